@@ -1,0 +1,82 @@
+"""Command-line front: parse, run one command, turn its failure into a message and an exit code.
+
+Only the chosen command's module is imported, so `litellm-key token` (Claude Code's apiKeyHelper,
+run on every request) pays for argparse and the .env reader, not for httpx or questionary.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import sys
+
+from . import __version__
+from .console import Console
+from .errors import EXIT_CODES, LitellmKeyError
+from .secret import scrub
+
+# name -> (one-line summary, module under litellm_key.commands)
+COMMANDS: dict[str, tuple[str, str]] = {
+    "setup": ("get a client key (prompt, stdin or env), verify it, store it, configure proxy and clients", "setup"),
+    "status": ("check the stored key against LiteLLM through the proxy and show what it can use", "status"),
+    "token": ("print the stored key and nothing else (Claude Code apiKeyHelper)", "token"),
+    "env": ("print export lines for the clients' environment variables", "env"),
+}
+
+def _chosen_command(argv: list[str]) -> str | None:
+    return next((arg for arg in argv if not arg.startswith("-")), None)
+
+
+def build_parser(chosen: str | None) -> argparse.ArgumentParser:
+    codes = "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
+    parser = argparse.ArgumentParser(
+        prog="litellm-key",
+        description="Get a LiteLLM client key into this Dev Container and keep Claude Code, Codex, Gemini CLI, "
+        "OpenCode and Roo Code working with it.",
+        epilog=f"exit codes:\n{codes}\n\nStart with: config-claude-code.sh  (or: litellm-key setup)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--version", action="version", version=f"litellm-key {__version__}")
+    subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
+    for name, (summary, module_name) in COMMANDS.items():
+        if name != chosen:
+            subparsers.add_parser(name, help=summary)
+            continue
+        module = importlib.import_module(f"litellm_key.commands.{module_name}")
+        command_parser = subparsers.add_parser(
+            name,
+            help=summary,
+            description=module.DESCRIPTION,
+            formatter_class=argparse.RawDescriptionHelpFormatter,
+        )
+        module.add_arguments(command_parser)
+        command_parser.set_defaults(run=module.run)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else argv
+    parser = build_parser(_chosen_command(argv))
+    args = parser.parse_args(argv)
+    if not getattr(args, "run", None):
+        parser.print_help()
+        return 2
+    console = Console(quiet=getattr(args, "quiet", False), json_mode=getattr(args, "json", False))
+    try:
+        return args.run(args, console)
+    except LitellmKeyError as error:
+        console.failure(error)
+        return error.exit_code
+    except KeyboardInterrupt:
+        print("\nCancelled.", file=sys.stderr)
+        return 130
+    except Exception as error:  # a bug: say so, without leaking a key
+        print(scrub(f"✗ unexpected error: {type(error).__name__}: {error}"), file=sys.stderr)
+        if os.environ.get("LITELLM_KEY_DEBUG"):
+            import traceback
+
+            print(scrub(traceback.format_exc()), file=sys.stderr)
+        else:
+            print("  Run again with LITELLM_KEY_DEBUG=1 for details, and report it.", file=sys.stderr)
+        return 1

@@ -1,0 +1,82 @@
+"""One module per CLI command. Each exposes DESCRIPTION, add_arguments(parser) and run(args, console).
+
+The helpers here keep flag names and their mapping onto settings identical across commands.
+"""
+
+from __future__ import annotations
+
+import argparse
+from typing import TYPE_CHECKING
+
+from ..settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ..console import Console
+    from ..gateway import Verification
+    from ..secret import ClientKey
+
+
+def add_location_flags(parser: argparse.ArgumentParser) -> None:
+    """Where the key lives: every command that reads or writes .env takes these."""
+    parser.add_argument("--workspace", metavar="DIR", help="workspace folder (default: git top-level of the cwd)")
+    parser.add_argument("--env-file", metavar="PATH", help="the .env holding the key (default: <workspace>/.env)")
+
+
+def add_connection_flags(parser: argparse.ArgumentParser) -> None:
+    """How to reach LiteLLM: commands that talk to the gateway take these."""
+    add_location_flags(parser)
+    group = parser.add_argument_group("connection (override settings; see README 'Configuration')")
+    group.add_argument("--upstream", metavar="URL", help="where the proxy forwards to (default http://host.docker.internal:80)")
+    group.add_argument("--host-header", metavar="HOST", help="Host header the proxy sets (default litellm.localhost)")
+    group.add_argument("--listen", metavar="[HOST:]PORT", help="proxy listen address (default 127.0.0.1:8080)")
+    group.add_argument(
+        "--no-proxy",
+        dest="proxy",
+        action="store_const",
+        const=False,
+        help="talk to the upstream directly, without the nginx proxy",
+    )
+    group.add_argument(
+        "--model",
+        dest="models",
+        action="append",
+        metavar="NAME",
+        help="a model the key must reach (repeatable; default claude-sonnet-4-5-20250929, claude-3-opus-20240229)",
+    )
+    group.add_argument("--timeout", type=float, metavar="SECONDS", help="HTTP timeout (default 10)")
+
+
+def add_output_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--json", action="store_true", help="print one JSON document (keys masked) instead of text")
+    parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+
+
+SETTING_FLAGS = ("workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout")
+
+
+def settings_from(args: argparse.Namespace) -> Settings:
+    """Settings with this command's flags as the top layer."""
+    return load_settings(flags={name: getattr(args, name, None) for name in SETTING_FLAGS})
+
+
+def report_verified(console: "Console", key: "ClientKey", verification: "Verification") -> None:
+    """The success lines `setup`, `status` and `apply` print after a verification."""
+    console.ok(f"key {key.mask()} accepted by LiteLLM at {verification.base_url}")
+    console.info(f"models: {', '.join(verification.models) or '(none listed)'}")
+    info = verification.info
+    if info:
+        console.info(f"alias: {info.alias or '(none)'} · expires: {info.expires or 'never'}")
+
+
+def verification_as_dict(verification: "Verification | None") -> dict[str, object]:
+    if verification is None:
+        return {"verified": False}
+    info = verification.info
+    return {
+        "verified": True,
+        "base_url": verification.base_url,
+        "models": list(verification.models),
+        "key_info": None
+        if info is None
+        else {"alias": info.alias, "expires": info.expires, "spend": info.spend, "max_budget": info.max_budget},
+    }

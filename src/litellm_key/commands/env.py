@@ -1,0 +1,53 @@
+"""`litellm-key env`: export lines so a shell (and every client started from it) sees the key.
+
+For `eval "$(litellm-key env)"` in a shell profile; like `token`, it stays off the network and
+imports nothing heavy, because it runs in every new terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import shlex
+import sys
+
+from ..console import Console
+from ..envfile import BASE_URL_VARIABLE, KEY_VARIABLE, stored_key
+from ..errors import fail
+from . import add_location_flags, settings_from
+
+DESCRIPTION = """Print `export NAME=value` lines for the stored key and the proxy URL, in the names
+each client reads: LITELLM_*, ANTHROPIC_*, OPENAI_*, GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL.
+Values are shell-quoted. Exit 4 (message on stderr, nothing on stdout) when no key is stored.
+
+examples:
+  $ eval "$(litellm-key env)"
+  $ litellm-key env --env-file /workspaces/app/.env
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_location_flags(parser)
+
+
+def client_environment(secret: str, base_url: str) -> dict[str, str]:
+    """The variables each client reads, in one place so `env` and client configs agree."""
+    return {
+        KEY_VARIABLE: secret,
+        BASE_URL_VARIABLE: base_url,
+        "ANTHROPIC_BASE_URL": base_url,
+        "ANTHROPIC_AUTH_TOKEN": secret,
+        "OPENAI_BASE_URL": f"{base_url}/v1",
+        "OPENAI_API_KEY": secret,
+        "GEMINI_API_KEY": secret,
+        "GOOGLE_GEMINI_BASE_URL": base_url,
+    }
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    settings = settings_from(args)
+    key = stored_key(settings.env_file)
+    if key is None:
+        raise fail("key-missing", env_file=settings.env_file)
+    for name, value in client_environment(key.reveal(), settings.base_url).items():
+        sys.stdout.write(f"export {name}={shlex.quote(value)}\n")
+    return 0

@@ -1,0 +1,134 @@
+"""`litellm-key setup`: from "I was handed a key" to "every client works", in one command.
+
+Order matters for "loses nothing": refuse a git-tracked .env before asking for anything, verify
+the new key before it replaces the old one, and only then write .env.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+from ..console import Console
+from ..envfile import BASE_URL_VARIABLE, KEY_VARIABLE, ensure_gitignored, stored_key, update_env
+from ..errors import LitellmKeyError, fail
+from ..gateway import Verification, verify
+from ..secret import ClientKey
+from ..settings import Settings
+from . import add_connection_flags, add_output_flags, report_verified, settings_from, verification_as_dict
+
+DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
+(git-ignored, mode 0600).
+
+The key comes from, in order: --key-stdin (one line on stdin), the LITELLM_API_KEY environment
+variable, or a hidden prompt. Without a terminal and without a key source, setup exits 2 at once;
+with a key already stored it re-verifies that key instead. A key that fails verification is not
+written: the previous .env stays as it was.
+
+examples:
+  $ litellm-key setup                                  # prompts for the key
+  $ printf '%s\\n' "$KEY" | litellm-key setup --key-stdin
+  $ LITELLM_API_KEY=sk-... litellm-key setup --json
+  $ litellm-key setup --key-stdin --model claude-sonnet-4-5-20250929 < keyfile
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--key-stdin", action="store_true", help="read the key from the first line of stdin")
+    parser.add_argument("--no-input", action="store_true", help="never prompt, even on a terminal")
+    parser.add_argument("--no-verify", action="store_true", help="store the key without checking it (offline)")
+    add_connection_flags(parser)
+    add_output_flags(parser)
+
+
+def _interactive(args: argparse.Namespace) -> bool:
+    return not args.no_input and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def _confirm(question: str) -> bool:
+    import questionary
+
+    answer = questionary.confirm(question, default=False).ask()
+    if answer is None:
+        raise fail("cancelled")
+    return answer
+
+
+def _prompt_for_key(console: Console) -> ClientKey:
+    import questionary
+
+    secret = questionary.password("LiteLLM client key (sk-...):").ask()
+    if secret is None:
+        raise fail("cancelled")
+    key = ClientKey.parse(secret)
+    if not key.looks_virtual:
+        console.warn(f"{key.mask()} does not start with sk-: LiteLLM virtual keys do.")
+        if not _confirm("Use it anyway?"):
+            raise fail("cancelled")
+    return key
+
+
+def _stored_key_or_none(settings: Settings, console: Console) -> ClientKey | None:
+    try:
+        return stored_key(settings.env_file)
+    except LitellmKeyError as error:  # a broken stored key is what setup is here to replace
+        console.warn(f"ignoring the key stored in {settings.env_file}: {error.message}")
+        return None
+
+
+def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -> tuple[ClientKey, str]:
+    """The key to set up and where it came from: stdin, environment, prompt, or the stored one."""
+    if args.key_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise fail("empty-stdin")
+        key, source = ClientKey.parse(line), "stdin"
+    else:
+        current = _stored_key_or_none(settings, console)
+        from_environment = os.environ.get(KEY_VARIABLE, "")
+        # A shell that ran `eval "$(litellm-key env)"` exports the stored key: that is no new key.
+        if from_environment.strip() and ClientKey.parse(from_environment) != current:
+            key, source = ClientKey.parse(from_environment), f"the {KEY_VARIABLE} environment variable"
+        elif not _interactive(args):
+            if current is None:
+                raise fail("no-key-source")
+            return current, "the stored key"
+        elif current is not None and not _confirm(f"A key is stored ({current.mask()}). Replace it?"):
+            return current, "the stored key"
+        else:
+            return _prompt_for_key(console), "the prompt"
+    if not key.looks_virtual:
+        console.warn(f"{key.mask()} does not start with sk-: LiteLLM virtual keys do.")
+    return key, source
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    settings = settings_from(args)
+    gitignore_change = ensure_gitignored(settings.env_file)
+    key, source = obtain_key(args, settings, console)
+    console.ok(f"key {key.mask()} from {source}")
+
+    verification: Verification | None = None
+    if args.no_verify:
+        console.warn("not verified (--no-verify): run `litellm-key status` once LiteLLM is reachable")
+    else:
+        console.step(f"checking the key against {settings.base_url}/v1/models")
+        verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
+        report_verified(console, key, verification)
+
+    changed = update_env(settings.env_file, {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url})
+    if gitignore_change:
+        console.info(gitignore_change)
+    console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
+    console.emit(
+        {
+            "ok": True,
+            "key": key.mask(),
+            "source": source,
+            "env_file": str(settings.env_file),
+            "env_changed": changed,
+            **verification_as_dict(verification),
+        }
+    )
+    return 0

@@ -1,0 +1,36 @@
+"""`litellm-key status`: is the stored key still good, and what can it reach?"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..console import Console
+from ..envfile import stored_key
+from ..errors import fail
+from ..gateway import verify
+from . import add_connection_flags, add_output_flags, report_verified, settings_from, verification_as_dict
+
+DESCRIPTION = """Check the stored key against LiteLLM (GET /v1/models through the proxy) and show the
+models it can use, its alias and expiry. Exits with the documented code of the first failure.
+
+examples:
+  $ litellm-key status
+  $ litellm-key status --json | jq .models
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_connection_flags(parser)
+    add_output_flags(parser)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    settings = settings_from(args)
+    key = stored_key(settings.env_file)
+    if key is None:
+        raise fail("key-missing", env_file=settings.env_file)
+    console.info(f"key {key.mask()} in {settings.env_file}")
+    verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
+    report_verified(console, key, verification)
+    console.emit({"ok": True, "key": key.mask(), "env_file": str(settings.env_file), **verification_as_dict(verification)})
+    return 0

@@ -1,0 +1,133 @@
+"""The workspace `.env`: where the client key lives between container rebuilds.
+
+The file belongs to the user; we own two variables in it (`OWNED_VARIABLES`). Updates rewrite only
+the lines that assign those variables, so comments, blank lines, quoting, `export` prefixes, CRLF
+endings and bytes we cannot decode survive exactly. Before a key goes in, git must ignore the file.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+from pathlib import Path
+from typing import Mapping
+
+from .errors import fail
+from .files import atomic_write, locked_dir
+from .secret import ClientKey
+
+KEY_VARIABLE = "LITELLM_API_KEY"
+BASE_URL_VARIABLE = "LITELLM_BASE_URL"
+OWNED_VARIABLES = (KEY_VARIABLE, BASE_URL_VARIABLE)
+
+
+def read_env(path: Path) -> dict[str, str]:
+    """Variables in the file, no interpolation (a `$` in a user's value is not ours to expand)."""
+    from dotenv import dotenv_values
+
+    if not path.is_file():
+        return {}
+    return {name: value for name, value in dotenv_values(path, interpolate=False).items() if value is not None}
+
+
+def stored_key(path: Path) -> ClientKey | None:
+    """The key in `.env`, or None when there is none yet."""
+    secret = read_env(path).get(KEY_VARIABLE, "")
+    return ClientKey.parse(secret) if secret.strip() else None
+
+
+def _split_binding(original: str) -> tuple[str, str, str]:
+    """(blank lines before, the assignment line without its ending, the line ending).
+
+    python-dotenv folds the blank lines above an assignment into its `original` text; those belong
+    to the user's layout and must stay when we replace or drop the assignment.
+    """
+    body_start = len(original) - len(original.lstrip())
+    cut = original.rfind("\n", 0, body_start) + 1
+    line = original[cut:]
+    ending = "\r\n" if line.endswith("\r\n") else "\n" if line.endswith("\n") else ""
+    return original[:cut], line[: len(line) - len(ending)], ending
+
+
+def _assignment(old_line: str, name: str, value: str) -> str:
+    """Our variable's new line, keeping the indentation, `export` prefix and quote style it had."""
+    indent = old_line[: len(old_line) - len(old_line.lstrip())]
+    export = "export " if old_line.lstrip().startswith("export") else ""
+    after_equals = old_line.split("=", 1)[1].lstrip() if "=" in old_line else ""
+    quote = after_equals[0] if after_equals[:1] in ("'", '"') else ""
+    return f"{indent}{export}{name}={quote}{value}{quote}"
+
+
+def render_update(text: str, updates: Mapping[str, str | None]) -> str:
+    """`text` with each variable in `updates` set (or removed when None); everything else untouched."""
+    from dotenv.parser import parse_stream
+
+    newline = "\r\n" if "\r\n" in text else "\n"
+    pieces: list[str] = []
+    written: set[str] = set()
+    for binding in parse_stream(io.StringIO(text)):
+        if binding.error or binding.key not in updates:
+            pieces.append(binding.original.string)
+            continue
+        blank_lines, line, ending = _split_binding(binding.original.string)
+        pieces.append(blank_lines)
+        value = updates[binding.key]
+        if value is not None:
+            pieces.append(_assignment(line, binding.key, value) + (ending or newline))
+            written.add(binding.key)
+    result = "".join(pieces)
+    for name, value in updates.items():
+        if value is not None and name not in written:
+            if result and not result.endswith("\n"):
+                result += newline
+            result += f"{name}={value}{newline}"
+    return result
+
+
+def update_env(path: Path, updates: Mapping[str, str | None]) -> bool:
+    """Apply `updates` to the file atomically, mode 0600, serialised against concurrent writers.
+
+    Returns whether the file changed. Undecodable bytes round-trip through surrogateescape.
+    """
+    with locked_dir(path.parent):
+        try:
+            text = path.read_bytes().decode("utf-8", "surrogateescape")
+        except FileNotFoundError:
+            text = ""
+        new_text = render_update(text, updates)
+        return atomic_write(path, new_text.encode("utf-8", "surrogateescape"), mode=0o600)
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+    except FileNotFoundError:  # no git: nothing can commit the file either
+        return None
+
+
+def ensure_gitignored(path: Path) -> str | None:
+    """Make sure git will never commit `path`; refuse if it already tracks it.
+
+    Returns a line describing what was changed (the .gitignore entry added), or None.
+    """
+    folder = path.parent
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    if top is None or top.returncode != 0:
+        return None
+    top_level = Path(top.stdout.strip())
+    relpath = path.resolve().relative_to(top_level.resolve()).as_posix()
+    tracked = _git(top_level, "ls-files", "--error-unmatch", "--", relpath)
+    if tracked is not None and tracked.returncode == 0:
+        raise fail("env-tracked", env_file=path, relpath=relpath)
+    ignored = _git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
+    if ignored is not None and ignored.returncode == 0:
+        return None
+    gitignore = top_level / ".gitignore"
+    with locked_dir(top_level):
+        try:
+            current = gitignore.read_bytes()
+        except FileNotFoundError:
+            current = b""
+        separator = b"" if not current or current.endswith(b"\n") else b"\n"
+        atomic_write(gitignore, current + separator + f"/{relpath}\n".encode())
+    return f"added /{relpath} to {gitignore}"

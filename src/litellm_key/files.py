@@ -1,0 +1,71 @@
+"""Writing user files so that a crash, a full disk or a second writer never leaves half a file.
+
+Used for `.env`, `.gitignore` and every client config: temp file in the same directory (so the
+rename is atomic), fsync, rename, fsync the directory. Modes are explicit because a secret file
+must be 0600 from its first byte, not chmod-ed after being written world-readable.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+from pathlib import Path
+from typing import Iterator
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> bool:
+    """Replace `path` with `data`; return False (and touch nothing) when the bytes are already there.
+
+    `mode=None` keeps the existing file's mode (0644 for a new file); secrets pass 0o600.
+    Skipping identical writes keeps mtimes stable, so running a command twice changes nothing.
+    """
+    try:
+        current = path.read_bytes()
+        current_mode = path.stat().st_mode & 0o777
+    except FileNotFoundError:
+        current, current_mode = None, 0o644
+    target_mode = current_mode if mode is None else mode
+    if current == data and current_mode == target_mode:
+        return False
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, target_mode)
+    try:
+        os.fchmod(fd, target_mode)  # os.open's mode is filtered by the umask
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(temp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            temp.unlink()
+        raise
+    _fsync_dir(path.parent)
+    return True
+
+
+def _fsync_dir(folder: Path) -> None:
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+@contextlib.contextmanager
+def locked_dir(folder: Path) -> Iterator[None]:
+    """Serialise read-modify-write cycles on files in `folder`.
+
+    The lock is on the directory, not the file: an atomic rename swaps the file's inode, so a lock
+    held on the old inode would not stop a second writer that opened the new one.
+    """
+    import fcntl
+
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)

@@ -1,0 +1,82 @@
+"""The client key as a type that cannot leak by accident.
+
+A key reaches logs through `print(obj)`, f-strings, tracebacks and reprs. `ClientKey` renders as its
+mask everywhere; the only way to the secret is the explicit `reveal()`, which a reviewer can grep.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .errors import fail
+
+VIRTUAL_KEY_PREFIX = "sk-"
+_KEY_IN_TEXT = re.compile(r"sk-[A-Za-z0-9_\-]{4,}")
+
+
+def mask(secret: str) -> str:
+    """`sk-...abcd`: enough to tell two keys apart, never enough to use one.
+
+    Short secrets show nothing: four characters of an eight-character key are half of it.
+    """
+    if len(secret) < 12:
+        return "****"
+    prefix = VIRTUAL_KEY_PREFIX if secret.startswith(VIRTUAL_KEY_PREFIX) else ""
+    return f"{prefix}...{secret[-4:]}"
+
+
+def scrub(text: str) -> str:
+    """Mask every sk- key in text we did not write ourselves (server messages, crash reports)."""
+    return _KEY_IN_TEXT.sub(lambda match: mask(match.group(0)), text)
+
+
+class ClientKey:
+    """A LiteLLM key (client or master). Equality compares secrets; display shows the mask."""
+
+    __slots__ = ("_secret",)
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    @classmethod
+    def parse(cls, raw: str) -> "ClientKey":
+        """Accept what users paste: surrounding whitespace and newlines go, anything inside is an error.
+
+        Pasting from a chat or a terminal adds trailing newlines and spaces (the seed's most common
+        failure); a space or control character *inside* means two things were pasted.
+        """
+        secret = raw.strip()
+        if not secret:
+            raise fail("key-malformed", problem="nothing (it is empty)")
+        for char in secret:
+            if char.isspace():
+                raise fail("key-malformed", problem="whitespace or a line break inside it")
+            if not char.isprintable() or char in "\"'\\`$":
+                raise fail("key-malformed", problem="a control or quote character")
+        return cls(secret)
+
+    @property
+    def looks_virtual(self) -> bool:
+        """LiteLLM virtual keys start with sk-; anything else is probably a provider key pasted by mistake."""
+        return self._secret.startswith(VIRTUAL_KEY_PREFIX)
+
+    def reveal(self) -> str:
+        return self._secret
+
+    def mask(self) -> str:
+        return mask(self._secret)
+
+    def __str__(self) -> str:
+        return self.mask()
+
+    def __repr__(self) -> str:
+        return f"ClientKey({self.mask()!r})"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, ClientKey) and other._secret == self._secret
+
+    def __hash__(self) -> int:
+        return hash(self._secret)
+
+    def __reduce__(self):  # pragma: no cover - guard, not a feature
+        raise TypeError("ClientKey cannot be pickled (it would write the secret)")

@@ -1,0 +1,101 @@
+"""Shared fixtures: a LiteLLM stand-in, a git workspace, and the real CLI as a subprocess.
+
+Every CLI call is checked for leaked secrets: no registered key may appear in full on stdout or
+stderr, except from `token` and `env`, whose job is to print it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from litellm_standin import MASTER_KEY, LiteLLMStandin  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+GOOD_KEY = "sk-good-client-key-0123456789abcdef"
+PRINTS_KEY = {"token", "env"}
+
+
+@pytest.fixture
+def standin(httpserver) -> LiteLLMStandin:
+    server = LiteLLMStandin(httpserver)
+    server.add_key(GOOD_KEY, alias="dev-alice", expires="2099-12-31T00:00:00Z")
+    return server
+
+
+@pytest.fixture
+def workspace(tmp_path: Path) -> Path:
+    folder = tmp_path / "workspace"
+    folder.mkdir()
+    subprocess.run(["git", "init", "-q", str(folder)], check=True)
+    return folder
+
+
+@dataclass
+class Result:
+    returncode: int
+    stdout: str
+    stderr: str
+
+    @property
+    def output(self) -> str:
+        return self.stdout + self.stderr
+
+
+class Cli:
+    """Runs `python -m litellm_key` in the workspace with an isolated HOME and state dir."""
+
+    def __init__(self, workspace: Path, home: Path, standin: LiteLLMStandin | None) -> None:
+        self.workspace = workspace
+        self.standin = standin
+        self.env = {
+            key: value
+            for key, value in os.environ.items()
+            if not key.startswith(("LITELLM_", "ANTHROPIC_", "OPENAI_", "GEMINI_"))
+        }
+        self.env.update(
+            HOME=str(home),
+            XDG_STATE_HOME=str(home / ".local" / "state"),
+            XDG_CONFIG_HOME=str(home / ".config"),
+            LITELLM_KEY_SYSTEM_CONFIG=str(home / "no-system-config.yaml"),
+            PYTHONPATH=str(REPO / "src"),
+            NO_COLOR="1",
+        )
+        if standin is not None:
+            self.env.update(LITELLM_PROXY="false", LITELLM_UPSTREAM=standin.url)
+
+    def secrets(self) -> set[str]:
+        known = {MASTER_KEY, GOOD_KEY}
+        if self.standin is not None:
+            known |= set(self.standin.keys)
+        return known
+
+    def __call__(self, *args: str, input: str | None = None, env: dict[str, str] | None = None) -> Result:
+        completed = subprocess.run(
+            [sys.executable, "-m", "litellm_key", *args],
+            cwd=self.workspace,
+            env={**self.env, **(env or {})},
+            input=input if input is not None else "",
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        result = Result(completed.returncode, completed.stdout, completed.stderr)
+        if not PRINTS_KEY & set(args[:1]):
+            leaked = [secret for secret in self.secrets() if secret in result.output]
+            assert not leaked, f"`litellm-key {' '.join(args)}` printed a full key:\n{result.output}"
+        return result
+
+
+@pytest.fixture
+def cli(workspace: Path, tmp_path: Path, standin: LiteLLMStandin) -> Cli:
+    home = tmp_path / "home"
+    home.mkdir()
+    return Cli(workspace, home, standin)
