@@ -211,6 +211,44 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "LiteLLM has no database connected, so it cannot check virtual keys ({detail}).",
         "Ask your admin to connect LiteLLM to its Postgres database (DATABASE_URL).",
     ),
+    # --- proxy (nginx) ---------------------------------------------------------------------------
+    "nginx-missing": (
+        ProxyError,
+        "nginx is not installed, and the proxy on {listen} needs it.",
+        "Install it: `sudo apt-get install -y nginx-light` (the Dev Container feature does this), or use --no-proxy.",
+    ),
+    "nginx-config-invalid": (
+        ProxyError,
+        "nginx rejected the rendered proxy config; the running config was left as it was: {detail}",
+        "Check the upstream, host_header and listen settings (`litellm-key proxy render` shows the config).",
+    ),
+    "proxy-port-busy": (
+        ProxyError,
+        "Port {port} is already in use{holder}, so the proxy cannot listen on {listen}.",
+        "Stop that process, or choose another port: `listen: 127.0.0.1:8081` in .devcontainer/litellm-key.yaml.",
+    ),
+    "proxy-permission": (
+        ProxyError,
+        "nginx could not start: permission denied ({detail}).",
+        "Use a port above 1024 and make sure {state_dir} is writable by you.",
+    ),
+    "upstream-unresolvable": (
+        ProxyError,
+        "The upstream host '{host}' does not resolve in this container, so nginx would refuse to start.",
+        'On Linux Docker add "runArgs": ["--add-host=host.docker.internal:host-gateway"] to devcontainer.json '
+        "and rebuild, or set `upstream` to an address that resolves.",
+    ),
+    "proxy-start-failed": (
+        ProxyError,
+        "nginx did not start: {detail}",
+        "See {log} and run `litellm-key doctor`.",
+    ),
+    # --- client configs ---------------------------------------------------------------------------
+    "client-config-malformed": (
+        ConfigError,
+        "{client}: {path} is not valid {format} ({detail}); it was left untouched and {client} was not configured.",
+        "Fix or move the file, then run `litellm-key apply`.",
+    ),
     # --- safety --------------------------------------------------------------------------------
     "env-tracked": (
         SafetyRefusal,
