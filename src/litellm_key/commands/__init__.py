@@ -46,6 +46,16 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--timeout", type=float, metavar="SECONDS", help="HTTP timeout (default 10)")
 
 
+def add_client_flags(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--client",
+        dest="clients",
+        action="append",
+        metavar="NAME",
+        help="client to configure: claude-code, codex, gemini, opencode, roo or all (repeatable; default claude-code)",
+    )
+
+
 def add_output_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document (keys masked) instead of text")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
