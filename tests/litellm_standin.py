@@ -12,7 +12,7 @@ import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
-from typing import Any
+from typing import Any, Callable
 
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -71,6 +71,8 @@ class LiteLLMStandin:
         self.models: list[str] = list(ALL_MODELS)
         self.keys: dict[str, VirtualKey] = {}
         self.requests: list[Request] = []
+        # path -> handler answering instead of LiteLLM (a 500, a slow reply, malformed JSON ...)
+        self.overrides: dict[str, Callable[[Request], Response]] = {}
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
 
     @property
@@ -137,6 +139,8 @@ class LiteLLMStandin:
     # ---- routes --------------------------------------------------------------------------------
     def handle(self, request: Request) -> Response:
         self.requests.append(request)
+        if request.path in self.overrides:
+            return self.overrides[request.path](request)
         if self.traefik_host and request.host.split(":")[0] != self.traefik_host:
             return Response("404 page not found\n", status=404, content_type="text/plain; charset=utf-8")
         if request.path == "/health/liveliness":

@@ -110,7 +110,7 @@ def ensure_gitignored(path: Path) -> str | None:
 
     Returns a line describing what was changed (the .gitignore entry added), or None.
     """
-    folder = path.parent
+    folder = next(parent for parent in path.parents if parent.is_dir())  # .env's folder may not exist yet
     top = _git(folder, "rev-parse", "--show-toplevel")
     if top is None or top.returncode != 0:
         return None

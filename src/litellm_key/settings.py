@@ -261,7 +261,8 @@ def load_settings(
     if "listen" in parsed:
         parsed["listen_host"], parsed["listen_port"] = parsed.pop("listen")
     env_file = parsed.pop("env_file", Path(".env"))
-    state_home = Path(environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
+    home = Path(environ.get("HOME") or Path.home())
+    state_home = Path(environ.get("XDG_STATE_HOME") or home / ".local" / "state")
     state_dir = parsed.pop("state_dir", state_home / "litellm-key")
     return Settings(
         workspace=workspace,

@@ -1,0 +1,116 @@
+"""The .env store: our two lines change, every other byte of the user's file survives."""
+
+from __future__ import annotations
+
+import multiprocessing
+import stat
+from pathlib import Path
+
+import pytest
+
+from litellm_key.envfile import read_env, render_update, update_env
+
+KEY = "LITELLM_API_KEY"
+URL = "LITELLM_BASE_URL"
+
+# (file before, updates, file after): our lines rewritten in place or appended, nothing else touched
+ROUND_TRIPS = [
+    pytest.param("", {KEY: "sk-new"}, "LITELLM_API_KEY=sk-new\n", id="empty file"),
+    pytest.param(
+        "# my settings\nexport FOO='bar baz'\n\nLITELLM_API_KEY=sk-old\nOTHER=\"x\"  # keep me\n",
+        {KEY: "sk-new"},
+        "# my settings\nexport FOO='bar baz'\n\nLITELLM_API_KEY=sk-new\nOTHER=\"x\"  # keep me\n",
+        id="comments, export and quotes around",
+    ),
+    pytest.param(
+        "export LITELLM_API_KEY=\"sk-old\"\n",
+        {KEY: "sk-new"},
+        "export LITELLM_API_KEY=\"sk-new\"\n",
+        id="our line keeps its export prefix and quotes",
+    ),
+    pytest.param(
+        "A=1\r\nB=2\r\n",
+        {KEY: "sk-new", URL: "http://localhost:8080"},
+        "A=1\r\nB=2\r\nLITELLM_API_KEY=sk-new\r\nLITELLM_BASE_URL=http://localhost:8080\r\n",
+        id="CRLF file gets CRLF lines",
+    ),
+    pytest.param("A=1", {KEY: "sk-new"}, "A=1\nLITELLM_API_KEY=sk-new\n", id="missing trailing newline"),
+    pytest.param(
+        "GREETING=héllo wörld ✓\nLITELLM_API_KEY=sk-old\n",
+        {KEY: "sk-new"},
+        "GREETING=héllo wörld ✓\nLITELLM_API_KEY=sk-new\n",
+        id="unicode",
+    ),
+    pytest.param(
+        "MULTI=\"line one\nLITELLM_API_KEY=not-a-real-line\"\nLITELLM_API_KEY=sk-old\n",
+        {KEY: "sk-new"},
+        "MULTI=\"line one\nLITELLM_API_KEY=not-a-real-line\"\nLITELLM_API_KEY=sk-new\n",
+        id="look-alike inside a multi-line value is left alone",
+    ),
+    pytest.param(
+        "A=1\n\n\nLITELLM_API_KEY=sk-old\nB=2\n",
+        {KEY: None},
+        "A=1\n\n\nB=2\n",
+        id="removal keeps the blank lines above",
+    ),
+]
+
+
+@pytest.mark.parametrize(("before", "updates", "after"), ROUND_TRIPS)
+def test_update_rewrites_only_our_lines(tmp_path, before, updates, after):
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(before.encode())
+    update_env(env_file, updates)
+    assert env_file.read_bytes().decode() == after
+
+
+def test_update_keeps_bytes_that_are_not_utf8(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"LATIN1=caf\xe9\n")
+    update_env(env_file, {KEY: "sk-new"})
+    assert env_file.read_bytes() == b"LATIN1=caf\xe9\nLITELLM_API_KEY=sk-new\n"
+
+
+def test_update_makes_a_world_readable_file_0600(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("A=1\n")
+    env_file.chmod(0o644)
+    update_env(env_file, {KEY: "sk-new"})
+    assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
+
+
+def test_second_identical_update_changes_nothing(tmp_path):
+    env_file = tmp_path / ".env"
+    assert update_env(env_file, {KEY: "sk-new"}) is True
+    mtime = env_file.stat().st_mtime_ns
+    assert update_env(env_file, {KEY: "sk-new"}) is False
+    assert env_file.stat().st_mtime_ns == mtime
+
+
+def test_update_leaves_no_temp_files(tmp_path):
+    update_env(tmp_path / ".env", {KEY: "sk-new"})
+    assert [p.name for p in tmp_path.iterdir()] == [".env"]
+
+
+def test_duplicate_assignments_all_get_the_new_value():
+    assert render_update("LITELLM_API_KEY=a\nLITELLM_API_KEY=b\n", {KEY: "c"}) == "LITELLM_API_KEY=c\nLITELLM_API_KEY=c\n"
+
+
+def _writer(env_file: str, index: int) -> None:
+    for round_ in range(20):
+        update_env(Path(env_file), {f"WRITER_{index}": str(round_)})
+
+
+def test_concurrent_writers_never_lose_an_update(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("# shared\n")
+    context = multiprocessing.get_context("spawn")
+    workers = [context.Process(target=_writer, args=(str(env_file), index)) for index in range(6)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=60)
+        assert worker.exitcode == 0
+    values = read_env(env_file)
+    assert {f"WRITER_{index}": "19" for index in range(6)} == values
+    assert env_file.read_text().startswith("# shared\n")
