@@ -60,7 +60,7 @@ def test_hot_path_commands_import_nothing_heavy(cli, stored, command):
         "from litellm_key.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()):\n"
         f"    code = main([{command!r}])\n"
-        "heavy = sorted(m for m in ('httpx', 'questionary', 'prompt_toolkit', 'yaml') if m in sys.modules)\n"
+        "heavy = sorted(m for m in ('httpx', 'questionary', 'prompt_toolkit', 'yaml', 'dotenv') if m in sys.modules)\n"
         "print(code, heavy)\n"
     )
     result = subprocess.run([sys.executable, "-c", probe], cwd=cli.workspace, env=cli.env, capture_output=True, text=True)

@@ -114,3 +114,26 @@ def test_concurrent_writers_never_lose_an_update(tmp_path):
     values = read_env(env_file)
     assert {f"WRITER_{index}": "19" for index in range(6)} == values
     assert env_file.read_text().startswith("# shared\n")
+
+
+AGREEMENT = [
+    "A=1\nB='two words'\nC=\"x\"  # note\nexport D=4\n",
+    "A=b#c\nB=#x\nC= # only comment\nD='q'#c\n",
+    "A=bar baz\n",
+    "A=\"esc\\\"aped\"\n",
+    "A=\"multi\nline\"\nLITELLM_API_KEY=sk-real\n",
+    "MULTI=\"x\nLITELLM_API_KEY=fake\"\n",
+    "A=$HOME\nB=\"${USER}\"\n",
+    "  indented = value  \n#c\n\n",
+    "A\nB=1\n",
+]
+
+
+@pytest.mark.parametrize("text", AGREEMENT + [before for before, _, _ in (p.values for p in ROUND_TRIPS)])
+def test_fast_reader_agrees_with_python_dotenv(tmp_path, text):
+    from dotenv import dotenv_values
+
+    env_file = tmp_path / ".env"
+    env_file.write_text(text)
+    expected = {k: v for k, v in dotenv_values(env_file, interpolate=False).items() if v is not None}
+    assert read_env(env_file) == expected

@@ -90,3 +90,14 @@ def test_bad_flag_value_names_the_flag(cli):
     result = cli("status", "--listen", "99999")
     assert result.returncode == 3
     assert "--listen: listen: port 99999 is out of range" in result.stderr
+
+
+def test_token_reads_env_file_from_config_without_parsing_unrelated_files(cli, workspace, tmp_path):
+    (workspace / ".devcontainer").mkdir()
+    (workspace / ".devcontainer" / "litellm-key.yaml").write_text("env_file: secrets/.env\n")
+    (workspace / "secrets").mkdir()
+    (workspace / "secrets" / ".env").write_text("LITELLM_API_KEY=sk-from-configured-env-file\n")
+    system = tmp_path / "system.yaml"
+    system.write_text("upstream: http://host.docker.internal:80\n")
+    result = cli("token", env={"LITELLM_KEY_SYSTEM_CONFIG": str(system)})
+    assert result.stdout == "sk-from-configured-env-file\n"

@@ -41,7 +41,8 @@ def build_parser(chosen: str | None) -> argparse.ArgumentParser:
     subparsers = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, (summary, module_name) in COMMANDS.items():
         if name != chosen:
-            subparsers.add_parser(name, help=summary)
+            if chosen not in COMMANDS:  # the overview lists every command; a run needs only its own
+                subparsers.add_parser(name, help=summary)
             continue
         module = importlib.import_module(f"litellm_key.commands.{module_name}")
         command_parser = subparsers.add_parser(

@@ -8,25 +8,59 @@ endings and bytes we cannot decode survive exactly. Before a key goes in, git mu
 from __future__ import annotations
 
 import io
-import subprocess
+import re
 from pathlib import Path
-from typing import Mapping
+from typing import TYPE_CHECKING, Mapping
 
 from .errors import fail
 from .files import atomic_write, locked_dir
 from .secret import ClientKey
+
+if TYPE_CHECKING:
+    import subprocess
 
 KEY_VARIABLE = "LITELLM_API_KEY"
 BASE_URL_VARIABLE = "LITELLM_BASE_URL"
 OWNED_VARIABLES = (KEY_VARIABLE, BASE_URL_VARIABLE)
 
 
+# A line python-dotenv and we agree on trivially: NAME=value, optional export, simple quotes,
+# trailing comment. Anything else (escapes, multi-line values, spaces in bare values) falls back.
+_SIMPLE_LINE = re.compile(
+    r"""(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)[ \t]*=[ \t]*"""
+    r"""(?:(?:'(?P<single>[^'\\]*)'|"(?P<double>[^"\\]*)")[ \t]*(?:\#.*)?|(?P<bare>[^\s'"]*)(?:[ \t]+\#.*)?)"""
+)
+
+
+def _read_simple(text: str) -> dict[str, str] | None:
+    values: dict[str, str] = {}
+    for line in text.splitlines():
+        stripped = line.strip()
+        if not stripped or stripped.startswith("#"):
+            continue
+        match = _SIMPLE_LINE.fullmatch(stripped)
+        if match is None:
+            return None
+        values[match["name"]] = next(v for v in (match["single"], match["double"], match["bare"]) if v is not None)
+    return values
+
+
 def read_env(path: Path) -> dict[str, str]:
-    """Variables in the file, no interpolation (a `$` in a user's value is not ours to expand)."""
+    """Variables in the file, no interpolation (a `$` in a user's value is not ours to expand).
+
+    Plain files are read without python-dotenv: `token` runs as Claude Code's apiKeyHelper and
+    dotenv's import (logging, tempfile, its regex tables) costs more than Python's own start-up.
+    Any line that is not plain sends the whole file to python-dotenv, so results never differ.
+    """
+    try:
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+    except (FileNotFoundError, IsADirectoryError):
+        return {}
+    simple = _read_simple(text)
+    if simple is not None:
+        return simple
     from dotenv import dotenv_values
 
-    if not path.is_file():
-        return {}
     return {name: value for name, value in dotenv_values(path, interpolate=False).items() if value is not None}
 
 
@@ -99,6 +133,8 @@ def update_env(path: Path, updates: Mapping[str, str | None]) -> bool:
 
 
 def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    import subprocess
+
     try:
         return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
     except FileNotFoundError:  # no git: nothing can commit the file either

@@ -64,9 +64,9 @@ def add_output_flags(parser: argparse.ArgumentParser) -> None:
 SETTING_FLAGS = ("workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout")
 
 
-def settings_from(args: argparse.Namespace) -> Settings:
-    """Settings with this command's flags as the top layer."""
-    return load_settings(flags={name: getattr(args, name, None) for name in SETTING_FLAGS})
+def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None) -> Settings:
+    """Settings with this command's flags as the top layer (`only`: see load_settings)."""
+    return load_settings(flags={name: getattr(args, name, None) for name in SETTING_FLAGS}, only=only)
 
 
 def report_verified(console: "Console", key: "ClientKey", verification: "Verification") -> None:

@@ -30,7 +30,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, only=("env_file",))
     key = stored_key(settings.env_file)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
