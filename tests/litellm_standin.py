@@ -190,6 +190,7 @@ def main() -> None:
     """Serve until stdin closes. Prints the URL, then a freshly made client key, one per line
     (scripts/demo reads both; the key never appears on a command line)."""
     import argparse
+    import logging
     import secrets
     import sys
 
@@ -197,6 +198,7 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--traefik-host", help="answer Traefik's 404 to requests with another Host header")
     args = parser.parse_args()
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)  # keep the demo's output about the product
     server = HTTPServer(host="127.0.0.1", port=args.port)
     standin = LiteLLMStandin(server, traefik_host=args.traefik_host)
     demo_key = standin.add_key(f"sk-demo-{secrets.token_urlsafe(18)}", alias="demo-developer", expires="2099-01-01T00:00:00Z")
