@@ -41,7 +41,7 @@ def test_token_without_a_key_exits_4_and_prints_nothing_on_stdout(cli, workspace
 
 
 def test_env_prints_quoted_exports_a_shell_can_eval(cli, stored, standin, tmp_path):
-    result = cli("env")
+    result = cli("env", env={"LITELLM_CLIENTS": "codex,gemini"})
     assert result.returncode == 0
     script = result.stdout + 'printf "%s|%s|%s" "$LITELLM_API_KEY" "$OPENAI_BASE_URL" "$ANTHROPIC_AUTH_TOKEN"'
     shell = subprocess.run(["sh", "-c", script], capture_output=True, text=True, check=True)
@@ -51,6 +51,12 @@ def test_env_prints_quoted_exports_a_shell_can_eval(cli, stored, standin, tmp_pa
         "LITELLM_API_KEY", "LITELLM_BASE_URL", "ANTHROPIC_BASE_URL", "ANTHROPIC_AUTH_TOKEN",
         "OPENAI_BASE_URL", "OPENAI_API_KEY", "GEMINI_API_KEY", "GOOGLE_GEMINI_BASE_URL",
     ]
+
+
+def test_env_leaves_the_token_to_claude_codes_helper_when_claude_code_is_configured(cli, stored):
+    result = cli("env")  # default clients: claude-code
+    assert "ANTHROPIC_AUTH_TOKEN" not in result.stdout
+    assert "export ANTHROPIC_BASE_URL=" in result.stdout
 
 
 @pytest.mark.parametrize("command", ["token", "env"])

@@ -19,10 +19,14 @@ from .secret import scrub
 # name -> (one-line summary, module under litellm_key.commands)
 COMMANDS: dict[str, tuple[str, str]] = {
     "setup": ("get a client key (prompt, stdin or env), verify it, store it, configure proxy and clients", "setup"),
+    "apply": ("re-create proxy and client configs from .env (container start / rebuild); never prompts", "apply"),
     "status": ("check the stored key against LiteLLM through the proxy and show what it can use", "status"),
     "token": ("print the stored key and nothing else (Claude Code apiKeyHelper)", "token"),
     "env": ("print export lines for the clients' environment variables", "env"),
+    "logout": ("remove the key from .env and what litellm-key added to client configs", "logout"),
+    "proxy": ("render, start, stop, reload or inspect the nginx proxy", "proxy"),
 }
+
 
 def _chosen_command(argv: list[str]) -> str | None:
     return next((arg for arg in argv if not arg.startswith("-")), None)

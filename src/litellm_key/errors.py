@@ -215,7 +215,8 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "nginx-missing": (
         ProxyError,
         "nginx is not installed, and the proxy on {listen} needs it.",
-        "Install it: `sudo apt-get install -y nginx-light` (the Dev Container feature does this), or use --no-proxy.",
+        "Install it: `sudo apt-get install -y nginx-light` (or `nginx`; the Dev Container feature does this); "
+        "set LITELLM_KEY_NGINX=/path/to/nginx if it is installed elsewhere, or use --no-proxy.",
     ),
     "nginx-config-invalid": (
         ProxyError,
@@ -243,11 +244,26 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "nginx did not start: {detail}",
         "See {log} and run `litellm-key doctor`.",
     ),
+    "proxy-not-running": (
+        ProxyError,
+        "The proxy is not running (no nginx serves {config}).",
+        "Start it: `litellm-key proxy start` (`setup` and `apply` start it too).",
+    ),
+    "proxy-not-answering": (
+        ProxyError,
+        "nginx runs (pid {pid}) but its health endpoint {url} does not answer.",
+        "See {log}; `litellm-key proxy reload` renders the config again and reloads nginx.",
+    ),
+    "proxy-config-stale": (
+        ProxyError,
+        "The running proxy serves an older config than the current settings render.",
+        "Run `litellm-key proxy reload`.",
+    ),
     # --- client configs ---------------------------------------------------------------------------
     "client-config-malformed": (
         ConfigError,
-        "{client}: {path} is not valid {format} ({detail}); it was left untouched and {client} was not configured.",
-        "Fix or move the file, then run `litellm-key apply`.",
+        "{client}: {location}: {problem}; the file was left untouched and {client} was not {action}.",
+        "Fix {location} (or move the file away), then run `litellm-key apply`.",
     ),
     # --- safety --------------------------------------------------------------------------------
     "env-tracked": (

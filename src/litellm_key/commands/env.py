@@ -17,7 +17,9 @@ from . import add_location_flags, settings_from
 
 DESCRIPTION = """Print `export NAME=value` lines for the stored key and the proxy URL, in the names
 each client reads: LITELLM_*, ANTHROPIC_*, OPENAI_*, GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL.
-Values are shell-quoted. Exit 4 (message on stderr, nothing on stdout) when no key is stored.
+ANTHROPIC_AUTH_TOKEN is left out when claude-code is a configured client: its apiKeyHelper reads
+the current key, and an exported token would shadow it. Values are shell-quoted. Exit 4 (message
+on stderr, nothing on stdout) when no key is stored.
 
 examples:
   $ eval "$(litellm-key env)"
@@ -29,9 +31,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_location_flags(parser)
 
 
-def client_environment(secret: str, base_url: str) -> dict[str, str]:
-    """The variables each client reads, in one place so `env` and client configs agree."""
-    return {
+def client_environment(secret: str, base_url: str, *, claude_has_helper: bool) -> dict[str, str]:
+    """The variables each client reads.
+
+    With Claude Code configured, its key comes from apiKeyHelper, which reads .env on demand; an
+    exported ANTHROPIC_AUTH_TOKEN would win over the helper and pin every terminal to the key it
+    was opened with, so a renewed key would not reach Claude Code. It is left out then.
+    """
+    variables = {
         KEY_VARIABLE: secret,
         BASE_URL_VARIABLE: base_url,
         "ANTHROPIC_BASE_URL": base_url,
@@ -41,6 +48,9 @@ def client_environment(secret: str, base_url: str) -> dict[str, str]:
         "GEMINI_API_KEY": secret,
         "GOOGLE_GEMINI_BASE_URL": base_url,
     }
+    if claude_has_helper:
+        del variables["ANTHROPIC_AUTH_TOKEN"]
+    return variables
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -48,6 +58,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     key = stored_key(settings.env_file)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
-    for name, value in client_environment(key.reveal(), settings.base_url).items():
+    variables = client_environment(key.reveal(), settings.base_url, claude_has_helper="claude-code" in settings.clients)
+    for name, value in variables.items():
         sys.stdout.write(f"export {name}={shlex.quote(value)}\n")
     return 0

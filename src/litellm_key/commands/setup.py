@@ -16,7 +16,8 @@ from ..errors import LitellmKeyError, fail
 from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
-from . import add_connection_flags, add_output_flags, report_verified, settings_from, verification_as_dict
+from . import add_client_flags, add_connection_flags, add_output_flags, report_verified, settings_from, verification_as_dict
+from .clients_step import changes_as_dict, configure_clients
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
 (git-ignored, mode 0600).
@@ -26,11 +27,16 @@ variable, or a hidden prompt. Without a terminal and without a key source, setup
 with a key already stored it re-verifies that key instead. A key that fails verification is not
 written: the previous .env stays as it was.
 
+Then it configures the clients chosen with --client (default: the `clients` setting, claude-code).
+A client whose config file is not valid JSON/TOML is skipped and its file left untouched; the
+others are still configured and setup exits 3.
+
 examples:
   $ litellm-key setup                                  # prompts for the key
   $ printf '%s\\n' "$KEY" | litellm-key setup --key-stdin
   $ LITELLM_API_KEY=sk-... litellm-key setup --json
   $ litellm-key setup --key-stdin --model claude-sonnet-4-5-20250929 < keyfile
+  $ litellm-key setup --client all                     # also Codex, Gemini CLI, OpenCode, Roo Code
 """
 
 
@@ -39,6 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-input", action="store_true", help="never prompt, even on a terminal")
     parser.add_argument("--no-verify", action="store_true", help="store the key without checking it (offline)")
     add_connection_flags(parser)
+    add_client_flags(parser)
     add_output_flags(parser)
 
 
@@ -109,6 +116,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     key, source = obtain_key(args, settings, console)
     console.ok(f"key {key.mask()} from {source}")
 
+    if settings.proxy:  # before verifying: verification goes through the proxy
+        from .proxy import start_and_report
+
+        start_and_report(settings, console)
+
     verification: Verification | None = None
     if args.no_verify:
         console.warn("not verified (--no-verify): run `litellm-key status` once LiteLLM is reachable")
@@ -121,6 +133,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if gitignore_change:
         console.info(gitignore_change)
     console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
+    client_changes = configure_clients(settings, key, console)
     console.emit(
         {
             "ok": True,
@@ -128,6 +141,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "source": source,
             "env_file": str(settings.env_file),
             "env_changed": changed,
+            "clients": changes_as_dict(client_changes),
             **verification_as_dict(verification),
         }
     )

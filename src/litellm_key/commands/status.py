@@ -9,9 +9,12 @@ from ..envfile import stored_key
 from ..errors import fail
 from ..gateway import verify
 from . import add_connection_flags, add_output_flags, report_verified, settings_from, verification_as_dict
+from .clients_step import describe_clients, states_as_dict
 
 DESCRIPTION = """Check the stored key against LiteLLM (GET /v1/models through the proxy) and show the
-models it can use, its alias and expiry. Exits with the documented code of the first failure.
+models it can use, its alias and expiry, and whether each client (claude-code, codex, gemini,
+opencode, roo) is configured, not configured, or drifted (its settings point elsewhere). Exits
+with the documented code of the first failure.
 
 examples:
   $ litellm-key status
@@ -30,7 +33,16 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
     console.info(f"key {key.mask()} in {settings.env_file}")
+    client_states = describe_clients(settings, console, key)
     verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
     report_verified(console, key, verification)
-    console.emit({"ok": True, "key": key.mask(), "env_file": str(settings.env_file), **verification_as_dict(verification)})
+    console.emit(
+        {
+            "ok": True,
+            "key": key.mask(),
+            "env_file": str(settings.env_file),
+            "clients": states_as_dict(client_states),
+            **verification_as_dict(verification),
+        }
+    )
     return 0

@@ -1,0 +1,152 @@
+"""A client's config file as data: the settings we own in it, and safe reading and path edits.
+
+A `Setting` is a path of keys and the value we need there (or ABSENT: a stale key that must go;
+TABLE: an object that must exist). Paths are walked the same way in JSON dicts and tomlkit tables.
+Reading never guesses: a file that does not parse, or a value in the way of one of our paths
+(`"model": "x"` where we need `model.name`), becomes the catalogued `client-config-malformed`.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Mapping, MutableMapping, Sequence
+
+from ..errors import LitellmKeyError, fail
+from ._formats import Format, ParseProblem
+
+
+class _Marker:
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __repr__(self) -> str:
+        return self.name
+
+
+ABSENT: Any = _Marker("ABSENT")  # as a Setting value: a stale key that must go (it would win over ours)
+TABLE: Any = _Marker("TABLE")  # as a Setting value: an object/table that must exist (never replaced)
+
+
+@dataclass(frozen=True)
+class Setting:
+    path: tuple[str, ...]
+    value: Any
+    secret: bool = False  # never displayed; the undo record keeps only a digest of it
+    shared: bool = False  # plausibly the user's own value: without an undo record, logout leaves it alone
+
+
+@dataclass(frozen=True)
+class ConfigFile:
+    path: Path
+    format: Format
+    settings: tuple[Setting, ...]
+    mode: int | None = None  # 0o600 for files holding a key; None keeps the file's own mode
+
+
+class Conflict(Exception):
+    def __init__(self, setting: tuple[str, ...], found: Any) -> None:
+        super().__init__(setting)
+        self.setting = setting
+        self.found = found
+
+
+def digest(value: Any) -> str:
+    return hashlib.sha256(json.dumps(value, sort_keys=True, default=str).encode()).hexdigest()[:32]
+
+
+def same(current: Any, value: Any, fmt: Format) -> bool:
+    if value is TABLE:
+        return isinstance(current, Mapping)
+    if value is ABSENT or current is ABSENT:
+        return value is current
+    return digest(fmt.plain(current)) == digest(value)  # strict: JSON true is not 1
+
+
+def get(document: Mapping[str, Any], path: tuple[str, ...]) -> Any:
+    node: Any = document
+    for part in path:
+        if not isinstance(node, Mapping) or part not in node:
+            return ABSENT
+        node = node[part]
+    return node
+
+
+def put(document: MutableMapping[str, Any], path: tuple[str, ...], value: Any, fmt: Format) -> list[tuple[str, ...]]:
+    """Set (or with ABSENT delete) the value at path; returns the containers it had to create."""
+    created: list[tuple[str, ...]] = []
+    node: Any = document
+    for depth, part in enumerate(path[:-1], start=1):
+        if part not in node:
+            if value is ABSENT:
+                return created
+            node[part] = fmt.new_table(holds_values=depth == len(path) - 1)
+            created.append(path[:depth])
+        node = node[part]
+        if not isinstance(node, MutableMapping):
+            if value is ABSENT:
+                return created
+            raise Conflict(path[:depth], node)
+    leaf = path[-1]
+    if value is ABSENT:
+        node.pop(leaf, None)
+    elif value is TABLE:
+        if leaf not in node:
+            node[leaf] = fmt.new_table(holds_values=True)
+            created.append(path)
+        elif not isinstance(node[leaf], Mapping):
+            raise Conflict(path, node[leaf])
+    else:
+        node[leaf] = value
+    return created
+
+
+def read(config: ConfigFile) -> bytes | None:
+    try:
+        return config.path.read_bytes()
+    except FileNotFoundError:
+        return None
+
+
+def parse(config: ConfigFile, data: bytes | None) -> MutableMapping[str, Any]:
+    if data is None:
+        return config.format.load("")
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as error:
+        raise ParseProblem(data[: error.start].count(b"\n") + 1, "not UTF-8 text") from None
+    return config.format.load(text)
+
+
+_KINDS = {"str": "a string", "int": "a number", "float": "a number", "bool": "a boolean", "list": "a list"}
+
+
+def failure(client: str, config: ConfigFile, problem: Exception, action: str) -> LitellmKeyError:
+    """The catalogued error: which client, which file and line, what is wrong, nothing written."""
+    if isinstance(problem, ParseProblem):
+        location = f"{config.path}, line {problem.line}"
+        what = f"not valid {config.format.name} ({problem.detail})"
+    else:
+        assert isinstance(problem, Conflict)
+        location = str(config.path)
+        found = config.format.plain(problem.found)
+        inside = next(s.path for s in config.settings if s.path[: len(problem.setting)] == problem.setting)
+        what = (
+            f"`{'.'.join(problem.setting)}` is {_KINDS.get(type(found).__name__, 'a value')} "
+            f"({json.dumps(found, default=str)[:40]}), "
+            f"but litellm-key needs to set `{'.'.join(inside)}` inside it"
+        )
+    return fail("client-config-malformed", client=client, location=location, problem=what, action=action)
+
+
+def load_all(client: str, configs: Sequence[ConfigFile], action: str) -> list[tuple[bytes | None, MutableMapping[str, Any]]]:
+    loaded = []
+    for config in configs:
+        data = read(config)
+        try:
+            loaded.append((data, parse(config, data)))
+        except ParseProblem as problem:
+            raise failure(client, config, problem, action) from None
+    return loaded

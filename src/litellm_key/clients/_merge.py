@@ -1,0 +1,131 @@
+"""Merge our settings into a client's config files, and take them out again, touching nothing else.
+
+A client declares what it needs as `Setting`s per `ConfigFile`; this module does the rest once:
+- every file of a client is parsed before any is written, so a malformed file (or a value in the
+  way, like `model = "x"` where we need a `model` table) skips the whole client and is never
+  overwritten;
+- only our settings change; writes are atomic, keep the file's mode (or force 0600 for files
+  holding a key) and are skipped when the bytes are already right (a second run changes nothing);
+- an undo record per client (`<state_dir>/client-changes/<client>.json`, 0600) remembers the value
+  each setting had before we changed it, the file's bytes before our first change and a digest of
+  what we last wrote. `logout` puts back the exact original bytes when nobody else touched the
+  file since; otherwise it reverts setting by setting: a value still as we left it gets its old
+  value back (or goes), a value someone changed since is theirs and stays.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any, Sequence
+
+from ..files import atomic_write, locked_dir
+from . import CONFIGURED, DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState
+from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, digest, failure, get, load_all, parse, put, read, same
+from ._formats import Format, ParseProblem
+from ._undo import Ledger, guessed_changes, new_entry, record, remove_empty_dirs, revert
+
+
+def configure(ctx: ClientContext, client: str, configs: Sequence[ConfigFile], note: str = "") -> ClientChange:
+    changed: list[Path] = []
+    unchanged: list[Path] = []
+    with locked_dir(ctx.ledger_dir):
+        ledger = Ledger(ctx, client)
+        outputs = []
+        for config, (data, document) in zip(configs, load_all(client, configs, "configured")):
+            key = str(config.path)
+            if data is None or key not in ledger.entries:
+                ledger.entries[key] = new_entry(config.path, data)
+            entry = ledger.entries[key]
+            try:
+                for setting in config.settings:
+                    current = get(document, setting.path)
+                    if same(current, setting.value, config.format):
+                        continue
+                    for container in put(document, setting.path, setting.value, config.format):
+                        record(entry, container, "table")
+                    if setting.value is not TABLE:
+                        after = "absent" if setting.value is ABSENT else digest(setting.value)
+                        before = ABSENT if current is ABSENT else config.format.plain(current)
+                        record(entry, setting.path, after, before)
+            except Conflict as conflict:
+                raise failure(client, config, conflict, "configured") from None
+            outputs.append((config, data, entry, config.format.dump(document, None if data is None else data.decode())))
+        for config, data, entry, text in outputs:  # every file parsed and merged: now write
+            new_data = text.encode("utf-8")
+            if data is not None and new_data != data and hashlib.sha256(data).hexdigest() != entry["written"]:
+                entry["snapshot"] = False  # someone else changed the file since our last write
+            if atomic_write(config.path, new_data, mode=config.mode):
+                changed.append(config.path)
+            else:
+                unchanged.append(config.path)
+            entry["written"] = hashlib.sha256(new_data).hexdigest()
+        ledger.save()
+    return ClientChange(client, tuple(changed), tuple(unchanged), note)
+
+
+def remove(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> ClientChange:
+    changed: list[Path] = []
+    unchanged: list[Path] = []
+    if not any(config.path.exists() for config in configs):
+        return ClientChange(client)
+    with locked_dir(ctx.ledger_dir):
+        ledger = Ledger(ctx, client)
+        for config, (data, document) in zip(configs, load_all(client, configs, "cleaned up")):
+            entry = ledger.entries.pop(str(config.path), None)
+            if data is None:
+                continue
+            if entry and entry["snapshot"] and hashlib.sha256(data).hexdigest() == entry["written"]:
+                original = entry["original"]
+                restored = None if original is None else original.encode("utf-8")
+                mode = entry["mode"]
+            else:
+                revert(document, entry["changes"] if entry else guessed_changes(config), config.format)
+                created_by_us = entry is None or entry["original"] is None
+                restored = None if created_by_us and not document else config.format.dump(document, data.decode()).encode()
+                mode = None
+            if restored is None:
+                config.path.unlink()
+                remove_empty_dirs(entry["new_dirs"] if entry else [])
+                changed.append(config.path)
+            elif atomic_write(config.path, restored, mode=mode):
+                changed.append(config.path)
+            else:
+                unchanged.append(config.path)
+        ledger.save()
+    return ClientChange(client, tuple(changed), tuple(unchanged))
+
+
+def _shown(setting: Setting, current: Any, fmt: Format) -> str:
+    name = ".".join(setting.path)
+    if setting.value is ABSENT:
+        return f"{name} is set (it would win over litellm-key's settings)"
+    if current is ABSENT:
+        return f"{name} is missing"
+    if setting.secret:
+        return f"{name} holds a different key"
+    return f"{name} is {json.dumps(fmt.plain(current), default=str)[:60]}, not {json.dumps(setting.value)[:60]}"
+
+
+def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> ClientState:
+    """Configured when every setting holds; drifted when we configured it (the undo record says so)
+    and something now differs; otherwise not configured, whatever the user's own settings are."""
+    differences: list[str] = []
+    files = tuple(config.path for config in configs)
+    for config in configs:
+        try:
+            document = parse(config, read(config))
+        except ParseProblem as problem:
+            detail = f"{config.path}: line {problem.line}: not valid {config.format.name} ({problem.detail})"
+            return ClientState(client, NOT_CONFIGURED, detail, files)
+        for setting in config.settings:
+            current = get(document, setting.path)
+            if setting.value is not None and not same(current, setting.value, config.format):
+                differences.append(f"{config.path.name}: {_shown(setting, current, config.format)}")
+    if not differences:
+        return ClientState(client, CONFIGURED, ", ".join(str(path) for path in files), files)
+    if not Ledger(ctx, client).entries:
+        return ClientState(client, NOT_CONFIGURED, "", files)
+    more = f" (+{len(differences) - 1} more)" if len(differences) > 1 else ""
+    return ClientState(client, DRIFTED, differences[0] + more, files)

@@ -1,0 +1,84 @@
+"""`litellm-key apply`: the container-start / rebuild path, restoring everything from `.env`.
+
+It runs as the feature's postStartCommand, so it never prompts, and being offline is a warning:
+a container must start on a train. A bad key or a broken client config still fails loudly,
+because the user would otherwise find out only when Claude Code hangs on a 401.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..console import Console
+from ..envfile import BASE_URL_VARIABLE, stored_key, update_env
+from ..errors import GatewayError, LitellmKeyError
+from ..gateway import Verification, verify
+from . import (
+    add_client_flags,
+    add_connection_flags,
+    add_output_flags,
+    report_verified,
+    settings_from,
+    verification_as_dict,
+)
+from .clients_step import changes_as_dict, configure_clients
+
+DESCRIPTION = """Restore the proxy and every configured client from the key in .env, then verify the
+key. Never prompts. Exit 0 when there is no key yet (with one line saying to run
+config-claude-code.sh) and when LiteLLM is unreachable (a warning: the container must start
+offline); non-zero for a rejected key, a proxy failure or a malformed client config.
+
+examples:
+  $ litellm-key apply            # what the Dev Container feature runs at every start
+  $ litellm-key apply --quiet    # only warnings and errors
+  $ litellm-key apply --client all --json
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_connection_flags(parser)
+    add_client_flags(parser)
+    add_output_flags(parser)
+
+
+def _verify_unless_offline(settings, key, console: Console) -> Verification | None:
+    try:
+        verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
+    except GatewayError as error:
+        console.warn(f"could not verify the key now: {error.message}", error.fix)
+        return None
+    report_verified(console, key, verification)
+    return verification
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    settings = settings_from(args)
+    key = stored_key(settings.env_file)
+    if key is None:
+        console.warn(f"no LiteLLM client key in {settings.env_file} yet: run config-claude-code.sh to set one up")
+        console.emit({"ok": True, "key": None, "env_file": str(settings.env_file)})
+        return 0
+
+    if settings.proxy:
+        from .proxy import start_and_report
+
+        start_and_report(settings, console)
+    update_env(settings.env_file, {BASE_URL_VARIABLE: settings.base_url})
+    client_failure: LitellmKeyError | None = None
+    try:
+        client_changes = configure_clients(settings, key, console)
+    except LitellmKeyError as error:  # still verify: the other clients were configured
+        client_failure, client_changes = error, []
+    verification = _verify_unless_offline(settings, key, console)
+    if client_failure:
+        raise client_failure
+    console.emit(
+        {
+            "ok": True,
+            "key": key.mask(),
+            "env_file": str(settings.env_file),
+            "clients": changes_as_dict(client_changes),
+            **verification_as_dict(verification),
+        }
+    )
+    return 0

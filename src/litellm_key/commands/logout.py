@@ -1,0 +1,55 @@
+"""`litellm-key logout`: take the key and everything litellm-key added back out, and nothing else.
+
+Client configs get their earlier values back (exact bytes when nobody touched a file since), the
+shell rc block goes, and `.env` loses our two variables while the user's lines stay. A malformed
+client config does not stop the rest: the key still leaves `.env`, and the failure is raised last.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+from ..console import Console
+from ..envfile import OWNED_VARIABLES, update_env
+from ..errors import LitellmKeyError
+from . import add_location_flags, add_output_flags, settings_from
+from .clients_step import changes_as_dict, remove_clients
+
+DESCRIPTION = """Remove the stored key (LITELLM_API_KEY and LITELLM_BASE_URL) from .env, and undo what
+litellm-key wrote into the clients' configs (Claude Code, Codex, Gemini CLI, OpenCode, Roo Code)
+and into ~/.bashrc / ~/.zshrc. Settings you changed yourself since are left as you set them.
+Everything else in those files stays byte for byte. Exit 3 when a client config could not be read
+(the rest is still cleaned up).
+
+examples:
+  $ litellm-key logout
+  $ litellm-key logout --env-file /workspaces/app/.env --json
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_location_flags(parser)
+    add_output_flags(parser)
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    settings = settings_from(args)
+    failure: LitellmKeyError | None = None
+    changes = []
+    try:
+        changes = remove_clients(settings, console)
+    except LitellmKeyError as error:
+        failure = error
+    env_changed = False
+    if settings.env_file.exists():  # update_env would create an empty file
+        env_changed = update_env(settings.env_file, {name: None for name in OWNED_VARIABLES})
+    if env_changed:
+        console.ok(f"removed the key from {settings.env_file}")
+    else:
+        console.info(f"no key stored in {settings.env_file}")
+    if failure:
+        raise failure
+    console.emit(
+        {"ok": True, "env_file": str(settings.env_file), "env_changed": env_changed, "clients": changes_as_dict(changes)}
+    )
+    return 0

@@ -1,0 +1,43 @@
+"""The README is the user's reference: its tables must match what the code does."""
+
+from __future__ import annotations
+
+import re
+
+from conftest import REPO
+from litellm_key.errors import CATALOGUE, EXIT_CODES
+from litellm_key.settings import SETTINGS
+
+README = (REPO / "README.md").read_text()
+
+
+def _table_rows(first_cell: str) -> dict[str, list[str]]:
+    rows = {}
+    for line in README.splitlines():
+        cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
+        if line.startswith("|") and re.fullmatch(first_cell, cells[0]):
+            rows[cells[0].strip("`")] = cells
+    return rows
+
+
+def test_every_failure_has_a_troubleshooting_row_with_its_exit_code():
+    rows = _table_rows(r"`[a-z-]+`")
+    for reason, (error_class, _, _) in CATALOGUE.items():
+        assert reason in rows, f"README troubleshooting table lacks `{reason}`"
+        assert rows[reason][1] == str(error_class.exit_code), reason
+
+
+def test_every_exit_code_is_documented():
+    rows = _table_rows(r"\d+")
+    assert set(rows) == {str(code) for code in EXIT_CODES}
+
+
+def test_every_setting_is_in_the_configuration_table():
+    section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    for name in SETTINGS:
+        assert f"`{name}`" in section, name
+
+
+def test_ci_runs_the_readme_test_command():
+    assert "./scripts/test    # test it" in README
+    assert "./scripts/test" in (REPO / ".ci" / "run").read_text()
