@@ -21,7 +21,7 @@ from clients_helpers import (
     parse,
     write_files,
 )
-from litellm_key.clients import CONFIGURED, DRIFTED, NOT_CONFIGURED, client_module
+from litellm_key.clients import CONFIGURED, DRIFTED, NOT_CONFIGURED, get_client
 from litellm_key.errors import LitellmKeyError
 from litellm_key.settings import KNOWN_CLIENTS
 
@@ -50,7 +50,7 @@ def _modes(home):
 def test_fresh_home_gets_exactly_the_expected_config(tmp_path, client):
     ctx = make_context(tmp_path)
 
-    change = client_module(client).configure(ctx)
+    change = get_client(client).configure(ctx)
 
     expected = expected_fresh(client, ctx)
     assert set(home_files(ctx.home)) == set(expected)
@@ -64,10 +64,10 @@ def test_fresh_home_gets_exactly_the_expected_config(tmp_path, client):
 def test_second_run_changes_no_byte(tmp_path, client):
     ctx = make_context(tmp_path)
     write_files(ctx.home, RICH[client])
-    client_module(client).configure(ctx)
+    get_client(client).configure(ctx)
     first = {name: ((ctx.home / name).read_bytes(), (ctx.home / name).stat().st_mtime_ns) for name in home_files(ctx.home)}
 
-    change = client_module(client).configure(ctx)
+    change = get_client(client).configure(ctx)
 
     assert change.changed == ()
     assert {name: ((ctx.home / name).read_bytes(), (ctx.home / name).stat().st_mtime_ns) for name in first} == first
@@ -78,7 +78,7 @@ def test_existing_config_keeps_everything_but_our_keys(tmp_path, client):
     ctx = make_context(tmp_path)
     write_files(ctx.home, RICH[client])
 
-    client_module(client).configure(ctx)
+    get_client(client).configure(ctx)
 
     for name, ours in expected_fresh(client, ctx).items():
         expected = _merged(parse_text(name, RICH[client][name]), ours)
@@ -91,7 +91,7 @@ def test_codex_keeps_comments_and_layout(tmp_path):
     ctx = make_context(tmp_path)
     write_files(ctx.home, RICH["codex"])
 
-    client_module("codex").configure(ctx)
+    get_client("codex").configure(ctx)
 
     text = (ctx.home / ".codex/config.toml").read_text()
     assert text.startswith("# Codex settings, kept by hand\nmodel = \"claude-sonnet-4-5-20250929\"  # my usual model\n")
@@ -107,14 +107,14 @@ def test_malformed_config_is_left_untouched_and_named_with_its_line(tmp_path, cl
     write_files(ctx.home, {name: text})
 
     with pytest.raises(LitellmKeyError) as caught:
-        client_module(client).configure(ctx)
+        get_client(client).configure(ctx)
 
     error = caught.value
     assert (error.reason, error.exit_code) == ("client-config-malformed", 3)
     assert f"{ctx.home / name}, line 3: not valid {kind}" in error.message
     assert "left untouched" in error.message
     assert home_files(ctx.home) == {name: text.encode()}  # no other file of that client written either
-    assert client_module(client).describe(ctx).state == NOT_CONFIGURED
+    assert get_client(client).describe(ctx).state == NOT_CONFIGURED
 
 
 def test_a_value_in_the_way_is_reported_not_overwritten(tmp_path):
@@ -122,7 +122,7 @@ def test_a_value_in_the_way_is_reported_not_overwritten(tmp_path):
     write_files(ctx.home, {".gemini/settings.json": '{\n  "model": "gemini-2.5-pro"\n}\n'})
 
     with pytest.raises(LitellmKeyError) as caught:
-        client_module("gemini").configure(ctx)
+        get_client("gemini").configure(ctx)
 
     assert "`model` is a string (\"gemini-2.5-pro\"), but litellm-key needs to set `model.name`" in caught.value.message
     assert (ctx.home / ".gemini/settings.json").read_text() == '{\n  "model": "gemini-2.5-pro"\n}\n'
@@ -133,9 +133,9 @@ def test_logout_restores_the_original_bytes_and_modes(tmp_path, client):
     ctx = make_context(tmp_path)
     write_files(ctx.home, RICH[client])
     original, modes = home_files(ctx.home), _modes(ctx.home)
-    client_module(client).configure(ctx)
+    get_client(client).configure(ctx)
 
-    client_module(client).remove(ctx)
+    get_client(client).remove(ctx)
 
     assert home_files(ctx.home) == original
     assert _modes(ctx.home) == modes
@@ -144,9 +144,9 @@ def test_logout_restores_the_original_bytes_and_modes(tmp_path, client):
 @CLIENTS
 def test_logout_in_a_fresh_home_leaves_no_file_or_folder(tmp_path, client):
     ctx = make_context(tmp_path)
-    client_module(client).configure(ctx)
+    get_client(client).configure(ctx)
 
-    client_module(client).remove(ctx)
+    get_client(client).remove(ctx)
 
     assert sorted(path.name for path in ctx.home.iterdir()) == [".local"]
 
@@ -156,7 +156,7 @@ def test_logout_after_the_client_rewrote_its_file_keeps_the_new_content(tmp_path
     """Claude Code rewrites ~/.claude.json on every start: exact bytes are gone, our keys still go."""
     ctx = make_context(tmp_path)
     write_files(ctx.home, RICH[client])
-    client_module(client).configure(ctx)
+    get_client(client).configure(ctx)
     for name in RICH[client]:
         path = ctx.home / name
         if name.endswith(".toml"):
@@ -164,7 +164,7 @@ def test_logout_after_the_client_rewrote_its_file_keeps_the_new_content(tmp_path
         else:
             path.write_text(json.dumps({**json.loads(path.read_text()), "userEdit": 1}, indent=2) + "\n")
 
-    client_module(client).remove(ctx)
+    get_client(client).remove(ctx)
 
     for name, text in RICH[client].items():
         expected = parse_text(name, text)
@@ -174,11 +174,11 @@ def test_logout_after_the_client_rewrote_its_file_keeps_the_new_content(tmp_path
 
 def test_logout_leaves_a_value_the_user_changed_since(tmp_path):
     ctx = make_context(tmp_path)
-    client_module("opencode").configure(ctx)
+    get_client("opencode").configure(ctx)
     path = ctx.home / ".config/opencode/opencode.json"
     path.write_text(json.dumps({**json.loads(path.read_text()), "model": "litellm/gpt-4o"}))
 
-    client_module("opencode").remove(ctx)
+    get_client("opencode").remove(ctx)
 
     assert json.loads(path.read_text()) == {"model": "litellm/gpt-4o"}
 
@@ -199,7 +199,7 @@ DRIFT = {
 @CLIENTS
 def test_status_tells_configured_not_configured_and_drifted(tmp_path, client):
     ctx = make_context(tmp_path)
-    module = client_module(client)
+    module = get_client(client)
     write_files(ctx.home, RICH[client])
     assert module.describe(ctx).state == NOT_CONFIGURED  # the user's own settings are not "drift"
     module.configure(ctx)
@@ -236,7 +236,7 @@ def test_client_homes_follow_their_environment_variables(tmp_path, client, varia
     elsewhere = tmp_path / "elsewhere"
     ctx = make_context(tmp_path, environ={variable: str(elsewhere)})
 
-    change = client_module(client).configure(ctx)
+    change = get_client(client).configure(ctx)
 
     assert elsewhere / relative in change.changed
     assert not any(str(path).startswith(str(ctx.home)) for path in change.changed if path.name != ".claude.json")
@@ -251,7 +251,7 @@ def test_per_client_models_and_claude_families_come_from_settings(tmp_path):
     ctx = replace(ctx, settings=replace(ctx.settings, models=(haiku, SONNET), client_models=client_models))
 
     for client in ("claude-code", "codex"):
-        client_module(client).configure(ctx)
+        get_client(client).configure(ctx)
 
     env = parse(ctx.home / ".claude/settings.json")["env"]
     assert env["ANTHROPIC_MODEL"] == SONNET

@@ -1,7 +1,7 @@
-"""The AI clients litellm-key configures: one module per client, the same three functions each.
+"""The AI clients litellm-key configures: one module per client, each declaring what it writes.
 
-Every module exposes `NAME`, `configure(ctx) -> ClientChange`, `remove(ctx) -> ClientChange` and
-`describe(ctx) -> ClientState`. What they write is declared as data (`_merge.Setting`s per file), so
+Every module exposes `NAME` and `files(ctx)`: what it writes, declared as data (`Setting`s per
+file); `Client` gives each the same `configure`, `remove` and `describe`. So
 merging, atomic writes, idempotence, the "never overwrite a malformed file" rule and the undo
 record for `logout` are written once, in `_merge.py`, not five times.
 """
@@ -95,6 +95,30 @@ class ClientState:
     files: tuple[Path, ...] = ()
 
 
-def client_module(name: str) -> ModuleType:
-    """The module for a client name; imported on demand (codex pulls in tomlkit)."""
-    return importlib.import_module(f"{__name__}.{MODULES[name]}")
+@dataclass(frozen=True)
+class Client:
+    """One client: its module declares the files and settings (`files(ctx)`, optional `NOTE`);
+    configuring, removing and describing them is the same for every client."""
+
+    name: str
+    module: ModuleType
+
+    def configure(self, ctx: ClientContext) -> ClientChange:
+        from . import _merge
+
+        return _merge.configure(ctx, self.name, self.module.files(ctx), getattr(self.module, "NOTE", ""))
+
+    def remove(self, ctx: ClientContext) -> ClientChange:
+        from . import _merge
+
+        return _merge.remove(ctx, self.name, self.module.files(ctx))
+
+    def describe(self, ctx: ClientContext) -> ClientState:
+        from . import _merge
+
+        return _merge.describe(ctx, self.name, self.module.files(ctx))
+
+
+def get_client(name: str) -> Client:
+    """The client for a name; its module is imported on demand (codex pulls in tomlkit)."""
+    return Client(name, importlib.import_module(f"{__name__}.{MODULES[name]}"))

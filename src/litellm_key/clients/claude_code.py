@@ -10,8 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ClientChange, ClientContext, ClientState
-from . import _merge
+from . import ClientContext
 from ._formats import JSON
 from ._document import ABSENT, ConfigFile, Setting
 
@@ -44,7 +43,7 @@ def family_models(models: tuple[str, ...]) -> dict[str, str]:
     return chosen
 
 
-def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
+def files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
     settings = ctx.settings
     env = {
         "ANTHROPIC_BASE_URL": settings.base_url,
@@ -65,14 +64,3 @@ def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
         ConfigFile(global_config(ctx), JSON, (Setting(("hasCompletedOnboarding",), True, shared=True),)),
     )
 
-
-def configure(ctx: ClientContext) -> ClientChange:
-    return _merge.configure(ctx, NAME, _files(ctx))
-
-
-def remove(ctx: ClientContext) -> ClientChange:
-    return _merge.remove(ctx, NAME, _files(ctx))
-
-
-def describe(ctx: ClientContext) -> ClientState:
-    return _merge.describe(ctx, NAME, _files(ctx))

@@ -11,8 +11,7 @@ from __future__ import annotations
 import re
 from typing import Any, MutableMapping
 
-from . import ClientChange, ClientContext, ClientState
-from . import _merge
+from . import ClientContext
 from ._formats import ParseProblem
 from ._document import ConfigFile, Setting
 
@@ -59,7 +58,7 @@ class TomlFormat:
 TOML = TomlFormat()
 
 
-def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
+def files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
     provider = ("model_providers", PROVIDER)
     return (
         ConfigFile(
@@ -76,14 +75,3 @@ def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
         ),
     )
 
-
-def configure(ctx: ClientContext) -> ClientChange:
-    return _merge.configure(ctx, NAME, _files(ctx))
-
-
-def remove(ctx: ClientContext) -> ClientChange:
-    return _merge.remove(ctx, NAME, _files(ctx))
-
-
-def describe(ctx: ClientContext) -> ClientState:
-    return _merge.describe(ctx, NAME, _files(ctx))

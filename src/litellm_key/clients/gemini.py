@@ -13,8 +13,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ClientChange, ClientContext, ClientState
-from . import _merge
+from . import ClientContext
 from ._formats import JSON
 from ._document import ConfigFile, Setting
 
@@ -25,7 +24,7 @@ def gemini_dir(ctx: ClientContext) -> Path:
     return ctx.env_path("GEMINI_CLI_HOME", ctx.home) / ".gemini"
 
 
-def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
+def files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
     trusted_folders = ctx.env_path("GEMINI_CLI_TRUSTED_FOLDERS_PATH", gemini_dir(ctx) / "trustedFolders.json")
     return (
         ConfigFile(
@@ -39,14 +38,3 @@ def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
         ConfigFile(trusted_folders, JSON, (Setting((str(ctx.settings.workspace),), "TRUST_FOLDER", shared=True),)),
     )
 
-
-def configure(ctx: ClientContext) -> ClientChange:
-    return _merge.configure(ctx, NAME, _files(ctx))
-
-
-def remove(ctx: ClientContext) -> ClientChange:
-    return _merge.remove(ctx, NAME, _files(ctx))
-
-
-def describe(ctx: ClientContext) -> ClientState:
-    return _merge.describe(ctx, NAME, _files(ctx))

@@ -6,8 +6,7 @@ An `opencode.json` in a parent folder of the working directory wins over this gl
 
 from __future__ import annotations
 
-from . import ClientChange, ClientContext, ClientState
-from . import _merge
+from . import ClientContext
 from ._formats import JSON
 from ._document import ConfigFile, Setting
 
@@ -15,7 +14,7 @@ NAME = "opencode"
 PROVIDER = "litellm"
 
 
-def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
+def files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
     settings = ctx.settings
     provider = ("provider", PROVIDER)
     default_model = settings.model_for(NAME)
@@ -35,14 +34,3 @@ def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
         ),
     )
 
-
-def configure(ctx: ClientContext) -> ClientChange:
-    return _merge.configure(ctx, NAME, _files(ctx))
-
-
-def remove(ctx: ClientContext) -> ClientChange:
-    return _merge.remove(ctx, NAME, _files(ctx))
-
-
-def describe(ctx: ClientContext) -> ClientState:
-    return _merge.describe(ctx, NAME, _files(ctx))

@@ -11,8 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from . import ROO_SETTINGS_PATH, ClientChange, ClientContext, ClientState
-from . import _merge
+from . import ROO_SETTINGS_PATH, ClientContext
 from ._formats import JSON
 from ._document import TABLE, ConfigFile, Setting
 
@@ -24,7 +23,7 @@ def settings_path(ctx: ClientContext) -> Path:
     return ctx.home / ROO_SETTINGS_PATH.removeprefix("~/")
 
 
-def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
+def files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
     profile = ("providerProfiles", "apiConfigs", PROFILE)
     return (
         ConfigFile(
@@ -45,16 +44,4 @@ def _files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
     )
 
 
-def configure(ctx: ClientContext) -> ClientChange:
-    if ctx.key is None:
-        raise ValueError("Roo Code's profile needs the key")
-    note = f"VS Code imports it when Roo Code starts (roo-cline.autoImportSettingsPath = {ROO_SETTINGS_PATH})"
-    return _merge.configure(ctx, NAME, _files(ctx), note)
-
-
-def remove(ctx: ClientContext) -> ClientChange:
-    return _merge.remove(ctx, NAME, _files(ctx))
-
-
-def describe(ctx: ClientContext) -> ClientState:
-    return _merge.describe(ctx, NAME, _files(ctx))
+NOTE = f"VS Code imports it when Roo Code starts (roo-cline.autoImportSettingsPath = {ROO_SETTINGS_PATH})"

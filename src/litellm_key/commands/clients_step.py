@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Callable
 
 from .. import shell_profile
-from ..clients import DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState, client_module
+from ..clients import DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState, get_client
 from ..console import Console
 from ..errors import LitellmKeyError
 from ..secret import ClientKey
@@ -63,7 +63,7 @@ def _each_client(
 def configure_clients(settings: Settings, key: ClientKey, console: Console) -> list[ClientChange]:
     """Configure every client in settings.clients (and the shell block when one of them needs it)."""
     ctx = ClientContext.current(settings, key, token_command(settings))
-    changes, failures = _each_client(settings.clients, lambda name: client_module(name).configure(ctx), console)
+    changes, failures = _each_client(settings.clients, lambda name: get_client(name).configure(ctx), console)
     for change in changes:
         files = ", ".join(_shown(path, ctx.home) for path in change.files)
         if change.changed:
@@ -85,7 +85,7 @@ def configure_clients(settings: Settings, key: ClientKey, console: Console) -> l
 def remove_clients(settings: Settings, console: Console) -> list[ClientChange]:
     """Take out what litellm-key added to every client's config and the shell rc files."""
     ctx = ClientContext.current(settings, None, token_command(settings))
-    changes, failures = _each_client(KNOWN_CLIENTS, lambda name: client_module(name).remove(ctx), console)
+    changes, failures = _each_client(KNOWN_CLIENTS, lambda name: get_client(name).remove(ctx), console)
     for change in changes:
         if change.changed:
             files = ", ".join(_shown(path, ctx.home) for path in change.changed)
@@ -100,7 +100,7 @@ def remove_clients(settings: Settings, console: Console) -> list[ClientChange]:
 def describe_clients(settings: Settings, console: Console, key: ClientKey | None = None) -> list[ClientState]:
     """One line per known client for `status`; drifted ones with the command that fixes them."""
     ctx = ClientContext.current(settings, key, token_command(settings))
-    states = [client_module(name).describe(ctx) for name in KNOWN_CLIENTS]
+    states = [get_client(name).describe(ctx) for name in KNOWN_CLIENTS]
     for state in states:
         if state.state == DRIFTED:
             console.warn(f"{state.client}: drifted: {state.detail}", f"litellm-key setup --client {state.client}")
