@@ -28,7 +28,7 @@ from litellm_key.errors import LitellmKeyError
 from litellm_key.settings import Settings
 
 NGINX = proxy.NGINX_VARIABLE in os.environ or any(
-    candidate and os.access(candidate, os.X_OK) for candidate in (shutil.which("nginx"), *proxy._NGINX_PLACES)
+    candidate and os.access(candidate, os.X_OK) for candidate in (shutil.which("nginx"), *proxy.NGINX_PLACES)
 )
 # In CI a missing nginx must fail, not skip.
 needs_nginx = [pytest.mark.nginx, pytest.mark.skipif(not NGINX and not os.environ.get("CI"), reason="no nginx binary")]

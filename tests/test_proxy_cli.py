@@ -12,13 +12,15 @@ from pathlib import Path
 
 import pytest
 
+import litellm_key
+
 from conftest import GOOD_KEY
 from litellm_key import proxy
 from litellm_key.settings import Settings
 from test_proxy import free_port, masters, needs_nginx, send, upstream  # noqa: F401 (fixture)
 
 pytestmark = needs_nginx
-PACKAGE = Path(proxy.__file__).parent
+PACKAGE = Path(litellm_key.__file__).parent
 
 
 @pytest.fixture

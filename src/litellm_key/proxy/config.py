@@ -1,0 +1,136 @@
+"""The proxy's nginx config: the one template, filled from the settings, and where its files live.
+
+Every value that reaches the template is checked first, so nothing a setting holds can end an nginx
+string or directive; the rendered text carries an id (a hash of itself) that the health endpoint
+reports, which is how `status` knows whether the running nginx has loaded the current settings.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import ipaddress
+import os
+import re
+import socket
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import urlsplit
+
+from ..errors import LitellmKeyError, fail
+from ..settings import Settings
+
+TEMPLATE = Path(__file__).parent.parent / "nginx.conf"
+HEALTH_PATH = "/litellm-key/health"
+_PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
+_CONFIG_ID = re.compile(r"Rendered config id: (\w+)")
+_URL_TEXT = re.compile(r"^https?://[A-Za-z0-9._~:/%\[\]-]+$")  # nothing that could end an nginx string
+
+
+@dataclass(frozen=True)
+class ProxyPaths:
+    prefix: Path
+    config: Path
+    candidate: Path
+    pid_file: Path
+    error_log: Path
+    temp_dir: Path
+
+
+def paths(settings: Settings) -> ProxyPaths:
+    prefix = settings.state_dir / "nginx"
+    return ProxyPaths(
+        prefix, prefix / "nginx.conf", prefix / "nginx.conf.new", prefix / "nginx.pid", prefix / "error.log", prefix / "temp"
+    )
+
+
+def _bad_value(field: str, problem: str, hint: str) -> LitellmKeyError:
+    return fail("config-value", source="proxy settings", field=field, problem=problem, hint=hint)
+
+
+def _bracket(host: str) -> str:
+    return f"[{host}]" if ":" in host else host
+
+
+def _ipv6_loopback_available() -> bool:
+    try:
+        with socket.socket(socket.AF_INET6, socket.SOCK_STREAM) as probe:
+            probe.bind(("::1", 0))
+        return True
+    except OSError:
+        return False
+
+
+def listen_hosts(settings: Settings) -> list[str]:
+    """Loopback only. 127.0.0.1 also gets ::1 when it exists: clients dial `localhost`, which Node
+    may resolve to ::1 first and then not fall back (ECONNREFUSED ::1:8080)."""
+    host = "127.0.0.1" if settings.listen_host == "localhost" else settings.listen_host
+    try:
+        loopback = ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise _bad_value("listen", f"{host} is not a loopback address", "The proxy listens on loopback only, e.g. 127.0.0.1:8080")
+    return [host, "::1"] if host == "127.0.0.1" and _ipv6_loopback_available() else [host]
+
+
+def _quotable(field: str, path: Path) -> str:
+    """A path the template puts inside "...": nothing in it may end or interpolate the string."""
+    text = str(path)
+    if any(char in text for char in '"\\$') or not text.isprintable():
+        raise _bad_value(field, f"'{text}' holds a quote, backslash, $ or control character", "Choose a plain path")
+    return text
+
+
+def _user_directive(prefix: Path) -> str:
+    """As root, nginx would switch its workers to `nobody`, who cannot write our temp dirs: run them
+    as the owner of the state dir instead. Unprivileged, the directive would only warn."""
+    if os.geteuid() != 0:
+        return "# user: not set (nginx was started unprivileged and runs as that user)"
+    import grp
+    import pwd
+
+    existing = next(folder for folder in (prefix, *prefix.parents) if folder.exists())
+    owner = existing.stat()
+    try:
+        return f"user {pwd.getpwuid(owner.st_uid).pw_name} {grp.getgrgid(owner.st_gid).gr_name};"
+    except KeyError:
+        return "user root root;"
+
+
+def _timeout(seconds: float) -> str:
+    return f"{int(seconds)}s" if float(seconds).is_integer() else f"{round(seconds * 1000)}ms"
+
+
+def _template_values(settings: Settings) -> dict[str, str]:
+    upstream = urlsplit(settings.upstream)
+    if not _URL_TEXT.match(settings.upstream) or upstream.query or upstream.fragment or not upstream.hostname:
+        raise _bad_value("upstream", f"'{settings.upstream}' is not a plain http(s)://host:port[/path] URL", "e.g. http://host.docker.internal:80")
+    if not re.fullmatch(r"[A-Za-z0-9.-]+", settings.host_header):
+        raise _bad_value("host_header", f"'{settings.host_header}' is not a host name", "Use a plain name such as litellm.localhost")
+    port = upstream.port or (443 if upstream.scheme == "https" else 80)
+    path = upstream.path.rstrip("/")
+    where = paths(settings)
+    return {
+        "upstream": settings.upstream,
+        "host_header": settings.host_header,
+        "upstream_address": f"{_bracket(upstream.hostname)}:{port}",
+        # With a path, $request_uri keeps the client's URI byte for byte (no re-encoding).
+        "proxy_pass": f"{upstream.scheme}://litellm_upstream" + (f"{path}$request_uri" if path else ""),
+        "listen": "\n".join(f"        listen {_bracket(host)}:{settings.listen_port};" for host in listen_hosts(settings)),
+        "user": _user_directive(where.prefix),
+        "prefix": _quotable("state_dir", where.prefix) + "/",
+        "timeout": _timeout(settings.proxy_timeout),
+    }
+
+
+def render(settings: Settings) -> str:
+    """The config text. Its id is a hash of everything else, so the health endpoint can say which
+    config the running nginx has loaded."""
+    values = _template_values(settings)
+    text = _PLACEHOLDER.sub(lambda m: m.group(0) if m.group(1) == "config_id" else values[m.group(1)], TEMPLATE.read_text())
+    return text.replace("{{config_id}}", hashlib.sha256(text.encode()).hexdigest()[:16])
+
+
+def config_id(text: str) -> str:
+    match = _CONFIG_ID.search(text)
+    return match.group(1) if match else ""
