@@ -173,3 +173,15 @@ def test_unprivileged_user_without_a_writable_state_dir_gets_permission_denied(u
 
     assert result.returncode == 7, result.stdout + result.stderr
     assert "permission denied" in result.stderr
+
+
+def test_status_names_a_stopped_proxy_instead_of_a_connection_error(cli, proxy_env):
+    assert cli("setup", "--key-stdin", input=f"{GOOD_KEY}\n", env=proxy_env).returncode == 0
+    assert "✓ proxy running (pid " in cli("status", env=proxy_env).stdout
+    cli("proxy", "stop", env=proxy_env)
+
+    result = cli("status", env=proxy_env)
+
+    assert result.returncode == 7
+    assert "The proxy is not running" in result.stderr
+    assert "litellm-key proxy start" in result.stderr

@@ -3,13 +3,18 @@
 from __future__ import annotations
 
 import argparse
+from typing import TYPE_CHECKING
 
 from ..console import Console
 from ..envfile import stored_key
 from ..errors import fail
 from ..gateway import verify
 from . import add_connection_flags, add_output_flags, report_verified, settings_from, verification_as_dict
+from ..settings import Settings
 from .clients_step import describe_clients, states_as_dict
+
+if TYPE_CHECKING:
+    from ..proxy import ProxyStatus
 
 DESCRIPTION = """Check the stored key against LiteLLM (GET /v1/models through the proxy) and show the
 models it can use, its alias and expiry, and whether each client (claude-code, codex, gemini,
@@ -27,6 +32,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_flags(parser)
 
 
+def _check_proxy(settings: Settings, console: Console) -> "ProxyStatus":
+    """A stopped proxy is named as such (exit 7), not reported as "cannot connect" by the key check."""
+    from .. import proxy
+    from .proxy import first_problem
+
+    report = proxy.status(settings, check_upstream=False)
+    problem = first_problem(report, settings)
+    if problem is not None:
+        raise problem
+    console.ok(f"proxy running (pid {report.pid}): {settings.proxy_url} → {settings.upstream}")
+    return report
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
     key = stored_key(settings.env_file)
@@ -34,6 +52,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise fail("key-missing", env_file=settings.env_file)
     console.info(f"key {key.mask()} in {settings.env_file}")
     client_states = describe_clients(settings, console, key)
+    proxy_report = _check_proxy(settings, console) if settings.proxy else None
     verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
     report_verified(console, key, verification)
     console.emit(
@@ -42,6 +61,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "key": key.mask(),
             "env_file": str(settings.env_file),
             "clients": states_as_dict(client_states),
+            "proxy": proxy_report.as_dict() if proxy_report else None,
             **verification_as_dict(verification),
         }
     )
