@@ -16,9 +16,9 @@ ENTER = "\r"
 def spawn(cli):
     children = []
 
-    def start(*args: str) -> pexpect.spawn:
+    def start(*args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
         child = pexpect.spawn(
-            sys.executable, ["-m", "litellm_key", *args], cwd=str(cli.workspace), env=cli.env,
+            sys.executable, ["-m", "litellm_key", *args], cwd=str(cli.workspace), env=env or cli.env,
             encoding="utf-8", timeout=20, dimensions=(24, 120),
         )
         children.append(child)
@@ -78,3 +78,16 @@ def test_ctrl_c_at_the_prompt_changes_nothing(spawn, workspace):
     child.close()
     assert child.exitstatus == 130
     assert (workspace / ".env").read_text() == "KEEP=1\n"
+
+
+@pytest.mark.parametrize(("no_color", "coloured"), [(None, True), ("1", False)])
+def test_colour_only_on_a_terminal_without_no_color(spawn, cli, workspace, no_color, coloured):
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
+    env = {name: value for name, value in cli.env.items() if name != "NO_COLOR"}
+    if no_color:
+        env["NO_COLOR"] = no_color
+    child = spawn("status", env=env)
+    child.expect(pexpect.EOF)
+    assert ("\x1b[32m✓" in child.before) is coloured
+    piped = cli("status", env={"NO_COLOR": ""})
+    assert "\x1b[" not in piped.output
