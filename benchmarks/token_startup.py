@@ -4,6 +4,9 @@ Target from the core issue: under 2x `python3 -c pass`. Results are printed as a
 for the README, never asserted (timings depend on the machine).
 
     .venv/bin/python benchmarks/token_startup.py [--runs 40]
+
+Run it with the interpreter of a regular (non-editable) install to see what a container sees:
+an editable install adds its own import hook to every start.
 """
 
 from __future__ import annotations
@@ -41,7 +44,9 @@ def main() -> None:
         base_env = {**os.environ, "HOME": folder, "LITELLM_KEY_SYSTEM_CONFIG": str(workspace / "none.yaml")}
         # An installed package has its bytecode compiled (pip does it); measure that, not compiling.
         base_env.pop("PYTHONDONTWRITEBYTECODE", None)
-        token = [sys.executable, "-m", "litellm_key", "token"]
+        # The console script, as Claude Code runs it (`python -m` would add runpy's imports).
+        script = Path(sys.executable).with_name("litellm-key")
+        token = [str(script), "token"] if script.exists() else [sys.executable, "-m", "litellm_key", "token"]
         baseline = _median_ms([sys.executable, "-c", "pass"], base_env, workspace, args.runs)
         rows = [
             ("`python3 -c pass`", baseline),

@@ -248,7 +248,7 @@ def test_per_client_models_and_claude_families_come_from_settings(tmp_path):
     ctx = make_context(tmp_path)
     haiku = "claude-haiku-4-5-20251001"
     client_models = {"claude-code": SONNET, "codex": "gpt-4o"}
-    ctx = replace(ctx, settings=replace(ctx.settings, models=(haiku, SONNET), client_models=client_models))
+    ctx = replace(ctx, settings=ctx.settings._replace(models=(haiku, SONNET), client_models=client_models))
 
     for client in ("claude-code", "codex"):
         get_client(client).configure(ctx)

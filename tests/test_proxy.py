@@ -270,7 +270,7 @@ def test_render_keeps_an_upstream_path_and_the_raw_uri(tmp_path):
     ],
 )
 def test_render_refuses_values_that_would_break_the_config(tmp_path, change):
-    settings = dataclasses.replace(proxy_settings(tmp_path / "state", "http://gateway:4000"), **change)
+    settings = proxy_settings(tmp_path / "state", "http://gateway:4000")._replace(**change)
     with pytest.raises(LitellmKeyError) as raised:
         proxy.render(settings)
     assert raised.value.exit_code == 3

@@ -3,7 +3,6 @@ and the failures a user can run into, each with its catalogued error. Real nginx
 
 from __future__ import annotations
 
-import dataclasses
 import os
 import socket
 import subprocess
@@ -48,7 +47,7 @@ def test_start_twice_at_once_runs_one_nginx(tmp_path, upstream):
 def test_changed_settings_reload_the_same_nginx(start_proxy, upstream, tmp_path):
     settings = start_proxy(upstream.url)
     pid = proxy.running_pid(proxy.paths(settings))
-    changed = dataclasses.replace(settings, host_header="other.localhost")
+    changed = settings._replace(host_header="other.localhost")
 
     assert proxy.ensure_running(changed) == "reloaded"
     assert proxy.running_pid(proxy.paths(changed)) == pid
@@ -96,7 +95,7 @@ def test_config_nginx_rejects_leaves_the_live_one_running(start_proxy, upstream)
     live, pid = where.config.read_bytes(), proxy.running_pid(where)
 
     with pytest.raises(LitellmKeyError) as raised:
-        proxy.ensure_running(dataclasses.replace(settings, proxy_timeout=1e17))  # nginx: "invalid value"
+        proxy.ensure_running(settings._replace(proxy_timeout=1e17))  # nginx: "invalid value"
 
     assert raised.value.reason == "nginx-config-invalid" and raised.value.exit_code == 7
     assert "proxy_read_timeout" in raised.value.message
@@ -111,7 +110,7 @@ def test_reload_onto_a_busy_port_keeps_the_running_config(start_proxy, upstream)
     with socket.socket() as holder:
         holder.bind(("127.0.0.1", 0))
         holder.listen()
-        busy = dataclasses.replace(settings, listen_port=holder.getsockname()[1])
+        busy = settings._replace(listen_port=holder.getsockname()[1])
         with pytest.raises(LitellmKeyError) as raised:
             proxy.ensure_running(busy)
 
