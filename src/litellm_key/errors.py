@@ -84,7 +84,6 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "--key-stdin was given but standard input held no key.",
         "Pipe exactly one line holding the key: `printf '%s\\n' \"$KEY\" | litellm-key setup --key-stdin`.",
     ),
-    "bad-flags": (UsageError, "{detail}", "See `litellm-key {command} --help`."),
     "cancelled": (Cancelled, "Cancelled; nothing was changed.", ""),
     # --- configuration -------------------------------------------------------------------------
     "config-yaml": (
