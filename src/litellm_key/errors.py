@@ -120,7 +120,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "key-not-sent": (
         KeyRejected,
         "LiteLLM received no key (401 'No api key passed in').",
-        "Something between you and LiteLLM drops the Authorization header; check the proxy with `litellm-key doctor`.",
+        "Something between you and LiteLLM drops the Authorization header; check the proxy with `litellm-key proxy status`.",
     ),
     "key-not-virtual": (
         KeyRejected,
@@ -130,14 +130,14 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "key-invalid": (
         KeyRejected,
         "LiteLLM does not know the key {key} (401 invalid proxy server token).",
-        "The key was deleted or mistyped. Ask your admin for a new one (`litellm-key keys generate`), then run "
+        "The key was deleted or mistyped. Ask your LiteLLM admin for a new one, then run "
         + _SETUP
         + ".",
     ),
     "key-expired": (
         KeyRejected,
         "The key {key} has expired{expiry}.",
-        f"Renew it (`litellm-key renew`) or ask your admin for a new one, then run {_SETUP}.",
+        f"Ask your LiteLLM admin for a new key (or renew it in your key portal), then run {_SETUP}.",
     ),
     "key-blocked": (
         KeyRejected,
@@ -152,18 +152,18 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "key-rejected": (
         KeyRejected,
         "LiteLLM rejected the key {key} ({status}: {detail}).",
-        "Check the key with your LiteLLM admin; `litellm-key doctor` shows every hop.",
+        "Check the key with your LiteLLM admin; `litellm-key proxy status` checks the hops in front of LiteLLM.",
     ),
     "key-admin-only": (
         KeyRejected,
         "This needs the LiteLLM master (admin) key; the key given is a client key.",
-        "Use the master key (`litellm-key keys` reads it from the Kubernetes secret).",
+        "Admin calls need the master key (Kubernetes secret ai/urbalurba-secrets, field LITELLM_PROXY_MASTER_KEY).",
     ),
     # --- models --------------------------------------------------------------------------------
     "model-missing": (
         ModelAccessError,
         "The key {key} cannot use {missing}; it can use: {available}.",
-        "Ask for a key generated with the full model names (e.g. `litellm-key keys generate --model {first_missing}`), "
+        "Ask your admin for a key generated with the full model names (e.g. models: [\"{first_missing}\"] in /key/generate), "
         "or change the `models` setting to models the key has.",
     ),
     "model-denied": (
@@ -181,7 +181,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "gateway-unreachable": (
         GatewayError,
         "Cannot connect to {url} ({detail}).",
-        "Start the proxy (`litellm-key proxy start`) and check LiteLLM is running; `litellm-key doctor` checks each hop.",
+        "Start the proxy (`litellm-key proxy start`) and check LiteLLM is running; `litellm-key proxy status` checks each hop.",
     ),
     "gateway-timeout": (
         GatewayError,
@@ -241,7 +241,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "proxy-start-failed": (
         ProxyError,
         "nginx did not start: {detail}",
-        "See {log} and run `litellm-key doctor`.",
+        "See {log}; `litellm-key proxy status` checks each hop.",
     ),
     "proxy-not-running": (
         ProxyError,
