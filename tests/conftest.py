@@ -17,6 +17,7 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from litellm_standin import MASTER_KEY, LiteLLMStandin  # noqa: E402
+from proxy_helpers import start_proxy, upstream  # noqa: E402,F401 (fixtures for every test module)
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD_KEY = "sk-good-client-key-0123456789abcdef"

@@ -4,15 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-import socket
 
 from conftest import GOOD_KEY
+from proxy_helpers import free_port
 
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_apply_without_a_key_says_what_to_run_and_succeeds(cli, workspace):
@@ -40,7 +35,7 @@ def test_apply_after_rebuild_restores_client_configs_from_env(cli, workspace):
 
 def test_apply_offline_warns_and_still_exits_0(cli, workspace):
     (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
-    result = cli("apply", env={"LITELLM_UPSTREAM": f"http://127.0.0.1:{_closed_port()}"})
+    result = cli("apply", env={"LITELLM_UPSTREAM": f"http://127.0.0.1:{free_port()}"})
     assert result.returncode == 0, result.output
     assert "could not verify the key now: Cannot connect" in result.stderr
     assert (cli.workspace.parent / "home" / ".claude" / "settings.json").exists()

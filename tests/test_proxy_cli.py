@@ -17,7 +17,7 @@ import litellm_key
 from conftest import GOOD_KEY
 from litellm_key import proxy
 from litellm_key.settings import Settings
-from test_proxy import free_port, masters, needs_nginx, send, upstream  # noqa: F401 (fixture)
+from proxy_helpers import free_port, masters, needs_nginx, send
 
 pytestmark = needs_nginx
 PACKAGE = Path(litellm_key.__file__).parent

@@ -12,17 +12,7 @@ import pytest
 
 from litellm_key import proxy
 from litellm_key.errors import LitellmKeyError
-from test_proxy import (  # noqa: F401 (start_proxy, upstream: fixtures)
-    alive,
-    children,
-    masters,
-    needs_nginx,
-    proxy_settings,
-    send,
-    start_proxy,
-    upstream,
-    wait_for,
-)
+from proxy_helpers import alive, children, masters, needs_nginx, proxy_settings, send, wait_for
 
 pytestmark = needs_nginx
 

@@ -13,7 +13,7 @@ import time
 import pytest
 
 from litellm_key import gateway, proxy
-from test_proxy import Upstream, free_port, needs_nginx, send, start_proxy, upstream  # noqa: F401 (fixtures)
+from proxy_helpers import Upstream, free_port, needs_nginx, send
 
 pytestmark = needs_nginx
 

@@ -4,24 +4,19 @@
 from __future__ import annotations
 
 import json
-import socket
 import time
 
 import pytest
 from werkzeug import Response
 
 from conftest import GOOD_KEY
+from proxy_helpers import free_port
 from litellm_key.errors import CATALOGUE
 from litellm_key.gateway import classify
 
 NEW_KEY = "sk-new-candidate-key-00001111"
 ENV_BEFORE = f"# team settings\nPROJECT=demo\nLITELLM_API_KEY={GOOD_KEY}\n"
 
-
-def _closed_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _slow(_request):
@@ -48,7 +43,7 @@ def _arrange(case: str, standin) -> tuple[str, dict[str, str]]:
     elif case == "no database":
         standin.database = False
     elif case == "connection refused":
-        env["LITELLM_UPSTREAM"] = f"http://127.0.0.1:{_closed_port()}"
+        env["LITELLM_UPSTREAM"] = f"http://127.0.0.1:{free_port()}"
     elif case == "timeout":
         standin.add_key(NEW_KEY)
         standin.overrides["/v1/models"] = _slow
