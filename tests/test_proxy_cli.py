@@ -45,6 +45,7 @@ def test_setup_starts_the_proxy_and_verifies_through_it(cli, proxy_env, workspac
 
     again = cli("setup", "--key-stdin", input=f"{GOOD_KEY}\n", env=proxy_env)
     assert "✓ proxy already running, config unchanged" in again.stdout
+    assert json.loads(cli("setup", "--key-stdin", "--json", input=f"{GOOD_KEY}\n", env=proxy_env).stdout)["proxy"] == "unchanged"
 
 
 def test_proxy_status_json_reports_every_hop(cli, proxy_env):

@@ -59,10 +59,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.emit({"ok": True, "key": None, "env_file": str(settings.env_file)})
         return 0
 
+    proxy_outcome = None
     if settings.proxy:
         from .proxy import start_and_report
 
-        start_and_report(settings, console)
+        proxy_outcome = start_and_report(settings, console)
     update_env(settings.env_file, {BASE_URL_VARIABLE: settings.base_url})
     client_failure: LitellmKeyError | None = None
     try:
@@ -77,6 +78,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "ok": True,
             "key": key.mask(),
             "env_file": str(settings.env_file),
+            "proxy": proxy_outcome,
             "clients": changes_as_dict(client_changes),
             **verification_as_dict(verification),
         }

@@ -116,10 +116,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     key, source = obtain_key(args, settings, console)
     console.ok(f"key {key.mask()} from {source}")
 
+    proxy_outcome = None
     if settings.proxy:  # before verifying: verification goes through the proxy
         from .proxy import start_and_report
 
-        start_and_report(settings, console)
+        proxy_outcome = start_and_report(settings, console)
 
     verification: Verification | None = None
     if args.no_verify:
@@ -140,6 +141,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "key": key.mask(),
             "source": source,
             "env_file": str(settings.env_file),
+            "proxy": proxy_outcome,
             "env_changed": changed,
             "clients": changes_as_dict(client_changes),
             **verification_as_dict(verification),
