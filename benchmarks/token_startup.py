@@ -50,6 +50,10 @@ def main() -> None:
         baseline = _median_ms([sys.executable, "-c", "pass"], base_env, workspace, args.runs)
         rows = [
             ("`python3 -c pass`", baseline),
+            (
+                "`litellm-key token --env-file /abs/.env` (the apiKeyHelper setup writes)",
+                _median_ms([*token, "--env-file", str(workspace / ".env")], base_env, workspace, args.runs),
+            ),
             ("`litellm-key token`", _median_ms(token, base_env, workspace, args.runs)),
             (
                 "`litellm-key token` with /etc/litellm-key/config.yaml",

@@ -144,3 +144,38 @@ def test_module_entry_point_works(cli):
     result = subprocess.run([sys.executable, "-m", "litellm_key", "--version"], env=cli.env, capture_output=True, text=True)
     assert result.stdout.strip().startswith("litellm-key ")
     assert REPO.joinpath("src/litellm_key/__main__.py").exists()
+
+
+def test_api_key_helper_form_answers_without_argparse_or_settings(cli, stored):
+    probe = (
+        "import sys\n"
+        "from litellm_key.cli import main\n"
+        f"code = main(['token', '--env-file', {str(stored)!r}])\n"
+        "print(code, sorted(m for m in ('argparse', 're', 'pathlib', 'typing', 'litellm_key.settings') if m in sys.modules))\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd="/", env=cli.env, capture_output=True, text=True)
+    assert result.stdout == f"{GOOD_KEY}\n0 []\n", result.stderr
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        f'NOTE="spans\nlines"\nLITELLM_API_KEY={GOOD_KEY}\n',  # not plain: the full parser answers
+        f"LITELLM_API_KEY = '{GOOD_KEY}'  \n",
+        f"export LITELLM_API_KEY={GOOD_KEY}\r\n",
+    ],
+)
+def test_api_key_helper_prints_the_key_whichever_path_answers(cli, tmp_path, content):
+    env_file = tmp_path / "helper.env"
+    env_file.write_text(content)
+    result = cli("token", "--env-file", str(env_file))
+    assert (result.returncode, result.stdout, result.stderr) == (0, f"{GOOD_KEY}\n", "")
+
+
+def test_api_key_helper_without_a_key_still_explains(cli, tmp_path):
+    env_file = tmp_path / "helper.env"
+    env_file.write_text("OTHER=1\n")
+    result = cli("token", "--env-file", str(env_file))
+    assert result.returncode == 4
+    assert result.stdout == ""
+    assert "No client key is stored" in result.stderr

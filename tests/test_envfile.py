@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from litellm_key.envfile import read_env, render_update, update_env
+from litellm_key.keyhelper import plain_key
 
 KEY = "LITELLM_API_KEY"
 URL = "LITELLM_BASE_URL"
@@ -137,3 +138,26 @@ def test_fast_reader_agrees_with_python_dotenv(tmp_path, text):
     env_file.write_text(text)
     expected = {k: v for k, v in dotenv_values(env_file, interpolate=False).items() if v is not None}
     assert read_env(env_file) == expected
+
+
+HELPER_CORPUS = AGREEMENT + [before for before, _, _ in (p.values for p in ROUND_TRIPS)] + [
+    "LITELLM_API_KEY=sk-a\nLITELLM_API_KEY\n",
+    "LITELLM_API_KEY=sk-a # note\n",
+    "# LITELLM_API_KEY=sk-old\nexport\tLITELLM_API_KEY=sk-new\n",
+    "LITELLM_API_KEY=sk-a\nNOTE='x\nLITELLM_API_KEY=sk-fake'\n",
+    "LITELLM_API_KEY=\"sk-q\"\nLITELLM_API_KEY_OLD=sk-other\n",
+]
+
+
+@pytest.mark.parametrize("text", HELPER_CORPUS)
+def test_api_key_helper_reader_never_disagrees_with_python_dotenv(tmp_path, text):
+    from dotenv import dotenv_values
+
+    env_file = tmp_path / ".env"
+    env_file.write_text(text)
+    fast = plain_key(text)
+    assert fast is None or fast == dotenv_values(env_file, interpolate=False).get("LITELLM_API_KEY")
+
+
+def test_api_key_helper_reader_answers_the_files_setup_writes():
+    assert plain_key("# mine\nA='b c'\nLITELLM_API_KEY=sk-x1\nLITELLM_BASE_URL=http://localhost:8080\n") == "sk-x1"

@@ -1,20 +1,22 @@
 """Command-line front: parse, run one command, turn its failure into a message and an exit code.
 
-Only the chosen command's module is imported, so `litellm-key token` (Claude Code's apiKeyHelper,
-run on every request) pays for argparse and the .env reader, not for httpx or questionary.
+Only the chosen command's module is imported, so no command pays for another's imports (httpx,
+questionary). `token --env-file ABS`, Claude Code's apiKeyHelper, is answered before argparse is
+even imported (keyhelper.py); every other call takes the full path.
 """
 
 from __future__ import annotations
 
-import argparse
-import importlib
 import os
 import sys
 
 from . import __version__
 from .console import Console
 from .errors import EXIT_CODES, LitellmKeyError
-from .secret import scrub
+
+TYPE_CHECKING = False  # not `from typing import`: typing costs the apiKeyHelper path 5 ms
+if TYPE_CHECKING:
+    import argparse
 
 # name -> (one-line summary, module under litellm_key.commands)
 COMMANDS: dict[str, tuple[str, str]] = {
@@ -33,6 +35,9 @@ def _chosen_command(argv: list[str]) -> str | None:
 
 
 def build_parser(chosen: str | None) -> argparse.ArgumentParser:
+    import argparse
+    import importlib
+
     codes = "\n".join(f"  {code:>3}  {meaning}" for code, meaning in EXIT_CODES.items())
     parser = argparse.ArgumentParser(
         prog="litellm-key",
@@ -62,6 +67,13 @@ def build_parser(chosen: str | None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
+    if argv[:1] == ["token"]:
+        from .keyhelper import key_for_helper
+
+        key = key_for_helper(argv[1:])
+        if key is not None:
+            sys.stdout.write(key + "\n")
+            return 0
     parser = build_parser(_chosen_command(argv))
     args = parser.parse_args(argv)
     if not getattr(args, "run", None):
@@ -77,6 +89,8 @@ def main(argv: list[str] | None = None) -> int:
         print("\nCancelled.", file=sys.stderr)
         return 130
     except Exception as error:  # a bug: say so, without leaking a key
+        from .secret import scrub
+
         print(scrub(f"✗ unexpected error: {type(error).__name__}: {error}"), file=sys.stderr)
         if os.environ.get("LITELLM_KEY_DEBUG"):
             import traceback

@@ -8,9 +8,11 @@ from __future__ import annotations
 
 import os
 import sys
-from typing import Any, TextIO
-
 from .errors import LitellmKeyError
+
+TYPE_CHECKING = False  # not `from typing import`: the apiKeyHelper path imports this module
+if TYPE_CHECKING:
+    from typing import Any, TextIO
 
 _GREEN, _RED, _YELLOW, _DIM, _RESET = "\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[0m"
 

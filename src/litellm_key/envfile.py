@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING, Mapping
 
 from .errors import fail
 from .files import atomic_write, locked_dir
+from .keyhelper import KEY_VARIABLE
 from .secret import ClientKey
 
 if TYPE_CHECKING:
     import subprocess
 
-KEY_VARIABLE = "LITELLM_API_KEY"
 BASE_URL_VARIABLE = "LITELLM_BASE_URL"
 OWNED_VARIABLES = (KEY_VARIABLE, BASE_URL_VARIABLE)
 
