@@ -8,13 +8,12 @@ endings and bytes we cannot decode survive exactly. Before a key goes in, git mu
 from __future__ import annotations
 
 import io
-import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from .errors import fail
 from .files import atomic_write, locked_dir
-from .keyhelper import KEY_VARIABLE
+from .keyhelper import KEY_VARIABLE, plain_key
 from .secret import ClientKey
 
 if TYPE_CHECKING:
@@ -24,49 +23,22 @@ BASE_URL_VARIABLE = "LITELLM_BASE_URL"
 OWNED_VARIABLES = (KEY_VARIABLE, BASE_URL_VARIABLE)
 
 
-# A line python-dotenv and we agree on trivially: NAME=value, optional export, simple quotes,
-# trailing comment. Anything else (escapes, multi-line values, spaces in bare values) falls back.
-_SIMPLE_LINE = re.compile(
-    r"""(?:export[ \t]+)?(?P<name>[A-Za-z_][A-Za-z0-9_.]*)[ \t]*=[ \t]*"""
-    r"""(?:(?:'(?P<single>[^'\\]*)'|"(?P<double>[^"\\]*)")[ \t]*(?:\#.*)?|(?P<bare>[^\s'"]*)(?:[ \t]+\#.*)?)"""
-)
+def stored_key(path: Path) -> ClientKey | None:
+    """The key in `.env`, or None when there is none yet.
 
-
-def _read_simple(text: str) -> dict[str, str] | None:
-    values: dict[str, str] = {}
-    for line in text.splitlines():
-        stripped = line.strip()
-        if not stripped or stripped.startswith("#"):
-            continue
-        match = _SIMPLE_LINE.fullmatch(stripped)
-        if match is None:
-            return None
-        values[match["name"]] = next(v for v in (match["single"], match["double"], match["bare"]) if v is not None)
-    return values
-
-
-def read_env(path: Path) -> dict[str, str]:
-    """Variables in the file, no interpolation (a `$` in a user's value is not ours to expand).
-
-    Plain files are read without python-dotenv: `token` runs as Claude Code's apiKeyHelper and
-    dotenv's import (logging, tempfile, its regex tables) costs more than Python's own start-up.
-    Any line that is not plain sends the whole file to python-dotenv, so results never differ.
+    A plain file is read by `keyhelper.plain_key` (no python-dotenv import: its logging, tempfile
+    and regex tables cost more than Python's own start-up, and `token` and `env` run often);
+    whatever it cannot read unambiguously goes to python-dotenv, so the answer is always dotenv's.
     """
     try:
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
     except (FileNotFoundError, IsADirectoryError):
-        return {}
-    simple = _read_simple(text)
-    if simple is not None:
-        return simple
-    from dotenv import dotenv_values
+        return None
+    secret = plain_key(text)
+    if secret is None:
+        from dotenv import dotenv_values
 
-    return {name: value for name, value in dotenv_values(path, interpolate=False).items() if value is not None}
-
-
-def stored_key(path: Path) -> ClientKey | None:
-    """The key in `.env`, or None when there is none yet."""
-    secret = read_env(path).get(KEY_VARIABLE, "")
+        secret = dotenv_values(path, interpolate=False).get(KEY_VARIABLE) or ""
     return ClientKey.parse(secret) if secret.strip() else None
 
 
