@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 
 from conftest import GOOD_KEY
 from proxy_helpers import free_port
@@ -68,3 +70,19 @@ def test_apply_never_reads_stdin(cli, workspace):
     result = cli("apply", input="sk-should-never-be-read-000000\n")
     assert result.returncode == 0
     assert "sk-should-never-be-read" not in (workspace / ".env").read_text()
+
+
+def test_apply_with_env_already_current_leaves_it_untouched_without_python_dotenv(cli, workspace):
+    assert cli("setup", "--key-stdin", input=GOOD_KEY).returncode == 0
+    env_file = workspace / ".env"
+    before = (env_file.read_bytes(), env_file.stat().st_mtime_ns)
+    probe = (
+        "import sys, io, contextlib\n"
+        "from litellm_key.cli import main\n"
+        "with contextlib.redirect_stdout(io.StringIO()):\n"
+        "    code = main(['apply', '--quiet'])\n"
+        "print(code, 'dotenv' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], cwd=workspace, env=cli.env, capture_output=True, text=True)
+    assert result.stdout == "0 False\n", result.stderr
+    assert (env_file.read_bytes(), env_file.stat().st_mtime_ns) == before

@@ -10,7 +10,7 @@ import pytest
 
 from litellm_key.envfile import render_update, stored_key, update_env
 from litellm_key.errors import KeyRejected
-from litellm_key.keyhelper import plain_key
+from litellm_key.keyhelper import plain_value
 
 KEY = "LITELLM_API_KEY"
 URL = "LITELLM_BASE_URL"
@@ -147,12 +147,12 @@ def test_api_key_helper_reader_never_disagrees_with_python_dotenv(tmp_path, text
 
     env_file = tmp_path / ".env"
     env_file.write_text(text)
-    fast = plain_key(text)
+    fast = plain_value(text)
     assert fast is None or fast == dotenv_values(env_file, interpolate=False).get("LITELLM_API_KEY")
 
 
 def test_api_key_helper_reader_answers_the_files_setup_writes():
-    assert plain_key("# mine\nA='b c'\nLITELLM_API_KEY=sk-x1\nLITELLM_BASE_URL=http://localhost:8080\n") == "sk-x1"
+    assert plain_value("# mine\nA='b c'\nLITELLM_API_KEY=sk-x1\nLITELLM_BASE_URL=http://localhost:8080\n") == "sk-x1"
 
 
 @pytest.mark.parametrize("text", HELPER_CORPUS)

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Mapping
 
 from .errors import fail
 from .files import atomic_write, locked_dir
-from .keyhelper import KEY_VARIABLE, plain_key
+from .keyhelper import KEY_VARIABLE, plain_value
 from .secret import ClientKey
 
 if TYPE_CHECKING:
@@ -26,7 +26,7 @@ OWNED_VARIABLES = (KEY_VARIABLE, BASE_URL_VARIABLE)
 def stored_key(path: Path) -> ClientKey | None:
     """The key in `.env`, or None when there is none yet.
 
-    A plain file is read by `keyhelper.plain_key` (no python-dotenv import: its logging, tempfile
+    A plain file is read by `keyhelper.plain_value` (no python-dotenv import: its logging, tempfile
     and regex tables cost more than Python's own start-up, and `token` and `env` run often);
     whatever it cannot read unambiguously goes to python-dotenv, so the answer is always dotenv's.
     """
@@ -34,7 +34,7 @@ def stored_key(path: Path) -> ClientKey | None:
         text = path.read_text(encoding="utf-8", errors="surrogateescape")
     except (FileNotFoundError, IsADirectoryError):
         return None
-    secret = plain_key(text)
+    secret = plain_value(text)
     if secret is None:
         from dotenv import dotenv_values
 
@@ -90,16 +90,26 @@ def render_update(text: str, updates: Mapping[str, str | None]) -> str:
     return result
 
 
+def _already_set(path: Path, text: str, updates: Mapping[str, str | None]) -> bool:
+    if any(value is None for value in updates.values()) or not path.exists():
+        return False
+    return (path.stat().st_mode & 0o777) == 0o600 and all(plain_value(text, name) == value for name, value in updates.items())
+
+
 def update_env(path: Path, updates: Mapping[str, str | None]) -> bool:
     """Apply `updates` to the file atomically, mode 0600, serialised against concurrent writers.
 
-    Returns whether the file changed. Undecodable bytes round-trip through surrogateescape.
+    Returns whether the file changed. Undecodable bytes round-trip through surrogateescape. When
+    every value is already there (`apply` at each container start, mostly) python-dotenv is not
+    even imported.
     """
     with locked_dir(path.parent):
         try:
             text = path.read_bytes().decode("utf-8", "surrogateescape")
         except FileNotFoundError:
             text = ""
+        if _already_set(path, text, updates):
+            return False
         new_text = render_update(text, updates)
         return atomic_write(path, new_text.encode("utf-8", "surrogateescape"), mode=0o600)
 

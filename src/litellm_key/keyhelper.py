@@ -13,7 +13,7 @@ from __future__ import annotations
 import os
 
 KEY_VARIABLE = "LITELLM_API_KEY"
-_NOT_IN_A_PLAIN_KEY = " \t#'\"\\$`"
+_NOT_IN_A_PLAIN_VALUE = " \t#'\"\\$`"
 
 
 def _env_file_flag(args: list[str]) -> str | None:
@@ -24,8 +24,8 @@ def _env_file_flag(args: list[str]) -> str | None:
     return None
 
 
-def plain_key(text: str) -> str | None:
-    """The last `LITELLM_API_KEY=` value, or None when a full .env parser could disagree."""
+def plain_value(text: str, variable: str = KEY_VARIABLE) -> str | None:
+    """The last `variable=` value, or None when it is absent or a full .env parser could disagree."""
     value = None
     for line in text.splitlines():
         if line.count('"') % 2 or line.count("'") % 2:
@@ -34,7 +34,7 @@ def plain_key(text: str) -> str | None:
         if assignment[:6] == "export" and assignment[6:7].isspace():
             assignment = assignment[6:].lstrip()
         name, equals, rest = assignment.partition("=")
-        if name.strip() != KEY_VARIABLE:
+        if name.strip() != variable:
             continue
         if not equals:
             return None
@@ -42,7 +42,7 @@ def plain_key(text: str) -> str | None:
         if len(rest) >= 2 and rest[0] == rest[-1] and rest[0] in "'\"":
             rest = rest[1:-1]
         value = rest
-    if not value or not value.isascii() or not value.isprintable() or any(c in value for c in _NOT_IN_A_PLAIN_KEY):
+    if not value or not value.isascii() or not value.isprintable() or any(c in value for c in _NOT_IN_A_PLAIN_VALUE):
         return None
     return value
 
@@ -54,6 +54,6 @@ def key_for_helper(args: list[str]) -> str | None:
         return None
     try:
         with open(path, encoding="utf-8") as env_file:
-            return plain_key(env_file.read())
+            return plain_value(env_file.read())
     except (OSError, UnicodeDecodeError):
         return None

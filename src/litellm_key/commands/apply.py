@@ -22,6 +22,7 @@ from . import (
     verification_as_dict,
 )
 from .clients_step import changes_as_dict, configure_clients
+from .proxy import start_and_report
 
 DESCRIPTION = """Restore the proxy and every configured client from the key in .env, then verify the
 key. Never prompts. Exit 0 when there is no key yet (with one line saying to run
@@ -59,11 +60,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.emit({"ok": True, "key": None, "env_file": str(settings.env_file)})
         return 0
 
-    proxy_outcome = None
-    if settings.proxy:
-        from .proxy import start_and_report
-
-        proxy_outcome = start_and_report(settings, console)
+    proxy_outcome = start_and_report(settings, console)
     update_env(settings.env_file, {BASE_URL_VARIABLE: settings.base_url})
     client_failure: LitellmKeyError | None = None
     try:

@@ -40,8 +40,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_flags(parser)
 
 
-def start_and_report(settings: Settings, console: Console) -> str:
-    """Start or reload the proxy and say so in one line (`setup` and `apply` use this too)."""
+def start_and_report(settings: Settings, console: Console) -> str | None:
+    """Start or reload the proxy and say so in one line (`setup` and `apply` use this too);
+    None when the settings say to run without one."""
+    if not settings.proxy:
+        return None
     outcome = proxy.ensure_running(settings)
     console.ok(
         f"proxy {_DONE[outcome]}: {settings.proxy_url} → {settings.upstream} (Host: {settings.host_header})"

@@ -18,6 +18,7 @@ from ..secret import ClientKey
 from ..settings import Settings
 from . import add_client_flags, add_connection_flags, add_output_flags, report_verified, settings_from, verification_as_dict
 from .clients_step import changes_as_dict, configure_clients
+from .proxy import start_and_report
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
 (git-ignored, mode 0600).
@@ -116,11 +117,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     key, source = obtain_key(args, settings, console)
     console.ok(f"key {key.mask()} from {source}")
 
-    proxy_outcome = None
-    if settings.proxy:  # before verifying: verification goes through the proxy
-        from .proxy import start_and_report
-
-        proxy_outcome = start_and_report(settings, console)
+    proxy_outcome = start_and_report(settings, console)  # before verifying: it goes through the proxy
 
     verification: Verification | None = None
     if args.no_verify:
