@@ -1,13 +1,13 @@
 """What the nginx proxy costs: direct vs through the proxy, on loopback. Prints a Markdown table.
 
-    python benchmarks/proxy.py            # ~25 s; needs nginx (see README "The proxy")
+    python benchmarks/proxy.py            # ~25 s; needs nginx (see docs/proxy.md)
     python benchmarks/proxy.py --quick    # ~5 s, fewer requests
 
 The upstream is a small asyncio HTTP/1.1 server in its own process (keep-alive, a /v1/models-sized
 JSON body, and an SSE stream whose events carry their send time). The client is asyncio with raw
 keep-alive sockets, so both paths pay the same client overhead and the difference is nginx's.
 CLOCK_MONOTONIC is shared between processes, so an event's delay is its arrival minus its send time.
-Numbers are written to the README, not asserted: a loaded CI machine would make them flaky.
+Numbers are written to docs/performance.md, not asserted: a loaded CI machine would make them flaky.
 """
 
 from __future__ import annotations

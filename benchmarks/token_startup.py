@@ -1,7 +1,7 @@
 """How long `litellm-key token` (Claude Code's apiKeyHelper) takes, against bare interpreter start.
 
 Target from the core issue: under 2x `python3 -c pass`. Results are printed as a Markdown table
-for the README, never asserted (timings depend on the machine).
+for docs/performance.md, never asserted (timings depend on the machine).
 
     .venv/bin/python benchmarks/token_startup.py [--runs 40]
 

@@ -1,4 +1,4 @@
-"""The README is the user's reference: its tables must match what the code does."""
+"""The README and docs/ are the user's reference: their tables must match what the code does."""
 
 from __future__ import annotations
 
@@ -9,11 +9,13 @@ from litellm_key.errors import CATALOGUE, EXIT_CODES
 from litellm_key.settings import SETTINGS
 
 README = (REPO / "README.md").read_text()
+DOCS = {path.name: path.read_text() for path in sorted((REPO / "docs").glob("*.md"))}
+EVERYTHING = "\n".join([README, *DOCS.values()])
 
 
 def _table_rows(first_cell: str) -> dict[str, list[str]]:
     rows = {}
-    for line in README.splitlines():
+    for line in EVERYTHING.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if line.startswith("|") and re.fullmatch(first_cell, cells[0]):
             rows[cells[0].strip("`")] = cells
@@ -33,7 +35,7 @@ def test_every_exit_code_is_documented():
 
 
 def test_every_setting_is_in_the_configuration_table():
-    section = README.split("## Configuration", 1)[1].split("\n## ", 1)[0]
+    section = DOCS["configuration.md"]
     for name in SETTINGS:
         assert f"`{name}`" in section, name
 
@@ -41,3 +43,9 @@ def test_every_setting_is_in_the_configuration_table():
 def test_ci_runs_the_readme_test_command():
     assert "./scripts/test    # test it" in README
     assert "./scripts/test" in (REPO / ".ci" / "run").read_text()
+
+
+def test_readme_stays_a_front_door_linking_every_docs_page():
+    assert len(README.splitlines()) <= 250
+    for name in DOCS:
+        assert f"(docs/{name})" in README, name

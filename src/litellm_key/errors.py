@@ -1,6 +1,6 @@
 """Every failure a user can see: one catalogue, one exit code per class.
 
-All user-visible failure text lives here so the README's troubleshooting table has a single source
+All user-visible failure text lives here so the troubleshooting table in docs/troubleshooting.md has a single source
 to be checked against (tests/test_readme.py walks `CATALOGUE`). Code raises `fail("reason", ...)`;
 the CLI turns the exception into a two-line report (what happened, how to fix it) and its exit code.
 """
@@ -94,7 +94,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "config-not-mapping": (
         ConfigError,
         "{source}: the file must hold a mapping of settings (key: value).",
-        "See the configuration reference in the README.",
+        "See docs/configuration.md.",
     ),
     "config-unknown": (
         ConfigError,

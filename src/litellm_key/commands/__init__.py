@@ -25,7 +25,7 @@ def add_location_flags(parser: argparse.ArgumentParser) -> None:
 def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     """How to reach LiteLLM: commands that talk to the gateway take these."""
     add_location_flags(parser)
-    group = parser.add_argument_group("connection (override settings; see README 'Configuration')")
+    group = parser.add_argument_group("connection (override settings; see docs/configuration.md)")
     group.add_argument("--upstream", metavar="URL", help="where the proxy forwards to (default http://host.docker.internal:80)")
     group.add_argument("--host-header", metavar="HOST", help="Host header the proxy sets (default litellm.localhost)")
     group.add_argument("--listen", metavar="[HOST:]PORT", help="proxy listen address (default 127.0.0.1:8080)")
