@@ -22,7 +22,6 @@ PROXY_ERROR_TYPE = "litellm_key_proxy_error"  # set by our nginx.conf when the u
 class KeyInfo:
     alias: str | None
     expires: str | None
-    models: tuple[str, ...]
     spend: float | None
     max_budget: float | None
 
@@ -163,7 +162,6 @@ class Gateway:
         return KeyInfo(
             alias=info.get("key_alias"),
             expires=info.get("expires"),
-            models=tuple(info.get("models") or ()),
             spend=info.get("spend"),
             max_budget=info.get("max_budget"),
         )

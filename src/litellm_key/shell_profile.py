@@ -92,7 +92,3 @@ def remove(home: Path) -> list[Path]:
         changed.append(path)
     return changed
 
-
-def installed(home: Path) -> list[Path]:
-    """The rc files that carry the block (for `status`)."""
-    return [home / name for name in RC_FILES if _split(_read(home / name) or "")]

@@ -6,14 +6,7 @@ The helpers here keep flag names and their mapping onto settings identical acros
 from __future__ import annotations
 
 import argparse
-from typing import TYPE_CHECKING
-
 from ..settings import Settings, load_settings
-
-if TYPE_CHECKING:
-    from ..console import Console
-    from ..gateway import Verification
-    from ..secret import ClientKey
 
 
 def add_location_flags(parser: argparse.ArgumentParser) -> None:
@@ -67,26 +60,3 @@ SETTING_FLAGS = ("workspace", "env_file", "upstream", "host_header", "listen", "
 def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None) -> Settings:
     """Settings with this command's flags as the top layer (`only`: see load_settings)."""
     return load_settings(flags={name: getattr(args, name, None) for name in SETTING_FLAGS}, only=only)
-
-
-def report_verified(console: "Console", key: "ClientKey", verification: "Verification") -> None:
-    """The success lines `setup`, `status` and `apply` print after a verification."""
-    console.ok(f"key {key.mask()} accepted by LiteLLM at {verification.base_url}")
-    console.info(f"models: {', '.join(verification.models) or '(none listed)'}")
-    info = verification.info
-    if info:
-        console.info(f"alias: {info.alias or '(none)'} · expires: {info.expires or 'never'}")
-
-
-def verification_as_dict(verification: "Verification | None") -> dict[str, object]:
-    if verification is None:
-        return {"verified": False}
-    info = verification.info
-    return {
-        "verified": True,
-        "base_url": verification.base_url,
-        "models": list(verification.models),
-        "key_info": None
-        if info is None
-        else {"alias": info.alias, "expires": info.expires, "spend": info.spend, "max_budget": info.max_budget},
-    }

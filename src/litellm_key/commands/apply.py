@@ -13,16 +13,8 @@ from ..console import Console
 from ..envfile import BASE_URL_VARIABLE, stored_key, update_env
 from ..errors import GatewayError, LitellmKeyError
 from ..gateway import Verification, verify
-from . import (
-    add_client_flags,
-    add_connection_flags,
-    add_output_flags,
-    report_verified,
-    settings_from,
-    verification_as_dict,
-)
-from .clients_step import changes_as_dict, configure_clients
-from .proxy import start_and_report
+from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
+from .steps import changes_as_dict, configure_clients, report_verified, start_and_report, verification_as_dict
 
 DESCRIPTION = """Restore the proxy and every configured client from the key in .env, then verify the
 key. Never prompts. Exit 0 when there is no key yet (with one line saying to run

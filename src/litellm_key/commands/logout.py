@@ -13,7 +13,7 @@ from ..console import Console
 from ..envfile import OWNED_VARIABLES, update_env
 from ..errors import LitellmKeyError
 from . import add_location_flags, add_output_flags, settings_from
-from .clients_step import changes_as_dict, remove_clients
+from .steps import changes_as_dict, remove_clients
 
 DESCRIPTION = """Remove the stored key (LITELLM_API_KEY and LITELLM_BASE_URL) from .env, and undo what
 litellm-key wrote into the clients' configs (Claude Code, Codex, Gemini CLI, OpenCode, Roo Code)

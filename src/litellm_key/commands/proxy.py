@@ -6,9 +6,10 @@ import argparse
 
 from .. import proxy
 from ..console import Console
-from ..errors import LitellmKeyError, fail
+from ..errors import fail
 from ..settings import Settings
 from . import add_connection_flags, add_output_flags, settings_from
+from .steps import first_proxy_problem, start_and_report
 
 DESCRIPTION = """Render, start, stop, reload or inspect the nginx proxy that forwards the clients'
 requests (http://localhost:8080) to the upstream (Traefik on the host) with the Host header LiteLLM
@@ -28,9 +29,6 @@ examples:
   $ LITELLM_LISTEN=127.0.0.1:8081 litellm-key proxy reload
 """
 
-_DONE = {"started": "started", "reloaded": "reloaded with the new config", "unchanged": "already running, config unchanged"}
-
-
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("render", "start", "stop", "reload", "status"), help="what to do")
     parser.add_argument(
@@ -38,36 +36,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     add_connection_flags(parser)
     add_output_flags(parser)
-
-
-def start_and_report(settings: Settings, console: Console) -> str | None:
-    """Start or reload the proxy and say so in one line (`setup` and `apply` use this too);
-    None when the settings say to run without one."""
-    if not settings.proxy:
-        return None
-    outcome = proxy.ensure_running(settings)
-    console.ok(
-        f"proxy {_DONE[outcome]}: {settings.proxy_url} → {settings.upstream} (Host: {settings.host_header})"
-    )
-    return outcome
-
-
-def first_problem(report: proxy.ProxyStatus, settings: Settings) -> LitellmKeyError | None:
-    """The first hop that fails, as the catalogued error (`proxy status` and `doctor`)."""
-    where = report.paths
-    if not report.running:
-        return fail("proxy-not-running", config=where.config)
-    if not report.health_ok:
-        url = f"{settings.proxy_url}{proxy.HEALTH_PATH}"
-        return fail("proxy-not-answering", pid=report.pid, url=url, log=where.error_log)
-    if report.upstream_ok is False:
-        url = f"{settings.proxy_url}/health/liveliness"
-        if report.upstream_status is None:
-            return fail("gateway-timeout", url=url, timeout=settings.timeout)
-        from ..gateway import classify
-
-        return classify(report.upstream_status, report.upstream_body, url=url, key=None)
-    return None
 
 
 def _show_status(report: proxy.ProxyStatus, settings: Settings, console: Console) -> None:
@@ -87,7 +55,7 @@ def _show_status(report: proxy.ProxyStatus, settings: Settings, console: Console
 
 def _status(args: argparse.Namespace, settings: Settings, console: Console) -> int:
     report = proxy.status(settings, check_upstream=not args.no_upstream_check)
-    problem = first_problem(report, settings)
+    problem = first_proxy_problem(report, settings)
     if console.json_mode:
         document: dict[str, object] = {"ok": problem is None, "proxy": report.as_dict()}
         if problem is not None:

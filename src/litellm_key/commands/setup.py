@@ -11,14 +11,13 @@ import os
 import sys
 
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, KEY_VARIABLE, ensure_gitignored, stored_key, update_env
+from ..envfile import KEY_VARIABLE, ensure_gitignored, stored_key
 from ..errors import LitellmKeyError, fail
 from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
-from . import add_client_flags, add_connection_flags, add_output_flags, report_verified, settings_from, verification_as_dict
-from .clients_step import changes_as_dict, configure_clients
-from .proxy import start_and_report
+from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
+from .steps import changes_as_dict, report_verified, start_and_report, store_and_configure, verification_as_dict
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
 (git-ignored, mode 0600).
@@ -127,11 +126,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
         verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
         report_verified(console, key, verification)
 
-    changed = update_env(settings.env_file, {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url})
     if gitignore_change:
         console.info(gitignore_change)
-    console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
-    client_changes = configure_clients(settings, key, console)
+    changed, client_changes = store_and_configure(settings, key, console)
     console.emit(
         {
             "ok": True,

@@ -9,9 +9,9 @@ from ..console import Console
 from ..envfile import stored_key
 from ..errors import fail
 from ..gateway import verify
-from . import add_connection_flags, add_output_flags, report_verified, settings_from, verification_as_dict
 from ..settings import Settings
-from .clients_step import describe_clients, states_as_dict
+from . import add_connection_flags, add_output_flags, settings_from
+from .steps import describe_clients, first_proxy_problem, report_verified, states_as_dict, verification_as_dict
 
 if TYPE_CHECKING:
     from ..proxy import ProxyStatus
@@ -35,10 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def _check_proxy(settings: Settings, console: Console) -> "ProxyStatus":
     """A stopped proxy is named as such (exit 7), not reported as "cannot connect" by the key check."""
     from .. import proxy
-    from .proxy import first_problem
 
     report = proxy.status(settings, check_upstream=False)
-    problem = first_problem(report, settings)
+    problem = first_proxy_problem(report, settings)
     if problem is not None:
         raise problem
     console.ok(f"proxy running (pid {report.pid}): {settings.proxy_url} → {settings.upstream}")

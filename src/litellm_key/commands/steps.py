@@ -1,7 +1,8 @@
-"""The client step shared by `setup`, `apply`, `status` and `logout`: configure, describe, remove.
+"""Steps several commands share, so that no command imports another: start the proxy and say so,
+report a verification, store a key and configure the clients, describe or remove the clients.
 
-One malformed config must not stop the other clients: each client is tried, failures after the
-first are reported as they happen, and the first is raised at the end (exit 3) for the caller's
+One malformed client config must not stop the other clients: each client is tried, failures after
+the first are reported as they happen, and the first is raised at the end (exit 3) for the caller's
 error handler to report, so the run still fails visibly.
 """
 
@@ -11,17 +12,87 @@ import shlex
 import shutil
 import sys
 from pathlib import Path
-from typing import Callable
+from typing import TYPE_CHECKING, Callable
 
-from .. import shell_profile
+from .. import proxy, shell_profile
 from ..clients import DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState, get_client
 from ..console import Console
-from ..errors import LitellmKeyError
+from ..envfile import BASE_URL_VARIABLE, KEY_VARIABLE, update_env
+from ..errors import LitellmKeyError, fail
 from ..secret import ClientKey
 from ..settings import KNOWN_CLIENTS, Settings
 
+if TYPE_CHECKING:
+    from ..gateway import Verification
+
 # Clients that read the key from the environment, so they need the shell profile block.
 ENVIRONMENT_CLIENTS = ("codex", "gemini", "opencode")
+
+
+_PROXY_DONE = {
+    "started": "started",
+    "reloaded": "reloaded with the new config",
+    "unchanged": "already running, config unchanged",
+}
+
+
+def start_and_report(settings: Settings, console: Console) -> str | None:
+    """Start or reload the proxy and say so in one line; None when the settings say to run without one."""
+    if not settings.proxy:
+        return None
+    outcome = proxy.ensure_running(settings)
+    console.ok(f"proxy {_PROXY_DONE[outcome]}: {settings.proxy_url} → {settings.upstream} (Host: {settings.host_header})")
+    return outcome
+
+
+def first_proxy_problem(report: proxy.ProxyStatus, settings: Settings) -> LitellmKeyError | None:
+    """The first hop that fails, as the catalogued error (`proxy status`, `status`)."""
+    where = report.paths
+    if not report.running:
+        return fail("proxy-not-running", config=where.config)
+    if not report.health_ok:
+        url = f"{settings.proxy_url}{proxy.HEALTH_PATH}"
+        return fail("proxy-not-answering", pid=report.pid, url=url, log=where.error_log)
+    if report.upstream_ok is False:
+        url = f"{settings.proxy_url}/health/liveliness"
+        if report.upstream_status is None:
+            return fail("gateway-timeout", url=url, timeout=settings.timeout)
+        from ..gateway import classify
+
+        return classify(report.upstream_status, report.upstream_body, url=url, key=None)
+    return None
+
+
+def report_verified(console: Console, key: ClientKey, verification: "Verification") -> None:
+    """The success lines printed after a verification."""
+    console.ok(f"key {key.mask()} accepted by LiteLLM at {verification.base_url}")
+    console.info(f"models: {', '.join(verification.models) or '(none listed)'}")
+    info = verification.info
+    if info:
+        console.info(f"alias: {info.alias or '(none)'} · expires: {info.expires or 'never'}")
+
+
+def verification_as_dict(verification: "Verification | None") -> dict[str, object]:
+    if verification is None:
+        return {"verified": False}
+    info = verification.info
+    return {
+        "verified": True,
+        "base_url": verification.base_url,
+        "models": list(verification.models),
+        "key_info": None
+        if info is None
+        else {"alias": info.alias, "expires": info.expires, "spend": info.spend, "max_budget": info.max_budget},
+    }
+
+
+def store_and_configure(settings: Settings, key: ClientKey, console: Console) -> tuple[bool, list[ClientChange]]:
+    """Write a verified key into .env, then configure the clients: the common end of every way to
+    get a key (prompt, stdin, environment, and later portal or login). Returns (whether .env
+    changed, the client changes)."""
+    changed = update_env(settings.env_file, {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url})
+    console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
+    return changed, configure_clients(settings, key, console)
 
 
 def litellm_key_command() -> str:
