@@ -14,6 +14,8 @@ def test_setup_from_stdin_stores_verified_key(cli, workspace, standin):
     assert "✓ key sk-...cdef accepted by LiteLLM" in result.stdout
     assert "claude-sonnet-4-5-20250929, claude-3-opus-20240229" in result.stdout
     env_file = workspace / ".env"
-    assert env_file.read_text() == f"LITELLM_API_KEY={GOOD_KEY}\nLITELLM_BASE_URL={standin.url}\n"
+    assert env_file.read_text() == (
+        f"LITELLM_API_KEY={GOOD_KEY}\nLITELLM_BASE_URL={standin.url}\nLITELLM_KEY_EXPIRES=2099-12-31T00:00:00Z\n"
+    )
     assert stat.S_IMODE(env_file.stat().st_mode) == 0o600
     assert standin.requests[0].headers["Authorization"] == f"Bearer {GOOD_KEY}"

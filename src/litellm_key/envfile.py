@@ -20,7 +20,10 @@ if TYPE_CHECKING:
     import subprocess
 
 BASE_URL_VARIABLE = "LITELLM_BASE_URL"
-OWNED_VARIABLES = (KEY_VARIABLE, BASE_URL_VARIABLE)
+# When the stored key stops working (ISO 8601, UTC), so `token` and `apply` can decide to renew
+# without a network call; absent for keys that never expire or whose expiry is unknown.
+EXPIRES_VARIABLE = "LITELLM_KEY_EXPIRES"
+OWNED_VARIABLES = (KEY_VARIABLE, BASE_URL_VARIABLE, EXPIRES_VARIABLE)
 
 
 def stored_key(path: Path) -> ClientKey | None:

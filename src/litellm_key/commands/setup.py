@@ -128,7 +128,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
     if gitignore_change:
         console.info(gitignore_change)
-    changed, client_changes = store_and_configure(settings, key, console)
+    expires = verification.info.expires if verification and verification.info else None
+    changed, client_changes = store_and_configure(settings, key, console, expires=expires)
     console.emit(
         {
             "ok": True,

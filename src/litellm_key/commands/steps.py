@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 from .. import proxy, shell_profile
 from ..clients import DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState, get_client
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, KEY_VARIABLE, update_env
+from ..envfile import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, update_env
 from ..errors import LitellmKeyError, fail
 from ..secret import ClientKey
 from ..settings import KNOWN_CLIENTS, Settings
@@ -86,11 +86,14 @@ def verification_as_dict(verification: "Verification | None") -> dict[str, objec
     }
 
 
-def store_and_configure(settings: Settings, key: ClientKey, console: Console) -> tuple[bool, list[ClientChange]]:
-    """Write a verified key into .env, then configure the clients: the common end of every way to
-    get a key (prompt, stdin, environment, and later portal or login). Returns (whether .env
-    changed, the client changes)."""
-    changed = update_env(settings.env_file, {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url})
+def store_and_configure(
+    settings: Settings, key: ClientKey, console: Console, *, expires: str | None = None
+) -> tuple[bool, list[ClientChange]]:
+    """Write a verified key (and its expiry, when known) into .env, then configure the clients: the
+    common end of every way to get a key (prompt, stdin, environment, portal, login). Returns
+    (whether .env changed, the client changes)."""
+    updates = {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url, EXPIRES_VARIABLE: expires}
+    changed = update_env(settings.env_file, updates)
     console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
     return changed, configure_clients(settings, key, console)
 
