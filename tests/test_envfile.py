@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from litellm_key.envfile import render_update, stored_key, update_env
+from litellm_key.envfile import normalized_expiry, render_update, stored_key, update_env
 from litellm_key.errors import KeyRejected
 from litellm_key.keyhelper import plain_value
 
@@ -168,3 +168,18 @@ def test_stored_key_is_what_python_dotenv_reads(tmp_path, text):
         assert expected and any(char.isspace() or char in "'\"" for char in expected.strip())
         return
     assert (key.reveal() if key else None) == (expected or None)
+
+
+@pytest.mark.parametrize(
+    "raw, stored",
+    [
+        ("2026-12-31T00:00:00Z", "2026-12-31T00:00:00Z"),
+        ("2026-11-24T10:00:00.123456+00:00", "2026-11-24T10:00:00Z"),
+        ("2026-11-24T12:30:00+02:00", "2026-11-24T10:30:00Z"),
+        ("2026-11-24T10:00:00", "2026-11-24T10:00:00Z"),
+        (None, None),
+        ("not a date", None),
+    ],
+)
+def test_expiry_is_stored_in_one_fixed_width_utc_form(raw, stored):
+    assert normalized_expiry(raw) == stored

@@ -26,6 +26,23 @@ EXPIRES_VARIABLE = "LITELLM_KEY_EXPIRES"
 OWNED_VARIABLES = (KEY_VARIABLE, BASE_URL_VARIABLE, EXPIRES_VARIABLE)
 
 
+def normalized_expiry(raw: str | None) -> str | None:
+    """LiteLLM's expiry (`2026-12-31T00:00:00Z`, `...T10:00:00.123+00:00`, with or without an
+    offset) as `YYYY-MM-DDTHH:MM:SSZ` in UTC, the one form stored in .env: fixed width, so the
+    apiKeyHelper fast path compares it with the clock as plain text, without importing datetime."""
+    if not raw:
+        return None
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def stored_key(path: Path) -> ClientKey | None:
     """The key in `.env`, or None when there is none yet.
 

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Callable
 from .. import proxy, shell_profile
 from ..clients import DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState, get_client
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, update_env
+from ..envfile import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, normalized_expiry, update_env
 from ..errors import LitellmKeyError, fail
 from ..secret import ClientKey
 from ..settings import KNOWN_CLIENTS, Settings
@@ -92,7 +92,7 @@ def store_and_configure(
     """Write a verified key (and its expiry, when known) into .env, then configure the clients: the
     common end of every way to get a key (prompt, stdin, environment, portal, login). Returns
     (whether .env changed, the client changes)."""
-    updates = {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url, EXPIRES_VARIABLE: expires}
+    updates = {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url, EXPIRES_VARIABLE: normalized_expiry(expires)}
     changed = update_env(settings.env_file, updates)
     console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
     return changed, configure_clients(settings, key, console)
