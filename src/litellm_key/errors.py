@@ -238,6 +238,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         'On Linux Docker add "runArgs": ["--add-host=host.docker.internal:host-gateway"] to devcontainer.json '
         "and rebuild, or set `upstream` to an address that resolves.",
     ),
+    "localhost-unresolvable": (
+        ProxyError,
+        "`localhost` does not resolve in this container, so no client can reach the proxy at {url}.",
+        "Add `127.0.0.1 localhost` (and `::1 localhost`) to /etc/hosts.",
+    ),
     "proxy-start-failed": (
         ProxyError,
         "nginx did not start: {detail}",
@@ -265,6 +270,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Fix {location} (or move the file away), then run `litellm-key apply`.",
     ),
     # --- safety --------------------------------------------------------------------------------
+    "master-key-stored": (
+        SafetyRefusal,
+        "The key {key} can call admin routes: it is the LiteLLM master key, which must never be stored in a container's .env.",
+        "Generate a client key: `litellm-key keys generate` on the admin machine, then store that one with setup.",
+    ),
     "env-tracked": (
         SafetyRefusal,
         "Refusing to write a key into {env_file}: the file is tracked by git and would be committed.",

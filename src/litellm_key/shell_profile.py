@@ -92,3 +92,8 @@ def remove(home: Path) -> list[Path]:
         changed.append(path)
     return changed
 
+
+
+def installed(home: Path) -> list[Path]:
+    """The rc files that carry the block (`doctor`)."""
+    return [home / name for name in RC_FILES if _split(_read(home / name) or "")]
