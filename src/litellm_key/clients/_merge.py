@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from ..files import atomic_write, locked_dir
 from . import CONFIGURED, DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState
-from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, digest, failure, get, load_all, parse, put, read, same
+from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, digest, failure, get, load_all, parse, put, read, same, shown
 from ._formats import Format, ParseProblem
 from ._undo import Ledger, guessed_changes, kept_before, new_entry, record, remove_empty_dirs, revert
 
@@ -50,7 +50,7 @@ def configure(ctx: ClientContext, client: str, configs: Sequence[ConfigFile], no
                         after = "absent" if setting.value is ABSENT else digest(setting.value)
                         record(entry, setting.path, after, kept_before(setting, current, config.format, secret))
             except Conflict as conflict:
-                raise failure(client, config, conflict, "configured") from None
+                raise failure(client, config, conflict, "configured", secret) from None
             outputs.append((config, data, entry, config.format.dump(document, None if data is None else data.decode())))
         for config, data, entry, text in outputs:  # every file parsed and merged: now write
             new_data = text.encode("utf-8")
@@ -97,7 +97,7 @@ def remove(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> Cl
     return ClientChange(client, tuple(changed), tuple(unchanged))
 
 
-def _shown(setting: Setting, current: Any, fmt: Format) -> str:
+def _shown(setting: Setting, current: Any, fmt: Format, key: str | None) -> str:
     name = ".".join(setting.path)
     if setting.value is ABSENT:
         return f"{name} is set (it would win over litellm-key's settings)"
@@ -105,7 +105,7 @@ def _shown(setting: Setting, current: Any, fmt: Format) -> str:
         return f"{name} is missing"
     if setting.secret:
         return f"{name} holds a different key"
-    return f"{name} is {json.dumps(fmt.plain(current), default=str)[:60]}, not {json.dumps(setting.value)[:60]}"
+    return f"{name} is {shown(fmt.plain(current), key, 60)}, not {json.dumps(setting.value)[:60]}"
 
 
 def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> ClientState:
@@ -113,6 +113,7 @@ def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> 
     and something now differs; otherwise not configured, whatever the user's own settings are."""
     differences: list[str] = []
     files = tuple(config.path for config in configs)
+    key = ctx.key.reveal() if ctx.key else None
     for config in configs:
         try:
             document = parse(config, read(config))
@@ -122,7 +123,7 @@ def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> 
         for setting in config.settings:
             current = get(document, setting.path)
             if setting.value is not None and not same(current, setting.value, config.format):
-                differences.append(f"{config.path.name}: {_shown(setting, current, config.format)}")
+                differences.append(f"{config.path.name}: {_shown(setting, current, config.format, key)}")
     if not differences:
         return ClientState(client, CONFIGURED, ", ".join(str(path) for path in files), files)
     if not Ledger(ctx, client).entries:
