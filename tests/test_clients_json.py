@@ -18,15 +18,17 @@ from litellm_key.errors import LitellmKeyError
 NUMBERS = '{\n  "big": 1e400,\n  "precise": 12345678901234567890.123,\n  "huge": ' + "9" * 5000 + ',\n  "small": -0.0,\n  "exp": 1E+2\n}\n'
 
 
-def _settings(ctx):
-    return ctx.config_home / "opencode" / "opencode.json"
+def _opencode_with(tmp_path, content):
+    """A context whose OpenCode config already holds `content`, and that file's path."""
+    ctx = make_context(tmp_path)
+    path = ctx.config_home / "opencode" / "opencode.json"
+    path.parent.mkdir(parents=True)
+    path.write_text(content)
+    return ctx, path
 
 
 def test_numbers_keep_their_exact_text_through_configure_and_logout(tmp_path):
-    ctx = make_context(tmp_path)
-    path = _settings(ctx)
-    path.parent.mkdir(parents=True)
-    path.write_text(NUMBERS)
+    ctx, path = _opencode_with(tmp_path, NUMBERS)
 
     get_client("opencode").configure(ctx)
 
@@ -39,10 +41,7 @@ def test_numbers_keep_their_exact_text_through_configure_and_logout(tmp_path):
 
 
 def test_numbers_survive_a_setting_level_revert(tmp_path):
-    ctx = make_context(tmp_path)
-    path = _settings(ctx)
-    path.parent.mkdir(parents=True)
-    path.write_text(NUMBERS)
+    ctx, path = _opencode_with(tmp_path, NUMBERS)
     get_client("opencode").configure(ctx)
     path.write_text(path.read_text().replace('"small": -0.0', '"small": 0.5'))  # the user edits: no snapshot
 
@@ -62,10 +61,7 @@ def test_numbers_survive_a_setting_level_revert(tmp_path):
     ids=["duplicate-key", "nested-duplicate", "nan", "infinity"],
 )
 def test_a_file_node_would_read_differently_is_malformed_and_untouched(tmp_path, content, line):
-    ctx = make_context(tmp_path)
-    path = _settings(ctx)
-    path.parent.mkdir(parents=True)
-    path.write_text(content)
+    ctx, path = _opencode_with(tmp_path, content)
 
     with pytest.raises(LitellmKeyError) as caught:
         get_client("opencode").configure(ctx)
@@ -86,10 +82,7 @@ def test_a_file_node_would_read_differently_is_malformed_and_untouched(tmp_path,
     ids=["two-spaces", "compact", "spaced", "tabs"],
 )
 def test_a_normal_file_round_trips_byte_identically(tmp_path, content):
-    ctx = make_context(tmp_path)
-    path = _settings(ctx)
-    path.parent.mkdir(parents=True)
-    path.write_text(content)
+    ctx, path = _opencode_with(tmp_path, content)
     get_client("opencode").configure(ctx)
     shutil.rmtree(ctx.ledger_dir)  # no undo record: logout reverts setting by setting, re-rendering
 

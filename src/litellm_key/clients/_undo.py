@@ -44,7 +44,7 @@ class Ledger:
 def holds_secret(value: Any, key: str | None) -> bool:
     """Whether a plain value, or anything inside it (names too), is our key or looks like a key."""
     if isinstance(value, str):
-        return bool(key) and key in value or scrub(value) != value  # type: ignore[operator]
+        return (key is not None and key in value) or scrub(value) != value
     if isinstance(value, Mapping):
         return any(holds_secret(name, key) or holds_secret(item, key) for name, item in value.items())
     if isinstance(value, list):
@@ -56,7 +56,8 @@ def file_holds_secret(config: ConfigFile, data: bytes, document: Mapping[str, An
     in_secret_path = any(
         setting.secret and get(document, setting.path) not in (ABSENT, None, "") for setting in config.settings
     )
-    return in_secret_path or bool(key) and key.encode() in data or holds_secret(config.format.plain(document), key)  # type: ignore[union-attr]
+    ours = key is not None and key.encode() in data
+    return in_secret_path or ours or holds_secret(config.format.plain(document), key)
 
 
 def kept_before(setting: Setting, current: Any, fmt: Format, key: str | None) -> Any:
