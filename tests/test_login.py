@@ -151,3 +151,67 @@ def test_no_wait_prints_the_url_and_the_next_login_collects_that_same_login(cli,
     assert sso.starts == 1
     assert not state_file.exists()
     assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+@pytest.fixture
+def terminal(cli):
+    """The CLI on a pseudo-terminal, as a person runs it."""
+    import pexpect
+
+    children = []
+
+    def spawn(*args: str) -> pexpect.spawn:
+        child = pexpect.spawn(sys.executable, ["-m", "litellm_key", *args], cwd=str(cli.workspace),
+                              env={**cli.env, **FAST}, encoding="utf-8", timeout=20, dimensions=(24, 120))
+        children.append(child)
+        return child
+
+    yield spawn
+    for child in children:
+        child.close(force=True)
+
+
+def test_login_on_a_terminal_shows_a_countdown_until_the_sign_in(terminal, workspace, sso):
+    import pexpect
+
+    child = terminal("login")
+    child.expect(sso.user_code)
+    child.expect(r"waiting for the sign-in: \d:\d\d left")
+    sso.sign_in()
+    child.expect("accepted by LiteLLM")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert sso.poll_secret not in child.before
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+def test_ctrl_c_while_waiting_stops_with_130_and_stores_nothing(terminal, workspace, sso):
+    import pexpect
+
+    (workspace / ".env").write_text("KEEP=1\n")
+    child = terminal("login")
+    child.expect(r"waiting for the sign-in: \d:\d\d left")
+    child.sendcontrol("c")
+    child.expect("Cancelled")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert _stored(workspace) == "KEEP=1\n"
+
+
+def test_login_on_a_terminal_asks_which_team(terminal, workspace, standin):
+    import pexpect
+
+    sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
+    sso.sign_in_after = 0
+    child = terminal("login")
+    child.expect("Which team is the credential for")
+    child.expect("Beta")
+    child.send("\x1b[B")  # arrow down to the second team
+    child.send("\r")
+    child.expect("accepted by LiteLLM")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert sso.polls[-1].args.get("team_id") == "team-b"
