@@ -12,6 +12,7 @@ import pytest
 from conftest import GOOD_KEY
 from litellm_standin import _json
 from sso_standin import SsoStandin
+from test_prompt import spawn  # noqa: F401 (the pseudo-terminal fixture)
 
 FAST = {"LITELLM_KEY_POLL_INTERVAL": "0.05"}
 
@@ -154,21 +155,9 @@ def test_no_wait_prints_the_url_and_the_next_login_collects_that_same_login(cli,
 
 
 @pytest.fixture
-def terminal(cli):
-    """The CLI on a pseudo-terminal, as a person runs it."""
-    import pexpect
-
-    children = []
-
-    def spawn(*args: str) -> pexpect.spawn:
-        child = pexpect.spawn(sys.executable, ["-m", "litellm_key", *args], cwd=str(cli.workspace),
-                              env={**cli.env, **FAST}, encoding="utf-8", timeout=20, dimensions=(24, 120))
-        children.append(child)
-        return child
-
-    yield spawn
-    for child in children:
-        child.close(force=True)
+def terminal(cli, spawn):
+    """The CLI on a pseudo-terminal, as a person runs it, polling fast."""
+    return lambda *args: spawn(*args, env={**cli.env, **FAST})
 
 
 def test_login_on_a_terminal_shows_a_countdown_until_the_sign_in(terminal, workspace, sso):
