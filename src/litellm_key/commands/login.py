@@ -137,7 +137,10 @@ def _choose_team(choice: sso.TeamChoice, wanted: str | None) -> str:
 
 
 def _wait_for_credential(client: sso.SsoClient, login: sso.Login, args: argparse.Namespace, console: Console) -> sso.Credential:
-    interval = float(os.environ.get(POLL_INTERVAL_VARIABLE) or sso.POLL_INTERVAL)
+    try:
+        interval = float(os.environ.get(POLL_INTERVAL_VARIABLE) or sso.POLL_INTERVAL)
+    except ValueError:  # a test knob, not a setting: a bad value means the default
+        interval = sso.POLL_INTERVAL
     countdown = Countdown(console)
     team_id: str | None = None
     try:
