@@ -11,6 +11,7 @@ import base64
 import json
 import secrets
 import time
+from datetime import datetime, timezone
 from typing import Any
 
 from litellm_standin import LiteLLMStandin, _json
@@ -40,7 +41,8 @@ class SsoStandin:
         self.user_code = "WXYZ-4821"
         self.expires_in = expires_in
         self.teams = teams
-        self.credential = make_jwt(time.time() + credential_hours * 3600, sub="alice@example.com")
+        expires_at = time.time() + credential_hours * 3600
+        self.credential = make_jwt(expires_at, sub="alice@example.com")
         self.signed_in = False
         self.sign_in_after: int | None = None  # sign in by itself after this many pending polls
         self.collected = False
@@ -49,7 +51,8 @@ class SsoStandin:
         self.queued: list[Response] = []
         self.polls: list[Request] = []
         self.starts = 0
-        litellm.add_key(self.credential, alias="sso-alice")
+        litellm.add_key(self.credential, alias="sso-alice",
+                        expires=datetime.fromtimestamp(expires_at, timezone.utc).isoformat())
         litellm.overrides["/sso/cli/start"] = self._start
         litellm.overrides[f"/sso/cli/poll/{self.login_id}"] = self._poll
 
