@@ -269,6 +269,53 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "{client}: {location}: {problem}; the file was left untouched and {client} was not {action}.",
         "Fix {location} (or move the file away), then run `litellm-key apply`.",
     ),
+    # --- login (LiteLLM's CLI SSO) ------------------------------------------------------------
+    "login-unsupported": (
+        GatewayError,
+        "{url} answered 404: this LiteLLM has no CLI SSO login (it is older than 1.84, or SSO is not configured).",
+        "Ask your LiteLLM admin to upgrade to 1.84 or later and configure SSO, or paste a key with "
+        "`litellm-key setup`.",
+    ),
+    "login-rate-limited": (
+        GatewayError,
+        "LiteLLM refused to start another login now (429 at {url}).",
+        "Wait a minute, then run `litellm-key login` again.",
+    ),
+    "login-failed": (
+        GatewayError,
+        "LiteLLM's SSO login failed ({status}: {detail}).",
+        "Look at the LiteLLM logs (`kubectl -n ai logs deploy/litellm`), then run `litellm-key login` again.",
+    ),
+    "login-forbidden": (
+        KeyRejected,
+        "LiteLLM refused to hand over the login: the poll secret does not match ({detail}).",
+        "Start a new login: `litellm-key login`.",
+    ),
+    "login-request-expired": (
+        KeyRejected,
+        "The login expired or was already collected, so LiteLLM has nothing to hand over ({detail}).",
+        "Start a new login, `litellm-key login`, and finish it in the browser within its time limit.",
+    ),
+    "login-timeout": (
+        KeyRejected,
+        "Nobody finished the login with code {user_code} in the browser before it expired.",
+        "Run `litellm-key login` again and open the URL it prints in your browser on the host.",
+    ),
+    "login-team-required": (
+        UsageError,
+        "LiteLLM needs a team for this login, and there is no terminal to ask on. Teams: {teams}.",
+        "Run again with the team: `litellm-key login --team {first_team}`.",
+    ),
+    "login-team-unknown": (
+        UsageError,
+        "Team '{team}' is not one of yours for this login. Teams: {teams}.",
+        "Run again with one of them: `litellm-key login --team {first_team}`.",
+    ),
+    "login-expired": (
+        KeyRejected,
+        "The login credential {key} in {env_file} expired at {expires}.",
+        "Get a new one: run `litellm-key login`.",
+    ),
     # --- safety --------------------------------------------------------------------------------
     "master-key-stored": (
         SafetyRefusal,

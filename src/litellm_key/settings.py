@@ -46,6 +46,7 @@ class Settings(NamedTuple):
     master_key_secret: str = "ai/urbalurba-secrets/LITELLM_PROXY_MASTER_KEY"
     portal_url: str | None = None
     oauth_url: str | None = None
+    login_url: str | None = None  # where the host's browser reaches LiteLLM; None: http://<host_header>
     timeout: float = 10.0
     proxy_timeout: float = 600.0  # nginx upstream read/send timeout: LLM responses run for minutes
 
@@ -192,6 +193,7 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
     "master_key_secret": (_text, "LITELLM_MASTER_KEY_SECRET"),
     "portal_url": (_optional_url, "LITELLM_PORTAL_URL"),
     "oauth_url": (_optional_url, "LITELLM_OAUTH_URL"),
+    "login_url": (_optional_url, "LITELLM_LOGIN_URL"),
     "timeout": (_seconds, "LITELLM_TIMEOUT"),
     "proxy_timeout": (_seconds, "LITELLM_PROXY_TIMEOUT"),
 }

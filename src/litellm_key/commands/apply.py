@@ -15,6 +15,7 @@ from ..errors import GatewayError, LitellmKeyError
 from ..gateway import Verification, verify
 from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
 from .steps import changes_as_dict, configure_clients, report_verified, start_and_report, verification_as_dict
+from .steps import warn_if_expiring
 
 DESCRIPTION = """Restore the proxy and every configured client from the key in .env, then verify the
 key. Never prompts. Exit 0 when there is no key yet (with one line saying to run
@@ -52,6 +53,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.emit({"ok": True, "key": None, "env_file": str(settings.env_file)})
         return 0
 
+    warn_if_expiring(settings, key, console)
     proxy_outcome = start_and_report(settings, console)
     update_env(settings.env_file, {BASE_URL_VARIABLE: settings.base_url})
     client_failure: LitellmKeyError | None = None

@@ -17,7 +17,8 @@ from . import add_location_flags, settings_from
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
 
 Used as Claude Code's apiKeyHelper, so a renewed key is picked up without restarting anything.
-Exit 4 (with a message on stderr) when no key is stored.
+Exit 4 (with a message on stderr) when no key is stored. A credential from `litellm-key login`
+in its last hour (or past it) is still printed, with a warning on stderr to run `litellm-key login`.
 
 examples:
   $ litellm-key token
@@ -34,5 +35,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
     key = stored_key(settings.env_file)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
+    if key.is_jwt:  # only a login credential has a login to renew; others skip the import
+        from .steps import warn_if_expiring
+
+        warn_if_expiring(settings, key, console)
     sys.stdout.write(key.reveal() + "\n")
     return 0
