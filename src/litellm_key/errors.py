@@ -227,6 +227,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Port {port} is already in use{holder}, so the proxy cannot listen on {listen}.",
         "Stop that process, or choose another port: `listen: 127.0.0.1:8081` in .devcontainer/litellm-key.yaml.",
     ),
+    "proxy-reload-port-busy": (
+        ProxyError,
+        "Port {port} is already in use{holder}, so the proxy cannot move to {listen}; "
+        "the running nginx (pid {pid}) kept its previous config and still serves it.",
+        "Stop that process, or choose another port: `listen: 127.0.0.1:8081` in .devcontainer/litellm-key.yaml.",
+    ),
     "proxy-permission": (
         ProxyError,
         "nginx could not start: permission denied ({detail}).",
