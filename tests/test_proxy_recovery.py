@@ -44,7 +44,10 @@ def test_kill_9_of_the_master_then_start_recovers_and_status_is_green(cli, proxy
     settings = proxy_settings(Path(cli.env["XDG_STATE_HOME"]) / "litellm-key", cli.standin.url,
                               listen_port=int(proxy_env["LITELLM_LISTEN"].rsplit(":", 1)[1]))
     orphans = _kill_master(settings)
-    assert cli("proxy", "status", env=proxy_env).returncode == 7
+    before = cli("proxy", "status", "--json", env=proxy_env)
+    assert before.returncode == 7
+    assert json.loads(before.stdout)["error"]["reason"] == "proxy-orphaned"
+    assert sorted(json.loads(before.stdout)["proxy"]["orphans"]) == sorted(orphans)
 
     started = cli("proxy", "start", env=proxy_env)
 

@@ -254,6 +254,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "The proxy is not running (no nginx serves {config}).",
         "Start it: `litellm-key proxy start` (`setup` and `apply` start it too).",
     ),
+    "proxy-orphaned": (
+        ProxyError,
+        "The proxy's nginx master is gone (killed?) but its workers (pid {pids}) still serve {listen} with no one to reload or stop them.",
+        "Run `litellm-key proxy start`: it stops them and starts nginx again (`setup` and `apply` do too).",
+    ),
     "proxy-not-answering": (
         ProxyError,
         "nginx runs (pid {pid}) but its health endpoint {url} does not answer.",

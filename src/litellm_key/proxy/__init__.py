@@ -44,6 +44,7 @@ __all__ = [
 class ProxyStatus:
     running: bool
     pid: int | None
+    orphans: tuple[int, ...]  # workers of ours serving without a master (it was killed); empty while running
     config_current: bool
     health_ok: bool
     upstream_ok: bool | None  # GET /health/liveliness through the proxy; None when not checked
@@ -252,6 +253,7 @@ def status(settings: Settings, *, check_upstream: bool = True) -> ProxyStatus:
     where = paths(settings)
     wanted_id = config_id(render(settings))
     pid = running_pid(where)
+    orphans = () if pid is not None else tuple(sorted(our_processes(where)))
     served_id = _served_config_id(settings) if pid is not None else None
     health_ok = served_id is not None
     if health_ok:
@@ -268,6 +270,7 @@ def status(settings: Settings, *, check_upstream: bool = True) -> ProxyStatus:
     return ProxyStatus(
         running=pid is not None,
         pid=pid,
+        orphans=orphans,
         config_current=config_current,
         health_ok=health_ok,
         upstream_ok=upstream_ok,
