@@ -227,6 +227,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Port {port} is already in use{holder}, so the proxy cannot listen on {listen}.",
         "Stop that process, or choose another port: `listen: 127.0.0.1:8081` in .devcontainer/litellm-key.yaml.",
     ),
+    "proxy-reload-port-busy": (
+        ProxyError,
+        "Port {port} is already in use{holder}, so the proxy cannot move to {listen}; "
+        "the running nginx (pid {pid}) kept its previous config and still serves it.",
+        "Stop that process, or choose another port: `listen: 127.0.0.1:8081` in .devcontainer/litellm-key.yaml.",
+    ),
     "proxy-permission": (
         ProxyError,
         "nginx could not start: permission denied ({detail}).",
@@ -252,6 +258,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         ProxyError,
         "The proxy is not running (no nginx serves {config}).",
         "Start it: `litellm-key proxy start` (`setup` and `apply` start it too).",
+    ),
+    "proxy-orphaned": (
+        ProxyError,
+        "The proxy's nginx master is gone (killed?) but its workers (pid {pids}) still serve {listen} with no one to reload or stop them.",
+        "Run `litellm-key proxy start`: it stops them and starts nginx again (`setup` and `apply` do too).",
     ),
     "proxy-not-answering": (
         ProxyError,

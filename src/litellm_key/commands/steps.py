@@ -49,6 +49,8 @@ def start_and_report(settings: Settings, console: Console) -> str | None:
 def first_proxy_problem(report: proxy.ProxyStatus, settings: Settings) -> LitellmKeyError | None:
     """The first hop that fails, as the catalogued error (`proxy status`, `status`)."""
     where = report.paths
+    if not report.running and report.orphans:
+        return fail("proxy-orphaned", pids=", ".join(map(str, report.orphans)), listen=report.listen)
     if not report.running:
         return fail("proxy-not-running", config=where.config)
     if not report.health_ok:
