@@ -27,6 +27,8 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "env": ("print export lines for the clients' environment variables", "env"),
     "logout": ("remove the key from .env and what litellm-key added to client configs", "logout"),
     "proxy": ("render, start, stop, reload or inspect the nginx proxy", "proxy"),
+    "renew": ("renew an expired, rejected or nearly expired key through the key portal", "renew"),
+    "portal": ("store (login) or remove (logout) the key portal's session token", "portal"),
 }
 
 

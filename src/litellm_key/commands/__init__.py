@@ -49,12 +49,26 @@ def add_client_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_portal_flags(parser: argparse.ArgumentParser) -> None:
+    """Where the key portal is and where the session token is kept (docs/renewal.md)."""
+    group = parser.add_argument_group("key portal (see docs/renewal.md)")
+    group.add_argument("--portal-url", metavar="URL", help="the key portal (Open WebUI); default: the portal_url setting")
+    group.add_argument(
+        "--session-token-file",
+        metavar="PATH",
+        help="where the portal session token is kept (default $XDG_CONFIG_HOME/litellm-key/session-token)",
+    )
+
+
 def add_output_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document (keys masked) instead of text")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
 
 
-SETTING_FLAGS = ("workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout")
+SETTING_FLAGS = (
+    "workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout",
+    "portal_url", "session_token_file",
+)
 
 
 def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None) -> Settings:
