@@ -332,3 +332,16 @@ def test_portal_login_refuses_a_token_file_inside_the_workspace(cli, portal, wor
     result = cli("portal", "login", "--token-stdin", "--session-token-file", "token", input=SESSION_TOKEN + "\n")
     assert result.returncode == 8
     assert not (workspace / "token").exists()
+
+
+def test_token_hands_out_the_renewed_key_even_when_a_client_config_is_broken(pcli, workspace, portal, standin, home):
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, PAST)
+    (home / ROO_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (home / ROO_FILE).write_text("{ not json")
+    result = pcli("token")
+    assert result.returncode == 0
+    assert result.stdout == f"{portal.current}\n"
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+    assert "roo" in result.stderr

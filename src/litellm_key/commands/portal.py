@@ -13,7 +13,7 @@ from ..console import Console
 from ..errors import fail
 from ..portal import SESSION_TOKEN_VARIABLE, WHERE_TO_COPY, Portal, SessionToken, remove_session_token, save_session_token, token_file
 from . import add_location_flags, add_output_flags, add_portal_flags, settings_from
-from .renewal import interactive
+from .renewal import ask_session_token, interactive
 
 DESCRIPTION = f"""Store the key portal's session token for `renew`, `apply` and `token` (login), or
 remove it (logout). Log in to the portal in a browser first (MFA included), then copy the token
@@ -49,12 +49,7 @@ def _read_token(args: argparse.Namespace, path: object) -> SessionToken:
         return SessionToken.parse(line)
     if not interactive(args):
         raise fail("portal-no-session", token_file=path)
-    import questionary
-
-    secret = questionary.password(f"Portal session token (copy it from {WHERE_TO_COPY}):").ask()
-    if secret is None:
-        raise fail("cancelled")
-    return SessionToken.parse(secret)
+    return ask_session_token()
 
 
 def run(args: argparse.Namespace, console: Console) -> int:

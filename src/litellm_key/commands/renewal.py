@@ -110,9 +110,13 @@ def require_session(settings: Settings, *, ask: bool) -> SessionToken:
     found = available_session(settings)
     if found is not None:
         return found
-    path = token_file(settings.session_token_file)
     if not ask:
-        raise fail("portal-no-session", token_file=path)
+        raise fail("portal-no-session", token_file=token_file(settings.session_token_file))
+    return ask_session_token()
+
+
+def ask_session_token() -> SessionToken:
+    """The hidden prompt, saying where the token is to be found (`portal login`, or a terminal run)."""
     import questionary
 
     secret = questionary.password(f"Portal session token (copy it from {WHERE_TO_COPY}):").ask()
@@ -199,7 +203,7 @@ def renew_on_start(settings: Settings, key: ClientKey, console: Console) -> Clie
         return key  # offline: apply's own verification says so
     except LitellmKeyError as error:
         console.warn(f"could not renew the key: {error.message}", error.fix)
-        return key
+        return _now_stored(settings, key)
 
 
 def renew_for_helper(settings: Settings, key: ClientKey, console: Console) -> ClientKey:
@@ -217,7 +221,16 @@ def renew_for_helper(settings: Settings, key: ClientKey, console: Console) -> Cl
         return renew_locked(settings, console, session, old_key=key, deadline=deadline).key
     except LitellmKeyError as error:
         console.warn(f"could not renew the key {key.mask()}: {error.message}", error.fix)
-        return key
+        return _now_stored(settings, key)
+
+
+def _now_stored(settings: Settings, fallback: ClientKey) -> ClientKey:
+    """After a failure, the key .env holds now: a client config that failed after the new key was
+    stored must not make the caller hand out the old one."""
+    try:
+        return stored_key(settings.env_file) or fallback
+    except LitellmKeyError:
+        return fallback
 
 
 def key_from_portal(settings: Settings, console: Console, *, ask: bool) -> ClientKey:
