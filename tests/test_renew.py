@@ -345,3 +345,25 @@ def test_token_hands_out_the_renewed_key_even_when_a_client_config_is_broken(pcl
     assert result.stdout == f"{portal.current}\n"
     assert env_value(workspace, "LITELLM_API_KEY") == portal.current
     assert "roo" in result.stderr
+
+
+def test_renew_with_the_key_in_the_credential_store_replaces_it_there(pcli, cli, workspace, portal, standin, tmp_path):
+    from conftest import REPO
+
+    keyring_file = tmp_path / "keyring.json"
+    cli.env.update(
+        PYTHONPATH=f"{REPO / 'src'}:{REPO / 'tests'}",
+        PYTHON_KEYRING_BACKEND="keyring_backend.FileKeyring",
+        LITELLM_TEST_KEYRING=str(keyring_file),
+        LITELLM_KEY_STORE="keyring",
+    )
+    assert pcli("setup", "--key-stdin", input=GOOD_KEY).returncode == 0
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+
+    result = pcli("renew")
+
+    assert result.returncode == 0, result.output
+    assert list(json.loads(keyring_file.read_text()).values()) == [portal.current]
+    assert env_value(workspace, "LITELLM_API_KEY") is None
+    assert pcli("token").stdout == f"{portal.current}\n"

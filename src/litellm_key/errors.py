@@ -262,6 +262,16 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "The portal issued the key {key}, but LiteLLM rejected it: {detail} The stored key was left as it was.",
         "Tell the portal admin: the portal and LiteLLM disagree about this key.",
     ),
+    "keyring-missing": (
+        ConfigError,
+        "The key store is set to `keyring`, but the keyring library is not installed.",
+        "Install it: `pip install 'litellm-key[keyring]'`, or keep the key in .env (`key_store: env`).",
+    ),
+    "keyring-failed": (
+        ConfigError,
+        "The OS credential store refused: {detail}",
+        "Unlock the keychain / start the Secret Service (gnome-keyring, KWallet), or keep the key in .env (`key_store: env`).",
+    ),
     "renewal-busy": (
         GatewayError,
         "Another litellm-key process is renewing the key right now.",

@@ -49,6 +49,7 @@ class Settings(NamedTuple):
     timeout: float = 10.0
     proxy_timeout: float = 600.0  # nginx upstream read/send timeout: LLM responses run for minutes
     renew_before: float = 86400.0  # renew a key this many seconds before LiteLLM's expiry (1 day)
+    key_store: str = "env"  # where the key lives: the workspace .env, or the OS credential store ("keyring")
     session_token_file: Path | None = None  # the portal session; None: ~/.config/litellm-key/session-token
 
     @property
@@ -187,6 +188,13 @@ def _duration(raw: Any) -> float:
     return value
 
 
+def _key_store(raw: Any) -> str:
+    text = str(raw).strip().lower()
+    if text not in ("env", "keyring"):
+        raise ValueError(f"'{raw}' is not a key store", "Use env (the workspace .env) or keyring (the OS credential store)")
+    return text
+
+
 def _text(raw: Any) -> str:
     return str(raw).strip()
 
@@ -214,6 +222,7 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
     "proxy_timeout": (_seconds, "LITELLM_PROXY_TIMEOUT"),
     "renew_before": (_duration, "LITELLM_RENEW_BEFORE"),
     "session_token_file": (_path, "LITELLM_SESSION_TOKEN_FILE"),
+    "key_store": (_key_store, "LITELLM_KEY_STORE"),
 }
 
 

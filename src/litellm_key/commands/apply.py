@@ -10,10 +10,10 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, stored_key, update_env
+from ..envfile import BASE_URL_VARIABLE, update_env
 from ..errors import GatewayError, LitellmKeyError
 from ..gateway import Verification, verify
-from . import add_portal_flags, add_client_flags, add_connection_flags, add_output_flags, settings_from
+from . import add_portal_flags, add_client_flags, load_key, add_connection_flags, add_output_flags, settings_from
 from .renewal import renew_on_start
 from .steps import changes_as_dict, configure_clients, report_verified, start_and_report, verification_as_dict
 
@@ -52,7 +52,7 @@ def _verify_unless_offline(settings, key, console: Console) -> Verification | No
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
-    key = stored_key(settings.env_file)
+    key = load_key(settings)
     if key is None:
         console.warn(f"no LiteLLM client key in {settings.env_file} yet: run config-claude-code.sh to set one up")
         console.emit({"ok": True, "key": None, "env_file": str(settings.env_file)})

@@ -9,9 +9,8 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from ..envfile import stored_key
 from ..errors import LitellmKeyError
-from . import add_connection_flags, add_client_flags, add_output_flags, add_portal_flags, settings_from
+from . import add_connection_flags, add_client_flags, add_output_flags, add_portal_flags, load_key, settings_from
 from .renewal import Health, check_key, interactive, renew_locked, require_portal, require_session
 
 DESCRIPTION = """Check the stored key against LiteLLM; when it is expired, rejected or expires within
@@ -56,7 +55,7 @@ def _report(health: Health, console: Console, key_shown: str) -> None:
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
     try:
-        key = stored_key(settings.env_file)
+        key = load_key(settings)
     except LitellmKeyError as error:  # a broken stored key is what renew is here to replace
         console.warn(f"ignoring the key stored in {settings.env_file}: {error.message}")
         key = None

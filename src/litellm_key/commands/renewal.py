@@ -18,13 +18,14 @@ from pathlib import Path
 from typing import Iterator
 
 from ..console import Console
-from ..envfile import EXPIRES_VARIABLE, normalized_expiry, stored_key
+from ..envfile import EXPIRES_VARIABLE, normalized_expiry
 from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
 from ..gateway import Verification, verify
 from ..keyhelper import plain_value
 from ..portal import WHERE_TO_COPY, Portal, SessionToken, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
+from . import load_key
 from .steps import store_and_configure
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
@@ -178,7 +179,7 @@ def renew_locked(
 ) -> Renewal:
     """Fetch, verify, store and re-apply the clients, unless another process did it while we waited."""
     with _renewal_lock(settings, deadline):
-        current = stored_key(settings.env_file)
+        current = load_key(settings)
         if current is not None and current != old_key:
             console.ok(f"another litellm-key process already renewed the key: {current.mask()}")
             return Renewal(current, "another litellm-key process", stored_expiry(settings.env_file), None)
@@ -228,7 +229,7 @@ def _now_stored(settings: Settings, fallback: ClientKey) -> ClientKey:
     """After a failure, the key .env holds now: a client config that failed after the new key was
     stored must not make the caller hand out the old one."""
     try:
-        return stored_key(settings.env_file) or fallback
+        return load_key(settings) or fallback
     except LitellmKeyError:
         return fallback
 

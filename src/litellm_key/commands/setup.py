@@ -11,12 +11,12 @@ import os
 import sys
 
 from ..console import Console
-from ..envfile import KEY_VARIABLE, ensure_gitignored, stored_key
+from ..envfile import KEY_VARIABLE, ensure_gitignored
 from ..errors import LitellmKeyError, fail
 from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
-from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, settings_from
+from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, load_key, settings_from
 from .steps import changes_as_dict, report_verified, start_and_report, store_and_configure, verification_as_dict
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
@@ -80,7 +80,7 @@ def _prompt_for_key(console: Console) -> ClientKey:
 
 def _stored_key_or_none(settings: Settings, console: Console) -> ClientKey | None:
     try:
-        return stored_key(settings.env_file)
+        return load_key(settings)
     except LitellmKeyError as error:  # a broken stored key is what setup is here to replace
         console.warn(f"ignoring the key stored in {settings.env_file}: {error.message}")
         return None

@@ -13,10 +13,10 @@ import sys
 from pathlib import Path
 
 from ..console import Console
-from ..envfile import EXPIRES_VARIABLE, stored_key
+from ..envfile import EXPIRES_VARIABLE
 from ..errors import fail
 from ..keyhelper import plain_value
-from . import add_location_flags, settings_from
+from . import add_location_flags, load_key, settings_from
 
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
 
@@ -52,8 +52,8 @@ def _expiry_near(env_file: Path) -> bool:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args, only=("env_file",))
-    key = stored_key(settings.env_file)
+    settings = settings_from(args, only=("env_file", "key_store"))
+    key = load_key(settings)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
     if _expiry_near(settings.env_file):
