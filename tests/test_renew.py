@@ -367,3 +367,31 @@ def test_renew_with_the_key_in_the_credential_store_replaces_it_there(pcli, cli,
     assert list(json.loads(keyring_file.read_text()).values()) == [portal.current]
     assert env_value(workspace, "LITELLM_API_KEY") is None
     assert pcli("token").stdout == f"{portal.current}\n"
+
+
+def test_token_renews_a_key_that_expires_within_the_hour(pcli, workspace, portal, standin):
+    soon = in_hours(0.5)
+    standin.keys[GOOD_KEY].expires = soon
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, soon)
+    result = pcli("token")
+    assert result.stdout == f"{portal.current}\n" != f"{GOOD_KEY}\n"
+    assert portal.posts == 1
+
+
+def test_apply_offline_with_a_portal_starts_without_asking_it(pcli, workspace, portal):
+    before = store(workspace, GOOD_KEY, PAST)
+    result = pcli("apply", env={"LITELLM_UPSTREAM": f"http://127.0.0.1:{free_port()}"})
+    assert result.returncode == 0, result.output
+    assert "could not verify the key now" in result.stderr
+    assert portal.requests == []
+    assert (workspace / ".env").read_bytes().startswith(before)
+
+
+def test_renew_check_reports_an_invalid_key_once(pcli, workspace, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    store(workspace, GOOD_KEY, PAST)
+    result = pcli("renew", "--check", "--json")
+    assert result.returncode == 4
+    assert result.stderr.count("has expired") == 1
+    assert json.loads(result.stdout)["error"]["reason"] == "key-expired"

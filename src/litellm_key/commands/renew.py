@@ -64,10 +64,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if not args.force:
         console.step(f"checking the stored key against {settings.base_url}/v1/models")
         health = check_key(settings, key)
+        if args.check and health.problem is not None:
+            raise health.problem  # reported once, as the failure
         _report(health, console, shown or "")
         document.update(valid=health.problem is None, expires=health.expires, due=health.due)
-        if args.check and health.problem is not None:
-            raise health.problem
         if args.check or not health.due:
             console.emit({**document, "renewed": False})
             return 0
