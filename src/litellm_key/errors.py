@@ -210,6 +210,78 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "LiteLLM has no database connected, so it cannot check virtual keys ({detail}).",
         "Ask your admin to connect LiteLLM to its Postgres database (DATABASE_URL).",
     ),
+    # --- portal (key renewal) -------------------------------------------------------------------
+    "portal-not-configured": (
+        ConfigError,
+        "No key portal is configured, so there is nowhere to fetch or renew the key from.",
+        "Set `portal_url` (LITELLM_PORTAL_URL, or portal_url: https://... in .devcontainer/litellm-key.yaml).",
+    ),
+    "portal-no-session": (
+        UsageError,
+        "No portal session token: LITELLM_SESSION_TOKEN is unset, {token_file} does not exist, and there is no terminal to ask on.",
+        "Log in to the portal in a browser, then store the session: `litellm-key portal login` (it reads the token from a "
+        "hidden prompt or --token-stdin).",
+    ),
+    "portal-token-malformed": (
+        UsageError,
+        "The session token is empty or has spaces or line breaks inside it.",
+        "Copy the portal's `token` cookie (or the token under Settings → Account) again, as one word.",
+    ),
+    "portal-session-expired": (
+        KeyRejected,
+        "The portal {url} did not accept the session token ({status}: {detail}); the stored key was left as it was.",
+        "Log in to the portal again in a browser, then run `litellm-key portal login` with the new token.",
+    ),
+    "portal-keys-disabled": (
+        ConfigError,
+        "The portal {url} does not allow API keys (403 'API key creation is not allowed in the environment.').",
+        "Ask the portal admin to enable API keys (Open WebUI: ENABLE_API_KEY), or paste a key: `litellm-key setup`.",
+    ),
+    "portal-unreachable": (
+        GatewayError,
+        "Cannot connect to the portal at {url} ({detail}); the stored key was left as it was.",
+        "Check `portal_url` and that the portal is up, then run `litellm-key renew`.",
+    ),
+    "portal-timeout": (
+        GatewayError,
+        "The portal at {url} did not answer within {timeout} s; the stored key was left as it was.",
+        "Retry with `litellm-key renew` later, or raise LITELLM_TIMEOUT.",
+    ),
+    "portal-server-error": (
+        GatewayError,
+        "The portal failed with {status} at {url}: {detail}; the stored key was left as it was.",
+        "Retry with `litellm-key renew` later; if it persists, tell the portal admin.",
+    ),
+    "portal-not-openwebui": (
+        GatewayError,
+        "{url} answered {status} with something that is not the key portal ({detail}).",
+        "Check `portal_url`: it is the portal's address (Open WebUI), without /api/...",
+    ),
+    "portal-key-rejected": (
+        KeyRejected,
+        "The portal issued the key {key}, but LiteLLM rejected it: {detail} The stored key was left as it was.",
+        "Tell the portal admin: the portal and LiteLLM disagree about this key.",
+    ),
+    "keyring-missing": (
+        ConfigError,
+        "The key store is set to `keyring`, but the keyring library is not installed.",
+        "Install it: `pip install 'litellm-key[keyring]'`, or keep the key in .env (`key_store: env`).",
+    ),
+    "keyring-failed": (
+        ConfigError,
+        "The OS credential store refused: {detail}",
+        "Unlock the keychain / start the Secret Service (gnome-keyring, KWallet), or keep the key in .env (`key_store: env`).",
+    ),
+    "renewal-busy": (
+        GatewayError,
+        "Another litellm-key process is renewing the key right now.",
+        "Wait a moment; the renewed key is picked up on the next call.",
+    ),
+    "session-token-in-workspace": (
+        SafetyRefusal,
+        "Refusing to store the session token in {path}: it is inside the workspace, where it could be committed or shared.",
+        "Keep the default (~/.config/litellm-key/session-token) or choose --session-token-file outside {workspace}.",
+    ),
     # --- proxy (nginx) ---------------------------------------------------------------------------
     "nginx-missing": (
         ProxyError,

@@ -6,11 +6,10 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ..console import Console
-from ..envfile import stored_key
 from ..errors import fail
 from ..gateway import verify
 from ..settings import Settings
-from . import add_connection_flags, add_output_flags, settings_from
+from . import add_connection_flags, add_output_flags, load_key, settings_from
 from .steps import describe_clients, first_proxy_problem, report_verified, states_as_dict, verification_as_dict
 from .steps import login_expiry
 
@@ -48,7 +47,7 @@ def _check_proxy(settings: Settings, console: Console) -> "ProxyStatus":
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
-    key = stored_key(settings.env_file)
+    key = load_key(settings)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
     console.info(f"key {key.mask()} in {settings.env_file}")

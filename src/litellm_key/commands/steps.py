@@ -96,8 +96,16 @@ def store_and_configure(
     common end of every way to get a key (prompt, stdin, environment, portal, login). Returns
     (whether .env changed, the client changes)."""
     updates = {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url, EXPIRES_VARIABLE: normalized_expiry(expires)}
-    changed = update_env(settings.env_file, updates)
-    console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
+    if settings.key_store == "keyring":  # the key moves to the credential store; .env keeps URL and expiry
+        from ..keyring_store import SERVICE, save_key
+
+        changed = save_key(key)
+        console.ok(f"stored in the OS credential store (service {SERVICE}){'' if changed else ', unchanged'}")
+        updates[KEY_VARIABLE] = None
+        changed = update_env(settings.env_file, updates) or changed
+    else:
+        changed = update_env(settings.env_file, updates)
+        console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
     return changed, configure_clients(settings, key, console)
 
 
