@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "env": ("print export lines for the clients' environment variables", "env"),
     "logout": ("remove the key from .env and what litellm-key added to client configs", "logout"),
     "proxy": ("render, start, stop, reload or inspect the nginx proxy", "proxy"),
+    "keys": ("admin: generate, list, rotate, delete, onboard and audit virtual keys with the master key", "keys"),
     "doctor": ("check every hop from the clients to the model and say how to fix what is broken", "doctor"),
 }
 

@@ -80,3 +80,34 @@ class ClientKey:
 
     def __reduce__(self):  # pragma: no cover - guard, not a feature
         raise TypeError("ClientKey cannot be pickled (it would write the secret)")
+
+
+class MasterKey:
+    """The LiteLLM master (admin) key: a type of its own so it can never be stored as a client key.
+
+    It comes from the environment, Kubernetes or a hidden prompt for one admin run and goes only into
+    the Authorization header (`reveal()`); everything else sees the mask. Not a `ClientKey` on
+    purpose: no code path that stores client keys accepts it.
+    """
+
+    __slots__ = ("_secret",)
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret.strip()
+        if not self._secret or any(char.isspace() or not char.isprintable() for char in self._secret):
+            raise fail("master-key-malformed")
+
+    def reveal(self) -> str:
+        return self._secret
+
+    def mask(self) -> str:
+        return mask(self._secret)
+
+    def __str__(self) -> str:
+        return self.mask()
+
+    def __repr__(self) -> str:
+        return f"MasterKey({self.mask()!r})"
+
+    def __reduce__(self):  # pragma: no cover - guard, not a feature
+        raise TypeError("MasterKey cannot be pickled (it would write the secret)")
