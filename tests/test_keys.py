@@ -6,6 +6,8 @@ from __future__ import annotations
 import json
 import stat
 
+import pytest
+
 from conftest import GOOD_KEY
 from keys_helpers import admin, admin_standin  # noqa: F401 (fixtures)
 from litellm_standin import MASTER_KEY, litellm_error
@@ -178,3 +180,15 @@ def test_rotate_whose_delete_fails_prints_the_exact_cleanup(admin, admin_standin
     assert f"litellm-key keys delete --yes claude-code-alice && litellm-key keys rename {twin.alias} claude-code-alice" in result.stderr
     assert old.secret in admin_standin.keys
     assert f"LITELLM_API_KEY={twin.secret}" in (workspace / "alice.env").read_text()
+
+
+def test_the_master_key_type_shows_only_its_mask():
+    from litellm_key.errors import LitellmKeyError
+    from litellm_key.secret import ClientKey, MasterKey
+
+    master = MasterKey(f"  {MASTER_KEY}\n")
+    assert master.reveal() == MASTER_KEY
+    assert MASTER_KEY not in f"{master} {master!r} {[master]}"
+    assert not isinstance(master, ClientKey)
+    with pytest.raises(LitellmKeyError):
+        MasterKey("sk-with space-inside-0000")

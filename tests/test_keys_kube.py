@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import os
+import signal
 import socket
+import subprocess
+import sys
+import threading
 import time
 from pathlib import Path
 
 import pytest
 from keys_helpers import admin, admin_standin, kubectl  # noqa: F401 (fixtures)
+from litellm_standin import MASTER_KEY
+from werkzeug import Response
 
 
 def _free_port() -> int:
@@ -115,3 +121,27 @@ def test_a_port_forward_that_ignores_sigterm_is_killed(forwarding, admin_standin
 
     assert result.returncode == 0, result.output
     assert _wait_gone(_forward_pids(kubectl)) == []
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_or_sigterm_mid_command_stops_the_port_forward_child(forwarding, admin_standin, kubectl, signal_number):
+    release = threading.Event()
+    admin_standin.overrides["/key/list"] = lambda request: (release.wait(20), Response("{}", content_type="application/json"))[1]
+    process = subprocess.Popen(
+        [sys.executable, "-m", "litellm_key", "keys", "list", "--port-forward"],
+        cwd=forwarding.workspace, env=forwarding.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not any(r.path == "/key/list" for r in admin_standin.requests) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal_number)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        release.set()
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stdout + stderr
+    assert "Cancelled" in stderr and MASTER_KEY not in stdout + stderr
+    pids = _forward_pids(kubectl)
+    assert len(pids) == 1 and _wait_gone(pids) == []

@@ -82,16 +82,26 @@ def _admin_error(error: LitellmKeyError) -> LitellmKeyError:
 
 
 class Admin:
-    """The admin calls, with the master key. `keepalive` runs before each call (port-forward restart)."""
+    """The admin calls, with the master key.
+
+    With a port-forward, `keepalive` runs before each call (restart a dead child) and `recover` after
+    a connection failure (restart a dying one), and the call is sent once more.
+    """
 
     def __init__(
-        self, base_url: str, master: MasterKey, *, timeout: float, keepalive: Callable[[], None] | None = None
+        self,
+        base_url: str,
+        master: MasterKey,
+        *,
+        timeout: float,
+        keepalive: Callable[[], None] | None = None,
+        recover: Callable[[], None] | None = None,
     ) -> None:
         self.base_url = base_url
         self.timeout = timeout
         self._gateway = Gateway(base_url, master, timeout=timeout)  # type: ignore[arg-type]  # same interface
-        self._forwarding = keepalive is not None
         self._keepalive = keepalive or (lambda: None)
+        self._recover = recover
 
     def __enter__(self) -> "Admin":
         return self
@@ -104,8 +114,8 @@ class Admin:
         try:
             return self._gateway.request(method, path, **kwargs)
         except LitellmKeyError as error:
-            if error.reason == "gateway-unreachable" and self._forwarding:
-                self._keepalive()  # the port-forward may have died between the check and the call
+            if error.reason == "gateway-unreachable" and self._recover is not None:
+                self._recover()
                 try:
                     return self._gateway.request(method, path, **kwargs)
                 except LitellmKeyError as retry_error:

@@ -129,9 +129,25 @@ class PortForward:
     def alive(self) -> None:
         """Restart the child if it died since the last call (kubectl drops idle port-forwards)."""
         if self._child is not None and self._child.poll() is not None:
-            self._child = None
-            self.restarts += 1
-            self.start()
+            self._restart()
+
+    def recover(self) -> None:
+        """After a refused or cut connection: restart the child if it is dying or dead.
+
+        A dying kubectl may still run when its connection fails (so `alive()` alone races), and may
+        even accept one more connection; a second past its exit decides.
+        """
+        deadline = time.monotonic() + 1.0
+        while self._child is not None and self._child.poll() is None:
+            if time.monotonic() > deadline:
+                return  # still running: the failure was not the port-forward's
+            time.sleep(0.05)
+        self._restart()
+
+    def _restart(self) -> None:
+        self._child = None
+        self.restarts += 1
+        self.start()
 
     def stop(self) -> None:
         """SIGTERM exactly our child; SIGKILL it if it ignores that past the deadline."""

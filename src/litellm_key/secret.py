@@ -30,13 +30,34 @@ def scrub(text: str) -> str:
     return _KEY_IN_TEXT.sub(lambda match: mask(match.group(0)), text)
 
 
-class ClientKey:
-    """A LiteLLM key (client or master). Equality compares secrets; display shows the mask."""
+class _MaskedSecret:
+    """A secret that shows its mask in str/repr/f-strings and refuses pickling; `reveal()` is the way in."""
 
     __slots__ = ("_secret",)
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
+
+    def reveal(self) -> str:
+        return self._secret
+
+    def mask(self) -> str:
+        return mask(self._secret)
+
+    def __str__(self) -> str:
+        return self.mask()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.mask()!r})"
+
+    def __reduce__(self):  # pragma: no cover - guard, not a feature
+        raise TypeError(f"{type(self).__name__} cannot be pickled (it would write the secret)")
+
+
+class ClientKey(_MaskedSecret):
+    """A LiteLLM client key. Equality compares secrets; display shows the mask."""
+
+    __slots__ = ()
 
     @classmethod
     def parse(cls, raw: str) -> "ClientKey":
@@ -60,29 +81,14 @@ class ClientKey:
         """LiteLLM virtual keys start with sk-; anything else is probably a provider key pasted by mistake."""
         return self._secret.startswith(VIRTUAL_KEY_PREFIX)
 
-    def reveal(self) -> str:
-        return self._secret
-
-    def mask(self) -> str:
-        return mask(self._secret)
-
-    def __str__(self) -> str:
-        return self.mask()
-
-    def __repr__(self) -> str:
-        return f"ClientKey({self.mask()!r})"
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ClientKey) and other._secret == self._secret
 
     def __hash__(self) -> int:
         return hash(self._secret)
 
-    def __reduce__(self):  # pragma: no cover - guard, not a feature
-        raise TypeError("ClientKey cannot be pickled (it would write the secret)")
 
-
-class MasterKey:
+class MasterKey(_MaskedSecret):
     """The LiteLLM master (admin) key: a type of its own so it can never be stored as a client key.
 
     It comes from the environment, Kubernetes or a hidden prompt for one admin run and goes only into
@@ -90,24 +96,9 @@ class MasterKey:
     purpose: no code path that stores client keys accepts it.
     """
 
-    __slots__ = ("_secret",)
+    __slots__ = ()
 
     def __init__(self, secret: str) -> None:
-        self._secret = secret.strip()
+        super().__init__(secret.strip())
         if not self._secret or any(char.isspace() or not char.isprintable() for char in self._secret):
             raise fail("master-key-malformed")
-
-    def reveal(self) -> str:
-        return self._secret
-
-    def mask(self) -> str:
-        return mask(self._secret)
-
-    def __str__(self) -> str:
-        return self.mask()
-
-    def __repr__(self) -> str:
-        return f"MasterKey({self.mask()!r})"
-
-    def __reduce__(self):  # pragma: no cover - guard, not a feature
-        raise TypeError("MasterKey cannot be pickled (it would write the secret)")

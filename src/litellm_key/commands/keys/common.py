@@ -81,7 +81,7 @@ def admin_session(args: argparse.Namespace, settings: Settings, console: Console
     forward = kube.PortForward(settings.port_forward, ready_timeout=args.forward_timeout)
     console.step(f"starting `{settings.port_forward}`")
     try:
-        with forward, Admin(forward.url, master, timeout=settings.timeout, keepalive=forward.alive) as admin:
+        with forward, Admin(forward.url, master, timeout=settings.timeout, keepalive=forward.alive, recover=forward.recover) as admin:
             yield admin
     finally:
         signal.signal(signal.SIGTERM, previous)
