@@ -192,3 +192,26 @@ def test_the_master_key_type_shows_only_its_mask():
     assert not isinstance(master, ClientKey)
     with pytest.raises(LitellmKeyError):
         MasterKey("sk-with space-inside-0000")
+
+
+def test_a_key_is_named_on_stdin_and_looked_up_by_its_hash_never_in_a_url(admin, admin_standin):
+    key = admin_standin.add_admin_key(alias="claude-code-alice", max_budget=5.0)
+
+    result = admin("keys", "info", "-", "--json", input=key.secret + "\n")
+
+    assert result.returncode == 0, result.output
+    assert json.loads(result.stdout)["key_info"]["alias"] == "claude-code-alice"
+    assert all(key.secret not in request.url for request in admin_standin.requests)
+
+
+def test_delete_by_token_hash_and_a_key_in_argv_is_warned_about(admin, admin_standin):
+    first = admin_standin.add_admin_key(alias="one")
+    second = admin_standin.add_admin_key(alias="two")
+
+    by_hash = admin("keys", "delete", first.token, "--yes")
+    assert by_hash.returncode == 0, by_hash.output
+    assert list(admin_standin.keys) == [second.secret]
+
+    in_argv = admin("keys", "block", second.secret)
+    assert in_argv.returncode == 0 and "visible to every user in `ps`" in in_argv.stderr
+    assert second.secret not in in_argv.output and second.blocked

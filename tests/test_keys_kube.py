@@ -145,3 +145,26 @@ def test_ctrl_c_or_sigterm_mid_command_stops_the_port_forward_child(forwarding, 
     assert "Cancelled" in stderr and MASTER_KEY not in stdout + stderr
     pids = _forward_pids(kubectl)
     assert len(pids) == 1 and _wait_gone(pids) == []
+
+
+def test_the_master_key_prompt_is_hidden(admin, admin_standin):
+    import pexpect
+
+    admin_standin.add_admin_key(alias="claude-code-alice")
+    env = {**admin.env, "LITELLM_MASTER_KEY": ""}
+    child = pexpect.spawn(
+        sys.executable, ["-m", "litellm_key", "keys", "list"], cwd=str(admin.workspace), env=env,
+        encoding="utf-8", timeout=20, dimensions=(24, 160),
+    )
+    try:
+        child.expect("LiteLLM master key")
+        child.send(MASTER_KEY)
+        child.expect(r"\*{10}")
+        child.send("\r")
+        child.expect("claude-code-alice")
+        child.expect(pexpect.EOF)
+        output = child.before
+    finally:
+        child.close(force=True)
+    assert MASTER_KEY not in output
+    assert child.exitstatus == 0

@@ -8,6 +8,7 @@ their token (LiteLLM's hash), so the secret itself is sent only by `generate`'s 
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -148,21 +149,27 @@ class Admin:
                 return records
             page += 1
 
-    def find(self, alias_or_key: str) -> KeyRecord:
-        """A key by alias, by its secret (`sk-...`), or by its token hash."""
-        if not alias_or_key.startswith("sk-"):
-            matches = [record for record in self.list_keys(alias=alias_or_key) if record.alias == alias_or_key]
+    def find(self, name: str | ClientKey) -> KeyRecord:
+        """A key by alias, by token hash, or by the key itself.
+
+        A key is looked up by its hash (LiteLLM's token is its SHA-256), so the secret never goes
+        into a URL that proxies and access logs keep.
+        """
+        if isinstance(name, ClientKey):
+            token, shown = hashlib.sha256(name.reveal().encode()).hexdigest(), name.mask()
+        else:
+            matches = [record for record in self.list_keys(alias=name) if record.alias == name]
             if matches:
                 return matches[0]
+            token = shown = name
         try:
-            body = self.call("GET", "/key/info", params={"key": alias_or_key})
+            body = self.call("GET", "/key/info", params={"key": token})
         except LitellmKeyError as error:
             if "not found" in error.message.lower():  # 404 "Key not found in database", any version
-                shown = ClientKey(alias_or_key).mask() if alias_or_key.startswith("sk-") else alias_or_key
                 raise fail("admin-key-not-found", key=shown) from None
             raise
         info = dict(body.get("info") or {})
-        info.setdefault("token", body.get("key"))
+        info.setdefault("token", body.get("key") or token)
         return KeyRecord.from_json(info)
 
     def generate(self, body: dict[str, Any]) -> NewKey:
@@ -191,9 +198,8 @@ class Admin:
         body = self.call("POST", "/key/delete", json={"keys": tokens})
         return list(body.get("deleted_keys") or [])
 
-    def update(self, token: str, **changes: Any) -> KeyRecord:
-        body = self.call("POST", "/key/update", json={"key": token, **changes})
-        return KeyRecord.from_json(body if "token" in body or "key_alias" in body else body.get("data", {}))
+    def update(self, token: str, **changes: Any) -> None:
+        self.call("POST", "/key/update", json={"key": token, **changes})
 
     def set_blocked(self, token: str, blocked: bool) -> None:
         self.call("POST", "/key/block" if blocked else "/key/unblock", json={"key": token})

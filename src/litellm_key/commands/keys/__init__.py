@@ -64,11 +64,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         add_key_options(p[name])
     for name in ("generate", "rotate"):
         p[name].add_argument("--output", metavar="FILE", help="write the key into this .env (0600) instead of showing it")
-    p["info"].add_argument("key", metavar="ALIAS|KEY")
-    p["rename"].add_argument("key", metavar="ALIAS|KEY")
+    p["info"].add_argument("key", metavar="ALIAS|TOKEN|-", help="an alias, a token hash, or - to read the key from stdin")
+    p["rename"].add_argument("key", metavar="ALIAS|TOKEN|-")
     p["rename"].add_argument("alias", metavar="NEW_ALIAS")
     for name in ("delete", "block", "unblock"):
-        p[name].add_argument("keys", nargs="+", metavar="ALIAS|KEY")
+        p[name].add_argument("keys", nargs="+", metavar="ALIAS|TOKEN|-", help="aliases, token hashes, - for keys on stdin")
     for name in ("delete", "onboard"):
         p[name].add_argument("--yes", "-y", action="store_true", help="do not ask for confirmation")
     p["rotate"].add_argument("alias", metavar="ALIAS")

@@ -19,7 +19,7 @@ from ... import kube
 from ...admin import Admin, NewKey
 from ...console import Console
 from ...errors import fail
-from ...secret import MasterKey
+from ...secret import ClientKey, MasterKey
 from ...settings import Settings, load_settings
 
 MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY"
@@ -87,6 +87,20 @@ def admin_session(args: argparse.Namespace, settings: Settings, console: Console
         signal.signal(signal.SIGTERM, previous)
         if forward.restarts:
             console.warn(f"the port-forward died and was restarted {forward.restarts} time(s)")
+
+
+def key_names(names: Sequence[str], console: Console) -> list[str | ClientKey]:
+    """Aliases and token hashes as given; `-` reads keys from stdin, one a line (argv shows in `ps`)."""
+    resolved: list[str | ClientKey] = []
+    for name in names:
+        if name == "-":
+            resolved += [ClientKey.parse(line) for line in sys.stdin.read().splitlines() if line.strip()]
+        elif name.startswith("sk-"):
+            console.warn("a key on the command line is visible to every user in `ps`", "pass `-` and the key on stdin")
+            resolved.append(ClientKey.parse(name))
+        else:
+            resolved.append(name)
+    return resolved
 
 
 def check_duration(value: str | None) -> str | None:

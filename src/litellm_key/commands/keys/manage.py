@@ -10,7 +10,7 @@ from ...admin import Admin, KeyRecord
 from ...console import Console
 from ...errors import fail
 from ...settings import Settings
-from .common import alias_for, check_duration, check_models, confirm, show_new_key, table
+from .common import alias_for, check_duration, check_models, confirm, key_names, show_new_key, table
 
 
 def add_key_options(parser: argparse.ArgumentParser) -> None:
@@ -72,7 +72,7 @@ def list_keys(args: argparse.Namespace, settings: Settings, admin: Admin, consol
 
 
 def info(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
-    record = admin.find(args.key)
+    record = admin.find(key_names([args.key], console)[0])
     console.emit({"version": 1, "ok": True, "key_info": record.as_dict()})
     for label, value in (
         ("alias", record.alias), ("key", record.shown), ("models", models_cell(record)),
@@ -85,7 +85,7 @@ def info(args: argparse.Namespace, settings: Settings, admin: Admin, console: Co
 
 
 def delete(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
-    records = [admin.find(key) for key in args.keys]
+    records = [admin.find(key) for key in key_names(args.keys, console)]
     listing = ", ".join(f"{r.alias or '(no alias)'} ({r.shown})" for r in records)
     confirm(f"Delete {listing}? Clients using them stop working.", yes=args.yes, action="Deleting keys")
     admin.delete([record.token for record in records])
@@ -97,7 +97,7 @@ def delete(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
 
 def block(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
     blocked = args.action == "block"
-    records = [admin.find(key) for key in args.keys]
+    records = [admin.find(key) for key in key_names(args.keys, console)]
     for record in records:
         admin.set_blocked(record.token, blocked)
         console.ok(f"{'blocked' if blocked else 'unblocked'} {record.alias or '(no alias)'} ({record.shown})")
@@ -106,7 +106,7 @@ def block(args: argparse.Namespace, settings: Settings, admin: Admin, console: C
 
 
 def rename(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
-    record = admin.find(args.key)
+    record = admin.find(key_names([args.key], console)[0])
     ensure_alias_free(admin, args.alias)
     admin.update(record.token, key_alias=args.alias)
     console.ok(f"renamed {record.alias or record.shown} to {args.alias}")
