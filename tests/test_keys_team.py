@@ -6,6 +6,8 @@ import json
 import stat
 from datetime import datetime, timedelta, timezone
 
+import pytest
+
 from keys_helpers import admin, admin_standin  # noqa: F401 (fixtures)
 
 
@@ -123,3 +125,11 @@ def test_spend_per_key_per_tag_and_daily(admin, admin_standin):
     assert "claude-code" in result.stdout and "2026-11-01" in result.stdout
     daily = next(r for r in admin_standin.requests if r.path == "/user/daily/activity")
     assert daily.args["start_date"] == "2026-11-01" and daily.args["end_date"] == "2026-11-30"
+
+
+@pytest.mark.parametrize("dates", [("--start", "2026-11-01"), ("--start", "2026-11-30", "--end", "2026-11-01"), ("--end", "30.11.2026")])
+def test_spend_with_half_a_date_range_is_a_usage_error_before_any_request(admin, admin_standin, dates):
+    result = admin("keys", "spend", *dates)
+
+    assert result.returncode == 2 and "--start and --end" in result.stderr
+    assert not any(r.path.startswith(("/global", "/spend", "/user")) for r in admin_standin.requests)

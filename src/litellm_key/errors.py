@@ -349,6 +349,11 @@ CATALOGUE.update(
             "'{value}' is not a duration.",
             "Use a number and a unit: 30s, 15m, 12h, 30d, 2w or 1mo.",
         ),
+        "admin-date-range": (
+            UsageError,
+            "Daily activity needs both --start and --end as YYYY-MM-DD (got {start} to {end}).",
+            "e.g. `litellm-key keys spend --start 2026-11-01 --end 2026-11-30`.",
+        ),
         "admin-key-unverified": (
             ModelAccessError,
             "The new key {key} did not pass verification ({detail}); it was deleted and {alias} keeps working.",

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ...admin import Admin
+from ...admin import Admin, KeyRecord
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
@@ -167,7 +167,14 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     return 0
 
 
-def _prune(args, settings, admin, console, developers, existing) -> list[str]:  # type: ignore[no-untyped-def]
+def _prune(
+    args: argparse.Namespace,
+    settings: Settings,
+    admin: Admin,
+    console: Console,
+    developers: list[Developer],
+    existing: dict[str | None, KeyRecord],
+) -> list[str]:
     """Delete pattern-made keys of developers who left the roster (the seed's "revoke on departure")."""
     roster = {developer.name for developer in developers}
     leavers = {name: record for alias, record in existing.items() if (name := name_from_alias(settings, alias)) and name not in roster}

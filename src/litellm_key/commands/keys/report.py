@@ -84,10 +84,22 @@ def audit(args: argparse.Namespace, settings: Settings, admin: Admin, console: C
     return error.exit_code
 
 
+def _date_range(start: str | None, end: str | None) -> tuple[str, str] | None:
+    if start is None and end is None:
+        return None
+    try:
+        if start and end and datetime.strptime(start, "%Y-%m-%d") <= datetime.strptime(end, "%Y-%m-%d"):
+            return start, end
+    except ValueError:
+        pass
+    raise fail("admin-date-range", start=start or "nothing", end=end or "nothing")
+
+
 def spend(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
+    dates = _date_range(args.start, args.end)  # before any request: a usage error costs nothing
     keys = admin.spend_per_key(limit=args.limit)
     tags = admin.spend_per_tag()
-    daily = admin.daily_activity(args.start, args.end) if args.start and args.end else None
+    daily = admin.daily_activity(*dates) if dates else None
     console.emit({"version": 1, "ok": True, "keys": keys, "tags": tags, "daily": daily})
     table(
         console,
