@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from litellm_standin import MASTER_KEY, LiteLLMStandin, VirtualKey, _json, litellm_error
+from litellm_standin import LiteLLMStandin, VirtualKey, _json, litellm_error
 from werkzeug import Request, Response
 
 PAGE = 10  # the stand-in pages /key/list by at most 10, to prove the client walks every page
@@ -84,10 +84,10 @@ class LiteLLMAdminStandin(LiteLLMStandin):
         if not admin_route or request.path in self.overrides:
             return super().handle(request)
         self.requests.append(request)
-        presented = self._presented_key(request)
-        if isinstance(presented, Response):
-            return presented
-        if presented != MASTER_KEY:
+        caller = self._authenticate(request)
+        if isinstance(caller, Response):
+            return caller
+        if caller != "master":
             return litellm_error(401, ADMIN_ONLY.format(route=request.path), "auth_error")
         if not self.database:
             return litellm_error(500, NO_DB, "no_db_connection")

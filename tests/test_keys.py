@@ -106,11 +106,20 @@ def test_block_then_unblock_changes_what_the_key_can_do(admin, admin_standin):
     assert not key.blocked
 
 
-def test_a_client_key_on_admin_routes_says_it_needs_the_master_key(admin):
+def test_a_client_key_on_admin_routes_says_it_needs_the_master_key(admin, admin_standin):
+    admin_standin.add_admin_key(GOOD_KEY, alias="dev-alice")
+
     result = admin("keys", "list", env={"LITELLM_MASTER_KEY": GOOD_KEY})
 
     assert result.returncode == 4
     assert "master (admin) key" in result.stderr
+
+
+def test_an_unknown_master_key_is_reported_as_the_master_key(admin):
+    result = admin("keys", "list", env={"LITELLM_MASTER_KEY": "sk-not-the-master-key-9999"})
+
+    assert result.returncode == 4
+    assert "rejected the master key" in result.stderr and "--from-k8s" in result.stderr
 
 
 def test_without_a_database_it_says_virtual_keys_need_one(admin, admin_standin):

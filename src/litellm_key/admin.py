@@ -79,6 +79,8 @@ def _admin_error(error: LitellmKeyError) -> LitellmKeyError:
     """Admin meanings of errors the gateway classified for client calls."""
     if error.reason == "gateway-no-db" or "Database not connected" in error.message or "No connected db" in error.message:
         return fail("admin-no-db", detail=error.message.rstrip("."))
+    if error.reason in ("key-rejected", "key-not-virtual", "key-invalid"):  # the client-key fixes would mislead
+        return fail("master-key-rejected", detail=error.message)
     return error
 
 

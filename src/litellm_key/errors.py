@@ -298,6 +298,11 @@ CATALOGUE.update(
             "The master key is empty or contains whitespace or control characters.",
             "Copy it again, e.g. `litellm-key keys list --from-k8s` reads it from the cluster.",
         ),
+        "master-key-rejected": (
+            KeyRejected,
+            "LiteLLM rejected the master key: {detail}",
+            "Use the current master key: `--from-k8s` reads it from the cluster, or check LITELLM_MASTER_KEY.",
+        ),
         "kubectl-missing": (
             ConfigError,
             "kubectl is not installed (or not on PATH), and {purpose} needs it.",
