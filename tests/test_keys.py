@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import stat
+from datetime import datetime, timedelta, timezone
 
 import pytest
 
@@ -25,6 +26,16 @@ def test_generate_shows_the_new_key_once_with_the_alias_pattern_and_options(admi
     assert key.expires is not None
     assert result.stdout.count(key.secret) == 1
     assert MASTER_KEY not in result.output
+
+
+def test_generate_json_carries_the_key_once_and_the_settings_models(admin, admin_standin):
+    result = admin("keys", "generate", "--developer", "carol", "--json", new_keys_shown=1)
+
+    assert result.returncode == 0, result.output
+    document = json.loads(result.stdout)
+    key = admin_standin.by_alias("claude-code-carol")
+    assert document["version"] == 1 and document["key"] == key.secret
+    assert document["key_info"]["models"] == ["claude-sonnet-4-5-20250929", "claude-3-opus-20240229"]
 
 
 def test_generate_refuses_a_short_model_name_and_names_the_full_one(admin, admin_standin):
@@ -152,6 +163,19 @@ def test_rotate_without_enterprise_replaces_the_key_keeping_alias_models_and_bud
     assert f"LITELLM_API_KEY={new.secret}" in (workspace / "alice.env").read_text()
     assert len(admin_standin.keys) == 1
     assert any(r.path.endswith("/regenerate") for r in admin_standin.requests)
+
+
+def test_rotate_gives_the_new_key_the_old_ones_lifetime(admin, admin_standin):
+    now = datetime.now(timezone.utc)
+    admin_standin.add_admin_key(
+        alias="claude-code-alice", created_at=(now - timedelta(days=10)).isoformat(), expires=(now + timedelta(days=20)).isoformat()
+    )
+
+    result = admin("keys", "rotate", "claude-code-alice", "--output", "alice.env")
+
+    assert result.returncode == 0, result.output
+    expires = datetime.fromisoformat(admin_standin.by_alias("claude-code-alice").expires.replace("Z", "+00:00"))
+    assert timedelta(days=29) < expires - now < timedelta(days=31)
 
 
 def test_rotate_uses_regenerate_where_the_server_allows_it(admin, admin_standin):

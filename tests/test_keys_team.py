@@ -47,6 +47,21 @@ def test_onboard_25_with_one_failure_then_a_rerun_completes_the_rest(admin, admi
     assert json.loads(third.stdout)["created"] == 0 and len(admin_standin.keys) == 25
 
 
+def test_onboard_that_cannot_write_a_key_file_deletes_that_key_so_a_rerun_makes_it(admin, admin_standin, workspace):
+    _roster(workspace, 3)
+    (workspace / "keys").mkdir(mode=0o700)
+    (workspace / "keys" / "dev01.env").mkdir()  # a folder where the file must go
+
+    first = admin("keys", "onboard", "team.yaml", "--output-dir", "keys")
+
+    assert first.returncode == 6, first.output
+    assert admin_standin.by_alias("claude-code-dev01") is None and len(admin_standin.keys) == 2
+    (workspace / "keys" / "dev01.env").rmdir()
+    second = admin("keys", "onboard", "team.yaml", "--output-dir", "keys")
+    assert second.returncode == 0, second.output
+    assert admin_standin.by_alias("claude-code-dev01").secret in (workspace / "keys" / "dev01.env").read_text()
+
+
 def test_onboard_from_csv_with_prune_deletes_only_pattern_keys_of_leavers(admin, admin_standin, workspace):
     (workspace / "team.csv").write_text("name,email,models,budget\nalice,a@x.org,claude-3-opus-20240229,20\n")
     leaver = admin_standin.add_admin_key(alias="claude-code-bob")

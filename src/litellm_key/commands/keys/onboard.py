@@ -121,7 +121,11 @@ def _create(admin: Admin, settings: Settings, args: argparse.Namespace, develope
     if developer.email:
         body["metadata"]["email"] = developer.email
     new = admin.generate(body)
-    write_key_file(folder / f"{developer.name}.env", new)
+    try:
+        write_key_file(folder / f"{developer.name}.env", new)
+    except (LitellmKeyError, OSError):
+        admin.delete([new.record.token])  # a key nobody received would count as "existing" next run
+        raise
     return new.key.reveal()
 
 
@@ -145,6 +149,8 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
             status[developer.name] = "created"
         except LitellmKeyError as error:
             status[developer.name], problems[developer.name] = "failed", error.message
+        except OSError as error:
+            status[developer.name], problems[developer.name] = "failed", f"{error.filename}: {error.strerror}"
         finally:
             progress.tick()
 
