@@ -113,22 +113,28 @@ class Admin:
         self._gateway.__exit__(*exc)
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        # A generate that was cut off may have happened: sending it again would make a second key.
+        resend = method == "GET" or not path.endswith("generate")
+        return self._send(lambda: self._gateway.request(method, path, **kwargs), resend=resend)
+
+    def _send(self, send: Callable[[], Any], *, resend: bool) -> Any:
+        """One call with the admin meanings of errors; through a port-forward, once more after a restart."""
         self._keepalive()
         try:
-            return self._gateway.request(method, path, **kwargs)
+            return send()
         except LitellmKeyError as error:
-            if error.reason == "gateway-unreachable" and self._recover is not None:
-                self._recover()
-                try:
-                    return self._gateway.request(method, path, **kwargs)
-                except LitellmKeyError as retry_error:
-                    raise _admin_error(retry_error) from None
+            refused = "refused" in error.message.lower()  # nothing reached LiteLLM
+            if error.reason != "gateway-unreachable" or self._recover is None or not (resend or refused):
+                raise _admin_error(error) from None
+        self._recover()
+        try:
+            return send()
+        except LitellmKeyError as error:
             raise _admin_error(error) from None
 
     # ---- models ----------------------------------------------------------------------------------
     def served_models(self) -> tuple[str, ...]:
-        self._keepalive()
-        return self._gateway.models()
+        return self._send(self._gateway.models, resend=True)
 
     def key_models(self, key: ClientKey) -> tuple[str, ...]:
         """What a (new) client key can reach: the proof that it works before anything relies on it."""
