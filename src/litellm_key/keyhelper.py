@@ -48,22 +48,22 @@ def has_unusual_space(text: str) -> bool:
 
 
 def line_is_independent(line: str) -> bool:
-    """Whether python-dotenv reads this line on its own: no quote that could open a value running
-    onto the next line, no escaped quote, no quoted key. Comment and blank lines always are."""
+    """Whether python-dotenv reads this line on its own. Only a quoted key or a quoted value can
+    run onto the next lines: a value that opens a quote without closing it on this line, or holds
+    an escaped quote (which does not close it). Comment lines, unquoted values and anything after
+    a closed quote (`"x" # it's`) are read to the end of the line and no further."""
     body = line.lstrip(" \t")
-    if not body or body[0] == "#":
+    if not body or body[0] == "#" or ("'" not in body and '"' not in body):
         return True
-    if "'" not in body and '"' not in body:
-        return True
-    name = body.partition("=")[0]
-    return not (
-        "'" in name
-        or '"' in name
-        or body.count('"') % 2
-        or body.count("'") % 2
-        or "\\'" in body
-        or '\\"' in body
-    )
+    if "\\'" in body or '\\"' in body:
+        return False
+    if body[:6] == "export" and body[6:7] in (" ", "\t"):
+        body = body[6:].lstrip(" \t")
+    name, _, value = body.partition("=")
+    if "'" in name or '"' in name:
+        return False
+    value = value.lstrip(" \t")
+    return value[:1] not in ("'", '"') or value.find(value[0], 1) != -1
 
 
 def assignment(line: str) -> tuple[str, str | None] | None:
