@@ -23,8 +23,6 @@ from .keyhelper import (
     UNUSUAL_SPACE_ASCII,
     assignment,
     is_plain,
-    line_is_independent,
-    plain_value,
     plain_values,
 )
 from .secret import ClientKey
@@ -124,22 +122,29 @@ def _decode(line: bytes) -> str:
     return line.decode("utf-8", "surrogateescape")
 
 
+# A line python-dotenv may read past its end, found by one search over the whole file (a 10 MB
+# .env costs tens of milliseconds, not a Python loop per line): a quote in the name part (a quoted
+# key), or a value that opens a quote and reaches the end of the line or a backslash before
+# closing it. Comments and unquoted values end with their line. `(?=(x*))\1` is an atomic
+# group (Python 3.10 has none), so a good line costs no backtracking.
+_DEPENDENT_LINE = (
+    rb"""(?=([^=\n'"#]*))\1(?:['"]|=[ \t]*(?:'(?=([^'\n\\]*))\2(?:\\|$)|"(?=([^"\n\\]*))\3(?:\\|$)))"""
+)
+
+
 def _lines_are_independent(data: bytes) -> bool:
-    """Whether python-dotenv reads every line on its own (keyhelper.line_is_independent); only
-    lines holding a quote can span lines, so only those are looked at."""
+    """Whether python-dotenv reads every line of `data` on its own (what keyhelper's
+    line_is_independent decides line by line, for the whole file at once)."""
+    import re
+
     unusual = UNUSUAL_SPACE_ASCII if data.isascii() else UNUSUAL_SPACE
     if any(char.encode() in data for char in unusual):
         return False
     if data.count(b"\r") != data.count(b"\r\n"):
         return False  # a lone CR ends a line for dotenv, not for this scanner
-    for quote in (b'"', b"'"):
-        position = data.find(quote)
-        while position != -1:
-            start, end = _line_around(data, position)
-            if not line_is_independent(_decode(data[start:end]).rstrip("\r\n")):
-                return False
-            position = data.find(quote, end)
-    return True
+    first_line = re.match(_DEPENDENT_LINE, data, re.MULTILINE)
+    # Searching for "\n" + pattern lets the regex engine skip to line starts at memchr speed.
+    return first_line is None and re.search(b"\n" + _DEPENDENT_LINE, data, re.MULTILINE) is None
 
 
 def _scan_update(data: bytes, updates: Mapping[str, str | None]) -> bytes | None:
@@ -239,8 +244,10 @@ def render_update(text: str, updates: Mapping[str, str | None]) -> str:
 def _already_set(path: Path, data: bytes, updates: Mapping[str, str | None]) -> bool:
     if any(value is None for value in updates.values()) or not data:
         return False
-    text = _decode(data)
-    return (path.stat().st_mode & 0o777) == 0o600 and all(plain_value(text, name) == value for name, value in updates.items())
+    if (path.stat().st_mode & 0o777) != 0o600:
+        return False
+    values = plain_values(_decode(data), tuple(updates))
+    return values is not None and all(values.get(name) == value and is_plain(value) for name, value in updates.items())
 
 
 def key_file(path: Path) -> Path:
