@@ -8,10 +8,9 @@ lines, an escaped quote, a separator python-dotenv does not split on, an odd val
 expires within the hour, a config file that moves `.env`). The full command then answers, and
 explains. A test holds this reader to python-dotenv's answers on a hostile corpus.
 
-Nothing here imports `re`, `pathlib`, `typing` or `shlex`: each costs the helper milliseconds.
+Nothing here imports `re`, `pathlib`, `typing`, `shlex` or even `__future__` (annotations are
+evaluated, so they are written in forms Python 3.10 evaluates): each costs the helper time.
 """
-
-from __future__ import annotations
 
 import os
 import sys
