@@ -132,34 +132,41 @@ _DEPENDENT_LINE = (
 )
 
 
-def _lines_are_independent(data: bytes) -> bool:
-    """Whether python-dotenv reads every line of `data` on its own (what keyhelper's
-    line_is_independent decides line by line, for the whole file at once)."""
+def _lines_are_independent(data: bytes, end: int) -> bool:
+    """Whether python-dotenv reads every line of `data[:end]` on its own (what keyhelper's
+    line_is_independent decides line by line, for the whole stretch at once)."""
     import re
 
     unusual = UNUSUAL_SPACE_ASCII if data.isascii() else UNUSUAL_SPACE
-    if any(char.encode() in data for char in unusual):
+    if any(data.find(char.encode(), 0, end) != -1 for char in unusual):
         return False
-    if data.count(b"\r") != data.count(b"\r\n"):
+    if data.count(b"\r", 0, end) != data.count(b"\r\n", 0, end):
         return False  # a lone CR ends a line for dotenv, not for this scanner
-    first_line = re.match(_DEPENDENT_LINE, data, re.MULTILINE)
+    if re.compile(_DEPENDENT_LINE, re.MULTILINE).match(data, 0, end):
+        return False
     # Searching for "\n" + pattern lets the regex engine skip to line starts at memchr speed.
-    return first_line is None and re.search(b"\n" + _DEPENDENT_LINE, data, re.MULTILINE) is None
+    return re.compile(b"\n" + _DEPENDENT_LINE, re.MULTILINE).search(data, 0, end) is None
 
 
 def _scan_update(data: bytes, updates: Mapping[str, str | None]) -> bytes | None:
     """`data` with our lines rewritten, found by searching for the names instead of parsing the
-    whole file (a 10 MB .env costs a few searches, not python-dotenv's regex per line); None when
-    some line could be read differently by python-dotenv, which then decides."""
-    if data.startswith(_BOM) or not _lines_are_independent(data):
+    whole file (python-dotenv's regex per line made a 10 MB .env cost seconds); None when some
+    line could be read differently by python-dotenv, which then decides.
+
+    Only the lines up to the last one mentioning a name must stand alone: a quote opened further
+    down cannot reach back, and cannot swallow the lines we append (they hold no quote).
+    """
+    if data.startswith(_BOM) or any(value and any(c in value for c in "'\"\r\n") for value in updates.values()):
         return None
     newline = b"\r\n" if b"\r\n" in data else b"\n"
     edits: list[tuple[int, int, bytes]] = []
     written: set[str] = set()
+    checked_to = 0
     for name, value in updates.items():
         position = data.find(name.encode())
         while position != -1:
             start, end = _line_around(data, position)
+            checked_to = max(checked_to, end)
             piece = data[start:end]
             body = piece.rstrip(b"\r\n")
             parsed = assignment(_decode(body))
@@ -173,6 +180,8 @@ def _scan_update(data: bytes, updates: Mapping[str, str | None]) -> bytes | None
                     written.add(name)
                 edits.append((start, end, replacement))
             position = data.find(name.encode(), end)
+    if not _lines_are_independent(data, checked_to):
+        return None
     view = memoryview(data)
     pieces: list[bytes | memoryview] = []
     done = 0
