@@ -199,7 +199,7 @@ def test_comment_lines_with_an_apostrophe_stay_on_the_fast_path():
 @pytest.mark.parametrize("text", [*HELPER_CORPUS, *_fuzz_corpus(150)])
 @pytest.mark.parametrize("updates", [{KEY: "sk-new"}, {KEY: None, URL: "http://localhost:8080"}])
 def test_line_scanner_rewrites_exactly_as_the_dotenv_parser_would(text, updates):
-    from litellm_key.envfile import _render_with_dotenv, _scan_update
+    from litellm_key.envfile._rewrite import _render_with_dotenv, _scan_update
 
     data = text.encode("utf-8", "surrogateescape")
     scanned = _scan_update(data, updates)
