@@ -126,8 +126,9 @@ def test_an_env_directory_is_a_clear_error(cli, workspace, command):
     assert (workspace / ".env").is_dir() and not any((workspace / ".env").iterdir())
 
 
-def test_a_read_only_workspace_is_a_clear_error_and_nothing_is_half_written(cli, workspace):
-    (workspace / ".gitignore").write_text("/.env\n")
+@pytest.mark.parametrize("ignored", [True, False], ids=["writing .env", "writing .gitignore"])
+def test_a_read_only_workspace_is_a_clear_error_and_nothing_is_half_written(cli, workspace, ignored):
+    (workspace / ".gitignore").write_text("/.env\n" if ignored else "node_modules/\n")
     (workspace / ".env").write_text("# mine\n")
     before = _snapshot(workspace / ".env", workspace / ".gitignore")
     command = [sys.executable, "-m", "litellm_key", "setup", "--key-stdin"]

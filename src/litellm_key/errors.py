@@ -59,7 +59,7 @@ EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "unexpected error (a bug: please report it with the output)",
     2: "usage: bad flags, or no TTY and no key source",
-    3: "configuration: bad URL, YAML, unknown setting or missing setting",
+    3: "configuration: bad URL, YAML, unknown or missing setting, .env a directory or not writable",
     4: "key rejected: missing, malformed, invalid, expired, blocked or over budget",
     5: "model: the key lacks a configured model, or the gateway does not know the model",
     6: "gateway unusable: unreachable, timeout, 5xx, not LiteLLM, no database",
