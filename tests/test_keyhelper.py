@@ -36,6 +36,8 @@ def test_both_token_forms_are_answered_from_a_plain_env(workspace, plain, monkey
     assert fast_output(["token"], plain) == f"{GOOD_KEY}\n"
     assert fast_output(["token", "--env-file", str(workspace / ".env")], plain) == f"{GOOD_KEY}\n"
     assert fast_output(["token", f"--env-file={workspace / '.env'}"], plain) == f"{GOOD_KEY}\n"
+    for unknown in (["--help"], ["--env-file"], ["--env-file", ""], ["--json"], ["--env-file", "a", "--env-file", "b"]):
+        assert fast_output(["token", *unknown], plain) is None, unknown
 
 
 @pytest.mark.parametrize(

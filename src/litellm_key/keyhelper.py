@@ -205,6 +205,8 @@ def _flags(args: list[str]) -> dict[str, str] | None:
             if index == len(args):
                 return None
             value = args[index]
+        if not value:
+            return None  # an empty path means the folder itself: the full command explains
         flags[name] = value
         index += 1
     return flags
