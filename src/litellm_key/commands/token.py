@@ -1,7 +1,11 @@
 """`litellm-key token`: Claude Code's apiKeyHelper contract — the key and a newline, nothing else.
 
 Claude Code runs this through `/bin/sh -c` whenever its cached key expires, so it must be fast
-(no httpx, no questionary, no network) and must never print anything else on stdout.
+(no httpx, no questionary, no network) and must never print anything else on stdout. A plain
+`.env` is answered by keyhelper.fast_output before argparse loads; this full path runs when that
+reader defers: a file only python-dotenv reads right, a config that moves `.env`, or a key whose
+LITELLM_KEY_EXPIRES is within keyhelper.RENEW_MARGIN (an hour) or past, where renewing or warning
+belongs here.
 """
 
 from __future__ import annotations
