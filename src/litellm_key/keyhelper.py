@@ -120,12 +120,12 @@ def plain_value(text: str, variable: str = KEY_VARIABLE) -> str | None:
 
 
 def expires_soon(expires: str, now: float | None = None) -> bool:
-    """Whether a stored expiry is within RENEW_MARGIN of now (or past, or not in the stored form).
+    """Whether a stored expiry is within RENEW_MARGIN of now, or past.
 
     Both sides are `YYYY-MM-DDTHH:MM:SSZ`, fixed width, so text order is time order.
     """
     limit = "%04d-%02d-%02dT%02d:%02d:%02dZ" % time.gmtime((time.time() if now is None else now) + RENEW_MARGIN)[:6]
-    return len(expires) != len(limit) or expires[-1:] != "Z" or expires <= limit
+    return expires <= limit
 
 
 def shell_quote(value: str) -> str:
@@ -217,22 +217,19 @@ def env_file_path(args: list[str], environ: dict[str, str] | os._Environ[str]) -
     flags = _flags(args)
     if flags is None:
         return None
-    env_file = flags.get("--env-file") or environ.get("LITELLM_ENV_FILE") or ""
-    if env_file:
-        env_file = os.path.expanduser(env_file)
-        if os.path.isabs(env_file):
-            return env_file
+    env_file = os.path.expanduser(flags.get("--env-file") or environ.get("LITELLM_ENV_FILE") or "")
     if "--workspace" in flags:
         workspace = os.path.realpath(os.path.expanduser(flags["--workspace"]))
     else:
         workspace = find_workspace(os.getcwd(), environ)
-    if not env_file:
-        system = environ.get("LITELLM_KEY_SYSTEM_CONFIG") or SYSTEM_CONFIG
-        for config in (system, os.path.join(workspace, WORKSPACE_CONFIG)):
-            if "env_file" in (_read(config) or ""):
-                return None  # a config file may move .env: the settings layers decide
-        env_file = ".env"
-    return os.path.join(workspace, env_file)
+    if environ.get("LITELLM_KEY_STORE", "env") not in ("", "env"):
+        return None  # the key lives elsewhere (the OS keyring)
+    system = environ.get("LITELLM_KEY_SYSTEM_CONFIG") or SYSTEM_CONFIG
+    for config in (system, os.path.join(workspace, WORKSPACE_CONFIG)):
+        text = _read(config) or ""
+        if "key_store" in text or (not env_file and "env_file" in text):
+            return None  # a config file may move .env or the key: the settings layers decide
+    return os.path.join(workspace, env_file or ".env")
 
 
 def fast_output(argv: list[str], environ: dict[str, str] | os._Environ[str] = os.environ) -> str | None:

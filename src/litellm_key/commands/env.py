@@ -12,10 +12,10 @@ import os
 import sys
 
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, stored_key, stored_values
+from ..envfile import BASE_URL_VARIABLE, stored_values
 from ..keyhelper import claude_has_helper, client_environment, export_lines
 from ..errors import fail
-from . import add_location_flags, settings_from
+from . import add_location_flags, load_key, settings_from
 
 DESCRIPTION = """Print `export NAME=value` lines for the stored key and the proxy URL, in the names
 each client reads: LITELLM_*, ANTHROPIC_*, OPENAI_*, GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL.
@@ -36,8 +36,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args, only=("env_file",))
-    key = stored_key(settings.env_file)
+    settings = settings_from(args, only=("env_file", "key_store"))
+    key = load_key(settings)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
     # The URL setup and apply stored beside the key; the settings layers only for a .env without one.

@@ -1,26 +1,35 @@
 """`litellm-key token`: Claude Code's apiKeyHelper contract — the key and a newline, nothing else.
 
 Claude Code runs this through `/bin/sh -c` whenever its cached key expires, so it must be fast
-(no httpx, no questionary, no network) and must never print anything else on stdout. A plain
-`.env` is answered by keyhelper.fast_output before argparse loads; this full path runs when that
-reader defers: a file only python-dotenv reads right, a config that moves `.env`, or a key whose
-LITELLM_KEY_EXPIRES is within keyhelper.RENEW_MARGIN (an hour) or past, where renewing or warning
-belongs here.
+(no httpx, no questionary, no network) and must never print anything else on stdout. The one
+exception is a key whose stored expiry is near: it is renewed first (docs/renewal.md), because
+LiteLLM answers an expired key with 400, on which Claude Code does not ask its helper again.
+
+A plain `.env` is answered by keyhelper.fast_output before argparse loads; this full path runs
+when that reader defers: a file only python-dotenv reads right, a config that moves `.env` or the
+key store, or a key whose LITELLM_KEY_EXPIRES is within keyhelper.RENEW_MARGIN (an hour) or past.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..console import Console
-from ..envfile import stored_key
+from ..envfile import EXPIRES_VARIABLE, stored_values
 from ..errors import fail
-from . import add_location_flags, settings_from
+from ..keyhelper import expires_soon
+from . import add_location_flags, load_key, settings_from
 
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
 
 Used as Claude Code's apiKeyHelper, so a renewed key is picked up without restarting anything.
+When the stored expiry (LITELLM_KEY_EXPIRES) is less than an hour away or past, and a key portal
+and session token are available, the key is renewed first, within 5 s; otherwise (or if that
+fails) the stored key is printed, with a warning on stderr (docs/renewal.md). A credential from
+`litellm-key login` cannot be renewed that way: in its last hour (or past it) it is still
+printed, with a warning on stderr to run `litellm-key login`.
 Exit 4 (with a message on stderr) when no key is stored.
 
 examples:
@@ -33,10 +42,25 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_location_flags(parser)
 
 
+def _expiry_near(env_file: Path) -> bool:
+    """Whether LITELLM_KEY_EXPIRES is within keyhelper.RENEW_MARGIN or past: the same test as the
+    fast path's, so a key that is not due costs no datetime import and no network."""
+    expires = stored_values(env_file, (EXPIRES_VARIABLE,)).get(EXPIRES_VARIABLE)
+    return bool(expires) and expires_soon(expires)
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args, only=("env_file",))
-    key = stored_key(settings.env_file)
+    settings = settings_from(args, only=("env_file", "key_store"))
+    key = load_key(settings)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
+    if key.is_jwt:  # a login credential is renewed by logging in again: only warn
+        from .steps import warn_if_expiring
+
+        warn_if_expiring(settings, key, console)
+    elif _expiry_near(settings.env_file):
+        from .renewal import renew_for_helper
+
+        key = renew_for_helper(settings_from(args), key, Console(quiet=True, out=sys.stderr))
     sys.stdout.write(key.reveal() + "\n")
     return 0
