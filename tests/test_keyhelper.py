@@ -64,6 +64,22 @@ def test_a_config_file_that_moves_env_is_left_to_the_settings_layers(cli, worksp
     assert result.stdout == "sk-moved-0123456789abcdef\n"
 
 
+@pytest.mark.parametrize("where", ["environment", "system config", "workspace config"])
+def test_a_key_kept_outside_env_is_left_to_the_full_command(workspace, plain, tmp_path, where):
+    environ = dict(plain)
+    if where == "environment":
+        environ["LITELLM_KEY_STORE"] = "keyring"
+    elif where == "system config":
+        with open(plain["LITELLM_KEY_SYSTEM_CONFIG"], "a") as config:
+            config.write("key_store: keyring\n")
+    else:
+        (workspace / ".devcontainer").mkdir()
+        (workspace / ".devcontainer" / "litellm-key.yaml").write_text("key_store: keyring\n")
+    environ["LITELLM_WORKSPACE"] = str(workspace)
+    for args in (["token"], ["token", "--env-file", str(workspace / ".env")], ["env"]):
+        assert fast_output(args, environ) is None, args
+
+
 @pytest.mark.parametrize("claude_configured", [False, True])
 def test_env_prints_the_same_on_the_fast_and_the_full_path(cli, workspace, claude_configured):
     if claude_configured:
