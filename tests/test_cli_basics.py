@@ -54,7 +54,8 @@ def test_env_prints_quoted_exports_a_shell_can_eval(cli, stored, standin, tmp_pa
 
 
 def test_env_leaves_the_token_to_claude_codes_helper_when_claude_code_is_configured(cli, stored):
-    result = cli("env")  # default clients: claude-code
+    assert cli("setup", "--key-stdin", input=GOOD_KEY).returncode == 0  # default clients: claude-code
+    result = cli("env")
     assert "ANTHROPIC_AUTH_TOKEN" not in result.stdout
     assert "export ANTHROPIC_BASE_URL=" in result.stdout
 

@@ -11,6 +11,7 @@ import pytest
 from litellm_key.envfile import normalized_expiry, render_update, stored_key, update_env
 from litellm_key.errors import KeyRejected
 from litellm_key.keyhelper import plain_value
+from litellm_key.secret import ClientKey
 
 KEY = "LITELLM_API_KEY"
 URL = "LITELLM_BASE_URL"
@@ -138,17 +139,95 @@ HELPER_CORPUS = AGREEMENT + [before for before, _, _ in (p.values for p in ROUND
     "# LITELLM_API_KEY=sk-old\nexport\tLITELLM_API_KEY=sk-new\n",
     "LITELLM_API_KEY=sk-a\nNOTE='x\nLITELLM_API_KEY=sk-fake'\n",
     "LITELLM_API_KEY=\"sk-q\"\nLITELLM_API_KEY_OLD=sk-other\n",
+    # separators str.splitlines honours and python-dotenv does not: one line for dotenv
+    *(f"LITELLM_API_KEY=sk-good\nFOO=bar{sep}LITELLM_API_KEY=sk-other\n" for sep in "\f\v\x1c\x1d\x1e\x1f\x85\u2028\u2029"),
+    "LITELLM_API_KEY=sk-good\rLITELLM_API_KEY=sk-cr\n",  # a lone CR ends a line for dotenv
+    "# Don't commit this file\nLITELLM_API_KEY=sk-a\n",
+    "LITELLM_API_KEY=sk-a\n# it's \"odd\nODD='x\n",
+    "LITELLM_API_KEY #x=1\n",  # dotenv: the variable, with no value
+    "LITELLM_API_KEY=sk-a\nLITELLM_API_KEY # note\n",
+    "'LITELLM_API_KEY'=sk-quoted-key\n",
+    "x\"=\" c\nLITELLM_API_KEY=sk-fake\"\nLITELLM_API_KEY=sk-b\n",  # a quote in the name opens a value
+    "A=\"x\\\"\nLITELLM_API_KEY=sk-fake\" \"\nLITELLM_API_KEY=sk-c\n",  # an escaped quote
+    "LITELLM_API_KEY=\"sk-q\" # note\nB='y'#c\n",
+    "LITELLM_API_KEY=\"sk-q\"tail\n",
+    "LITELLM_API_KEY=sk-a\tb\n",
+    "\ufeffLITELLM_API_KEY=sk-bom\n",
+    "  export   LITELLM_API_KEY =  sk-sp  \n",
+    "LITELLM_API_KEY=sk-a\nLITELLM_API_KEY=\n",
 ]
 
 
-@pytest.mark.parametrize("text", HELPER_CORPUS)
-def test_api_key_helper_reader_never_disagrees_with_python_dotenv(tmp_path, text):
+def _fuzz_corpus(count: int = 300) -> list[str]:
+    """Random lines built from the pieces that trip line readers (seeded: the same every run)."""
+    import random
+
+    rng = random.Random(9)
+    pieces = ["LITELLM_API_KEY", "=", "sk-a", "sk-b", "'", '"', "\\", "#", " ", "\t", "export ", "\f", "\r", "\n", "x", "\u2028", "$"]
+    return ["".join(rng.choice(pieces) for _ in range(rng.randint(1, 14))) for _ in range(count)]
+
+
+def _dotenv_reads(text: str) -> str | None:
+    import io
+
     from dotenv import dotenv_values
 
-    env_file = tmp_path / ".env"
-    env_file.write_text(text)
+    return dotenv_values(stream=io.StringIO(text), interpolate=False).get("LITELLM_API_KEY")
+
+
+@pytest.mark.parametrize("text", HELPER_CORPUS)
+def test_api_key_helper_reader_never_disagrees_with_python_dotenv(text):
     fast = plain_value(text)
-    assert fast is None or fast == dotenv_values(env_file, interpolate=False).get("LITELLM_API_KEY")
+    assert fast is None or fast == _dotenv_reads(text)
+
+
+def test_api_key_helper_reader_agrees_with_python_dotenv_on_random_lines():
+    disagreements = [text for text in _fuzz_corpus() if plain_value(text) not in (None, _dotenv_reads(text))]
+    assert not disagreements
+
+
+def test_separators_dotenv_ignores_do_not_hide_a_second_key(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_text("LITELLM_API_KEY=sk-good-0123456789\nFOO=bar\fLITELLM_API_KEY=sk-other-0123456789\n")
+    assert stored_key(env_file).reveal() == "sk-good-0123456789"
+
+
+def test_comment_lines_with_an_apostrophe_stay_on_the_fast_path():
+    assert plain_value("# Don't commit this file\nexport A='b c'\nLITELLM_API_KEY=sk-x1\n") == "sk-x1"
+
+
+@pytest.mark.parametrize("text", [*HELPER_CORPUS, *_fuzz_corpus(150)])
+@pytest.mark.parametrize("updates", [{KEY: "sk-new"}, {KEY: None, URL: "http://localhost:8080"}])
+def test_line_scanner_rewrites_exactly_as_the_dotenv_parser_would(text, updates):
+    from litellm_key.envfile._rewrite import _render_with_dotenv, _scan_update
+
+    data = text.encode("utf-8", "surrogateescape")
+    scanned = _scan_update(data, updates)
+    assert scanned is None or scanned.decode("utf-8", "surrogateescape") == _render_with_dotenv(text, updates)
+
+
+def test_a_big_env_is_rewritten_without_python_dotenv(tmp_path):
+    import subprocess
+    import sys
+
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"# Don't commit\n" + b"".join(b"VAR_%d='value %d' # note\n" % (i, i) for i in range(20000)))
+    probe = (
+        "import sys; from pathlib import Path; from litellm_key.envfile import update_env\n"
+        f"update_env(Path({str(env_file)!r}), {{'LITELLM_API_KEY': 'sk-new'}})\n"
+        "print('dotenv' in sys.modules)\n"
+    )
+    result = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"
+    assert env_file.read_bytes().endswith(b"VAR_19999='value 19999' # note\nLITELLM_API_KEY=sk-new\n")
+
+
+def test_a_stored_key_survives_undecodable_bytes_and_an_odd_quote_elsewhere(tmp_path):
+    env_file = tmp_path / ".env"
+    env_file.write_bytes(b"LATIN=caf\xe9\nODD=\"unterminated\nLITELLM_API_KEY=sk-fine-0123456789\n")
+    assert stored_key(env_file).reveal() == "sk-fine-0123456789"
+    env_file.write_bytes(b"LATIN=caf\xe9\nLITELLM_API_KEY=sk-fine-0123456789\nODD=\"unterminated\n")
+    assert stored_key(env_file).reveal() == "sk-fine-0123456789"
 
 
 def test_api_key_helper_reader_answers_the_files_setup_writes():
@@ -160,12 +239,12 @@ def test_stored_key_is_what_python_dotenv_reads(tmp_path, text):
     from dotenv import dotenv_values
 
     env_file = tmp_path / ".env"
-    env_file.write_text(text)
-    expected = dotenv_values(env_file, interpolate=False).get("LITELLM_API_KEY")
+    env_file.write_bytes(text.encode())
+    expected = _dotenv_reads(text)
     try:
         key = stored_key(env_file)
     except KeyRejected:  # a value dotenv reads but that is no key (spaces, quotes): refused, not bent
-        assert expected and any(char.isspace() or char in "'\"" for char in expected.strip())
+        assert expected and ClientKey.problem(expected.strip())
         return
     assert (key.reveal() if key else None) == (expected or None)
 

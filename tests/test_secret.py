@@ -23,6 +23,11 @@ def test_pasted_key_loses_surrounding_whitespace(pasted):
         ("sk-1234\x075678abcd", "control"),
         ('sk-1234"5678abcd', "quote"),
         ("   \n", "empty"),
+        ("sk-1234\x7f5678abcd", "control"),  # DEL
+        ("sk-1234\u200b5678abcd", "control"),  # zero-width space from a rich-text paste
+        ("sk-1234é5678abcd", "outside ASCII"),
+        ("sk-1234\u20ac5678abcd", "outside ASCII"),  # not even latin-1
+        ("sk-1234\udc855678abcd", "control"),  # an undecodable .env byte (surrogateescape)
     ],
 )
 def test_key_with_inner_whitespace_or_control_characters_is_rejected(pasted, problem):

@@ -1,8 +1,9 @@
 """Command-line front: parse, run one command, turn its failure into a message and an exit code.
 
 Only the chosen command's module is imported, so no command pays for another's imports (httpx,
-questionary). `token --env-file ABS`, Claude Code's apiKeyHelper, is answered before argparse is
-even imported (keyhelper.py); every other call takes the full path.
+questionary). `token` (Claude Code's apiKeyHelper) and `env` (every new terminal) are answered
+before argparse is even imported when `.env` is plain (keyhelper.py); every other call takes the
+full path.
 """
 
 from __future__ import annotations
@@ -72,12 +73,10 @@ def build_parser(chosen: str | None) -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else argv
-    if argv[:1] == ["token"]:
-        from .keyhelper import key_for_helper
+    if argv[:1] in (["token"], ["env"]):
+        from .keyhelper import answer
 
-        key = key_for_helper(argv[1:])
-        if key is not None:
-            sys.stdout.write(key + "\n")
+        if answer(argv):
             return 0
     parser = build_parser(_chosen_command(argv))
     args = parser.parse_args(argv)

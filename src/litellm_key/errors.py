@@ -59,12 +59,12 @@ EXIT_CODES: dict[int, str] = {
     0: "success",
     1: "unexpected error (a bug: please report it with the output)",
     2: "usage: bad flags, or no TTY and no key source",
-    3: "configuration: bad URL, YAML, unknown setting or missing setting",
+    3: "configuration: bad URL, YAML, unknown or missing setting, .env a directory or not writable",
     4: "key rejected: missing, malformed, invalid, expired, blocked or over budget",
     5: "model: the key lacks a configured model, or the gateway does not know the model",
     6: "gateway unusable: unreachable, timeout, 5xx, not LiteLLM, no database",
     7: "proxy: nginx missing, config invalid, port busy, upstream host not resolvable",
-    8: "refused for safety: .env tracked by git, the master key where a client key belongs, an alias taken; `keys audit` found a risk",
+    8: "refused for safety: .env (or its link target) tracked by git or linking outside the repository, the master key where a client key belongs, a key alias already taken; `keys audit` found a risk",
     130: "cancelled at a prompt (Ctrl-C)",
 }
 
@@ -105,6 +105,26 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         ConfigError,
         "{source}: {field}: {problem}.",
         "{hint}",
+    ),
+    "env-not-a-file": (
+        ConfigError,
+        "{env_file} is a directory, not a file, so it cannot hold the key.",
+        "Move the directory away, or point env_file (--env-file, LITELLM_ENV_FILE) at a file.",
+    ),
+    "env-unreadable": (
+        ConfigError,
+        "Cannot read {env_file} ({detail}).",
+        "Make the file readable by you (`ls -l {env_file}`), or point --env-file at another file.",
+    ),
+    "env-unwritable": (
+        ConfigError,
+        "Cannot write {path} ({detail}); nothing was changed.",
+        "Make the folder writable by you (a read-only mount or another owner?), or point --env-file elsewhere.",
+    ),
+    "env-key-malformed": (
+        KeyRejected,
+        "The key stored in {env_file} contains {problem}, so no client could send it.",
+        f"Store a good key: run {_SETUP}.",
     ),
     # --- key -----------------------------------------------------------------------------------
     "key-missing": (
@@ -409,6 +429,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         SafetyRefusal,
         "Refusing to write a key into {env_file}: the file is tracked by git and would be committed.",
         "Untrack it and keep it ignored: `git rm --cached {relpath} && echo {relpath} >> .gitignore`.",
+    ),
+    "env-link-outside": (
+        SafetyRefusal,
+        "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top}, "
+        "where litellm-key cannot make git ignore it.",
+        "Point the link (or --env-file) at a file inside {top}, or replace the link with a regular file.",
     ),
 }
 

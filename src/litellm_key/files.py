@@ -1,8 +1,13 @@
 """Writing user files so that a crash, a full disk or a second writer never leaves half a file.
 
-Used for `.env`, `.gitignore` and every client config: temp file in the same directory (so the
-rename is atomic), fsync, rename, fsync the directory. Modes are explicit because a secret file
-must be 0600 from its first byte, not chmod-ed after being written world-readable.
+Used for `.env`, `.gitignore`, every client config and the shell rc files: temp file in the same
+directory (so the rename is atomic), fsync, rename, fsync the directory. Modes are explicit because
+a secret file must be 0600 from its first byte, not chmod-ed after being written world-readable.
+
+Symbolic links, one rule for every file we write: the link is the user's (a dotfiles repository,
+a config kept elsewhere), so we resolve it and write the real file, and the link stays a link.
+Replacing a link with a regular file would silently fork the user's config (and, for `.env`,
+could turn an ignored file into a tracked one).
 """
 
 from __future__ import annotations
@@ -13,15 +18,27 @@ from pathlib import Path
 from typing import Iterator
 
 
-def atomic_write(path: Path, data: bytes, *, mode: int | None = None) -> bool:
-    """Replace `path` with `data`; return False (and touch nothing) when the bytes are already there.
+def real_path(path: Path) -> Path:
+    """Where a write to `path` lands: the target of a symbolic link (chains followed), else `path`."""
+    return Path(os.path.realpath(path)) if os.path.islink(path) else path
+
+
+_UNREAD = object()
+
+
+def atomic_write(path: Path, data: bytes, *, mode: int | None = None, current: object = _UNREAD) -> bool:
+    """Replace `path` (a link's target, see the module doc) with `data`; return False (and touch
+    nothing) when the bytes are already there.
 
     `mode=None` keeps the existing file's mode (0644 for a new file); secrets pass 0o600.
     Skipping identical writes keeps mtimes stable, so running a command twice changes nothing.
+    `current`: the file's bytes when the caller has just read them (a 10 MB .env is not read twice).
     """
+    path = real_path(path)
     try:
-        current = path.read_bytes()
         current_mode = path.stat().st_mode & 0o777
+        if current is _UNREAD:
+            current = path.read_bytes() if path.stat().st_size == len(data) else b"" if data else None
     except FileNotFoundError:
         current, current_mode = None, 0o644
     target_mode = current_mode if mode is None else mode

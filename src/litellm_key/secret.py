@@ -60,6 +60,27 @@ class ClientKey(_MaskedSecret):
 
     __slots__ = ()
 
+    @staticmethod
+    def problem(secret: str) -> str | None:
+        """What makes `secret` (already stripped) unusable as a key, or None.
+
+        A key travels in an HTTP header (`Authorization: Bearer ...`), in `.env` and in shell
+        exports, so it must be printable ASCII without quotes: a non-ASCII character, DEL or a
+        control character would crash every request (and `apply` at every start) after setup.
+        """
+        if not secret:
+            return "nothing (it is empty)"
+        for char in secret:
+            if char.isspace():
+                return "whitespace or a line break inside it"
+            if not char.isprintable():
+                return "a control character (it cannot travel in an HTTP header)"
+            if not char.isascii():
+                return "a character outside ASCII (it cannot travel in an HTTP header)"
+            if char in "\"'\\`$":
+                return "a quote, backslash, backtick or dollar sign"
+        return None
+
     @classmethod
     def parse(cls, raw: str) -> "ClientKey":
         """Accept what users paste: surrounding whitespace and newlines go, anything inside is an error.
@@ -68,13 +89,9 @@ class ClientKey(_MaskedSecret):
         failure); a space or control character *inside* means two things were pasted.
         """
         secret = raw.strip()
-        if not secret:
-            raise fail("key-malformed", problem="nothing (it is empty)")
-        for char in secret:
-            if char.isspace():
-                raise fail("key-malformed", problem="whitespace or a line break inside it")
-            if not char.isprintable() or char in "\"'\\`$":
-                raise fail("key-malformed", problem="a control or quote character")
+        problem = cls.problem(secret)
+        if problem:
+            raise fail("key-malformed", problem=problem)
         return cls(secret)
 
     @property

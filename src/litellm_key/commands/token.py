@@ -4,6 +4,10 @@ Claude Code runs this through `/bin/sh -c` whenever its cached key expires, so i
 (no httpx, no questionary, no network) and must never print anything else on stdout. The one
 exception is a key whose stored expiry is near: it is renewed first (docs/renewal.md), because
 LiteLLM answers an expired key with 400, on which Claude Code does not ask its helper again.
+
+A plain `.env` is answered by keyhelper.fast_output before argparse loads; this full path runs
+when that reader defers: a file only python-dotenv reads right, a config that moves `.env` or the
+key store, or a key whose LITELLM_KEY_EXPIRES is within keyhelper.RENEW_MARGIN (an hour) or past.
 """
 
 from __future__ import annotations
@@ -15,6 +19,7 @@ from pathlib import Path
 from ..console import Console
 from ..envfile import stored_expiry
 from ..errors import fail
+from ..keyhelper import expires_soon
 from . import add_location_flags, load_key, settings_from
 
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
@@ -37,16 +42,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_location_flags(parser)
 
 
-HELPER_MARGIN = 3600  # seconds: the margin at which keyhelper's fast path hands over to this command
-
-
 def _expiry_near(env_file: Path) -> bool:
-    """Whether LITELLM_KEY_EXPIRES is within HELPER_MARGIN or past; compared as text (the stored form
-    is fixed-width UTC), so a key that is not due costs no datetime import and no network."""
-    import time
-
+    """Whether LITELLM_KEY_EXPIRES is within keyhelper.RENEW_MARGIN or past: the same test as the
+    fast path's, so a key that is not due costs no datetime import and no network."""
     expires = stored_expiry(env_file)
-    return bool(expires) and expires <= time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + HELPER_MARGIN))
+    return bool(expires) and expires_soon(expires)
 
 
 def run(args: argparse.Namespace, console: Console) -> int:

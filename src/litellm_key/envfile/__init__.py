@@ -1,0 +1,221 @@
+"""The workspace `.env`: where the client key lives between container rebuilds.
+
+The file belongs to the user; we own three variables in it (`OWNED_VARIABLES`). Updates rewrite
+only the lines that assign those variables (`_rewrite.py`), so comments, blank lines, quoting,
+`export` prefixes, CRLF endings and bytes we cannot decode survive exactly. Before a key goes in,
+git must ignore the file (and, for a symbolic link, its target too).
+"""
+
+from __future__ import annotations
+
+import errno
+import io
+import os
+from pathlib import Path
+from typing import TYPE_CHECKING, Mapping
+
+from ..errors import LitellmKeyError, fail
+from ..files import atomic_write, locked_dir, real_path
+from ..keyhelper import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, is_plain, plain_values
+from ..secret import ClientKey
+from ._rewrite import render_bytes, render_update  # noqa: F401 (render_update: part of this module's interface)
+
+if TYPE_CHECKING:
+    import subprocess
+
+# LITELLM_KEY_EXPIRES: when the stored key stops working (ISO 8601, UTC), so `token` and `apply`
+# can decide to renew without a network call; absent for keys that never expire or whose expiry is
+# unknown.
+OWNED_VARIABLES = (KEY_VARIABLE, BASE_URL_VARIABLE, EXPIRES_VARIABLE)
+
+
+def normalized_expiry(raw: str | None) -> str | None:
+    """LiteLLM's expiry (`2026-12-31T00:00:00Z`, `...T10:00:00.123+00:00`, with or without an
+    offset) as `YYYY-MM-DDTHH:MM:SSZ` in UTC, the one form stored in .env: fixed width, so the
+    apiKeyHelper fast path compares it with the clock as plain text, without importing datetime."""
+    if not raw:
+        return None
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def _read_bytes(path: Path) -> bytes | None:
+    """The file's bytes, None when it does not exist; a directory or an unreadable file is a clear error."""
+    try:
+        return path.read_bytes()
+    except FileNotFoundError:
+        return None
+    except IsADirectoryError:
+        raise fail("env-not-a-file", env_file=path) from None
+    except OSError as error:
+        raise fail("env-unreadable", env_file=path, detail=error.strerror or error) from None
+
+
+def stored_values(path: Path, names: tuple[str, ...] = OWNED_VARIABLES) -> dict[str, str]:
+    """Our variables as python-dotenv reads them (absent or empty ones left out).
+
+    A plain file is read by `keyhelper.plain_values` (no python-dotenv import: its logging, tempfile
+    and regex tables cost more than Python's own start-up, and `token` and `env` run often);
+    whatever it cannot read unambiguously goes to python-dotenv, so the answer is always dotenv's.
+    Bytes that are not UTF-8 (in any line) round-trip through surrogateescape instead of failing.
+    """
+    data = _read_bytes(path)
+    if not data:
+        return {}
+    text = data.decode("utf-8", "surrogateescape")
+    values = plain_values(text, names)
+    if values is None or not all(is_plain(value) for value in values.values()):
+        from dotenv.parser import parse_stream
+
+        # What dotenv_values(interpolate=False) returns, without its log line per unparsable line
+        # (the user's own lines are not ours to complain about on every `token`).
+        values = {binding.key: binding.value for binding in parse_stream(io.StringIO(text)) if binding.key is not None}
+    return {name: value for name in names if (value := values.get(name))}
+
+
+def stored_expiry(path: Path) -> str | None:
+    """LITELLM_KEY_EXPIRES as stored (fixed-width UTC), or None; never fails over an odd file."""
+    try:
+        return stored_values(path, (EXPIRES_VARIABLE,)).get(EXPIRES_VARIABLE)
+    except LitellmKeyError:
+        return None
+
+
+def seconds_left(expires: str | None) -> float | None:
+    """Seconds until `expires` (negative once past); None for a key that never expires."""
+    normalized = normalized_expiry(expires)
+    if normalized is None:
+        return None
+    from datetime import datetime, timezone
+
+    moment = datetime.strptime(normalized, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return (moment - datetime.now(timezone.utc)).total_seconds()
+
+
+def stored_key(path: Path) -> ClientKey | None:
+    """The key in `.env`, or None when there is none yet; a stored value that is no usable key
+    (a space, a control or non-ASCII character) is a clear error naming the file."""
+    secret = stored_values(path, (KEY_VARIABLE,)).get(KEY_VARIABLE, "")
+    if not secret.strip():
+        return None
+    problem = ClientKey.problem(secret)
+    if problem:
+        raise fail("env-key-malformed", env_file=path, problem=problem)
+    return ClientKey.parse(secret)
+
+
+def _already_set(path: Path, data: bytes, updates: Mapping[str, str | None]) -> bool:
+    if any(value is None for value in updates.values()) or not data:
+        return False
+    if (path.stat().st_mode & 0o777) != 0o600:
+        return False
+    values = plain_values(data.decode("utf-8", "surrogateescape"), tuple(updates))
+    return values is not None and all(values.get(name) == value and is_plain(value) for name, value in updates.items())
+
+
+def key_file(path: Path) -> Path:
+    """Where the key is really written: a symbolic link's target (files.real_path), which must be
+    a file or not exist yet."""
+    target = real_path(path)
+    if target.is_dir():
+        raise fail("env-not-a-file", env_file=path)
+    return target
+
+
+def _write_failed(path: Path, error: OSError) -> Exception:
+    return fail("env-unwritable", path=path, detail=error.strerror or error)
+
+
+def update_env(path: Path, updates: Mapping[str, str | None]) -> bool:
+    """Apply `updates` to the file atomically, mode 0600, serialised against concurrent writers.
+
+    Returns whether the file changed. A symbolic link stays a link: its target is rewritten, and a
+    new key is written only once git ignores the file (ensure_gitignored, also called by setup
+    before it asks for a key). Undecodable bytes round-trip through surrogateescape. When every
+    value is already there (`apply` at each container start, mostly) python-dotenv is not even
+    imported, and the file is never half-written: a read-only workspace is a clear error.
+    """
+    if updates.get(KEY_VARIABLE):
+        ensure_gitignored(path)
+    target = key_file(path)
+    try:
+        with locked_dir(target.parent):
+            data = _read_bytes(target) or b""
+            if _already_set(target, data, updates):
+                return False
+            new_data = render_bytes(data, updates)
+            return atomic_write(target, new_data, mode=0o600, current=data if target.exists() else None)
+    except PermissionError as error:
+        raise _write_failed(path, error) from None
+    except OSError as error:
+        if error.errno in (errno.EROFS, errno.ENOSPC, errno.EDQUOT):
+            raise _write_failed(path, error) from None
+        raise
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+    except FileNotFoundError:  # no git: nothing can commit the file either
+        return None
+
+
+def _inside(path: Path, top: Path) -> str | None:
+    try:
+        return path.relative_to(top).as_posix()
+    except ValueError:
+        return None
+
+
+def ensure_gitignored(path: Path) -> str | None:
+    """Make sure git will never commit `path`; refuse if it already tracks it.
+
+    A symbolic link `.env -> conf/dotenv` is checked as both files: git would commit either the
+    link (its text is the target's name, harmless, but a tracked link is replaced by nothing of
+    ours) or the target (the key). Tracking either refuses (exit 8); each one git does not ignore
+    gets its own .gitignore line. A link whose target lies outside the repository (or, outside
+    git, outside the link's folder) is refused: nothing there can be made ignored.
+    Returns a line describing what was changed (the .gitignore entries added), or None.
+    """
+    is_link = os.path.islink(path)
+    target = key_file(path)
+    folder = next(parent for parent in path.parents if parent.is_dir())  # .env's folder may not exist yet
+    link = folder.resolve() / path.relative_to(folder)  # the link itself, not where it points
+    target = target.resolve() if is_link else link
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    in_git = top is not None and top.returncode == 0
+    top_level = Path(top.stdout.strip()).resolve() if in_git else link.parent
+    if is_link and _inside(target, top_level) is None:
+        raise fail("env-link-outside", env_file=path, target=target, top=top_level)
+    if not in_git:
+        return None
+    relpaths = list(dict.fromkeys(rel for rel in (_inside(link, top_level), _inside(target, top_level)) if rel))
+    for relpath in relpaths:
+        tracked = _git(top_level, "ls-files", "--error-unmatch", "--", relpath)
+        if tracked is not None and tracked.returncode == 0:
+            raise fail("env-tracked", env_file=path, relpath=relpath)
+    missing = []
+    for relpath in relpaths:
+        ignored = _git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
+        if ignored is None or ignored.returncode != 0:
+            missing.append(relpath)
+    if not missing:
+        return None
+    gitignore = top_level / ".gitignore"
+    try:
+        with locked_dir(top_level):
+            current = _read_bytes(gitignore) or b""
+            separator = b"" if not current or current.endswith(b"\n") else b"\n"
+            atomic_write(gitignore, current + separator + "".join(f"/{rel}\n" for rel in missing).encode())
+    except OSError as error:
+        raise fail("env-unwritable", path=gitignore, detail=error.strerror or error) from None
+    return f"added {', '.join('/' + rel for rel in missing)} to {gitignore}"

@@ -1,0 +1,235 @@
+"""Hostile files: the real CLI against .env files, links and folders a user (or an attacker) made.
+
+Every probe asserts what issue 9 asks: the documented exit code, no traceback, no full key in the
+output (the `cli` fixture checks that for every command but `token`/`env`), and `.env` and the
+client files byte-identical when the command failed. Symbolic links follow one rule (docs/security.md):
+the real file is checked, ignored and written; the link stays a link.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from conftest import GOOD_KEY, REPO
+
+NEW_KEY = "sk-new-client-key-9876543210fedcba"
+
+
+def _git(workspace, *args: str) -> str:
+    return subprocess.run(["git", "-C", str(workspace), *args], capture_output=True, text=True, check=True).stdout
+
+
+def _porcelain(workspace) -> set[str]:
+    return set(_git(workspace, "status", "--porcelain", "--untracked-files=all").splitlines())
+
+
+def _snapshot(*paths) -> dict[str, bytes | str | None]:
+    """Bytes of each file, the target of each link: what must not change when a command fails."""
+    state: dict[str, bytes | str | None] = {}
+    for path in paths:
+        if os.path.islink(path):
+            state[str(path)] = "-> " + os.readlink(path)
+        elif path.is_file():
+            state[str(path)] = path.read_bytes()
+        else:
+            state[str(path)] = "dir" if path.is_dir() else None
+    return state
+
+
+def _no_crash(result) -> None:
+    assert "Traceback" not in result.output
+    assert "unexpected error" not in result.output
+
+
+def _link_env(workspace, target: str) -> None:
+    (workspace / "conf").mkdir(exist_ok=True)
+    (workspace / ".env").symlink_to(target)
+
+
+# ---- symbolic links ------------------------------------------------------------------------
+
+
+def test_a_tracked_env_link_is_refused_and_nothing_is_written(cli, workspace):
+    _link_env(workspace, "conf/dotenv")
+    (workspace / "conf" / "dotenv").write_text("PUBLIC=1\n")
+    _git(workspace, "add", ".env")  # the link is tracked, its target is not
+    before = _snapshot(workspace / ".env", workspace / "conf" / "dotenv", workspace / ".gitignore")
+    result = cli("setup", "--key-stdin", input=GOOD_KEY)
+    assert result.returncode == 8, result.output
+    assert "tracked by git" in result.stderr
+    _no_crash(result)
+    assert _snapshot(workspace / ".env", workspace / "conf" / "dotenv", workspace / ".gitignore") == before
+    assert _porcelain(workspace) == {"A  .env", "?? conf/dotenv"}
+
+
+def test_a_tracked_link_target_is_refused(cli, workspace):
+    _link_env(workspace, "conf/dotenv")
+    (workspace / "conf" / "dotenv").write_text("PUBLIC=1\n")
+    _git(workspace, "add", "conf/dotenv")
+    result = cli("setup", "--key-stdin", input=GOOD_KEY)
+    assert result.returncode == 8
+    assert "git rm --cached conf/dotenv" in result.stderr
+    assert (workspace / "conf" / "dotenv").read_text() == "PUBLIC=1\n"
+
+
+@pytest.mark.parametrize("via", ["default .env", "--env-file"])
+def test_an_untracked_env_link_gets_link_and_target_ignored_and_stays_a_link(cli, workspace, via):
+    _link_env(workspace, "conf/dotenv")
+    (workspace / "conf" / "dotenv").write_text("# mine\nPUBLIC=1\n")
+    args = ("--env-file", ".env") if via == "--env-file" else ()
+    result = cli("setup", "--key-stdin", *args, input=GOOD_KEY)
+    assert result.returncode == 0, result.output
+    assert os.readlink(workspace / ".env") == "conf/dotenv"
+    assert (workspace / "conf" / "dotenv").read_text().startswith(f"# mine\nPUBLIC=1\nLITELLM_API_KEY={GOOD_KEY}\n")
+    assert (workspace / "conf" / "dotenv").stat().st_mode & 0o777 == 0o600
+    assert (workspace / ".gitignore").read_text() == "/.env\n/conf/dotenv\n"
+    assert _porcelain(workspace) == {"?? .gitignore"}  # neither the link nor the key file shows up
+    assert cli("token").stdout == f"{GOOD_KEY}\n"
+
+
+def test_a_dangling_env_link_creates_its_target(cli, workspace):
+    _link_env(workspace, "conf/dotenv")
+    result = cli("setup", "--key-stdin", input=GOOD_KEY)
+    assert result.returncode == 0, result.output
+    assert os.path.islink(workspace / ".env")
+    assert (workspace / "conf" / "dotenv").read_text().startswith(f"LITELLM_API_KEY={GOOD_KEY}\n")
+    assert _porcelain(workspace) == {"?? .gitignore"}
+
+
+def test_an_env_link_leading_outside_the_workspace_is_refused(cli, workspace, tmp_path):
+    outside = tmp_path / "elsewhere.env"
+    outside.write_text("SHARED=1\n")
+    (workspace / ".env").symlink_to(outside)
+    result = cli("setup", "--key-stdin", input=GOOD_KEY)
+    assert result.returncode == 8, result.output
+    assert "symbolic link" in result.stderr and str(outside) in result.stderr
+    _no_crash(result)
+    assert outside.read_text() == "SHARED=1\n"
+    assert not (workspace / ".gitignore").exists()
+
+
+# ---- .env that is no file ----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["token", "env", "status", "apply", "logout", "setup"])
+def test_an_env_directory_is_a_clear_error(cli, workspace, command):
+    (workspace / ".env").mkdir()
+    result = cli(command, *(["--key-stdin"] if command == "setup" else []), input=GOOD_KEY)
+    assert result.returncode == 3, result.output
+    assert "is a directory" in result.stderr
+    _no_crash(result)
+    assert (workspace / ".env").is_dir() and not any((workspace / ".env").iterdir())
+
+
+@pytest.mark.parametrize("ignored", [True, False], ids=["writing .env", "writing .gitignore"])
+def test_a_read_only_workspace_is_a_clear_error_and_nothing_is_half_written(cli, workspace, ignored):
+    (workspace / ".gitignore").write_text("/.env\n" if ignored else "node_modules/\n")
+    (workspace / ".env").write_text("# mine\n")
+    before = _snapshot(workspace / ".env", workspace / ".gitignore")
+    command = [sys.executable, "-m", "litellm_key", "setup", "--key-stdin"]
+    if os.geteuid() == 0:  # root writes through chmod: a read-only bind mount in a private namespace
+        if not shutil.which("unshare"):
+            pytest.skip("needs unshare to make a read-only mount as root")
+        mount = f"mount --bind {workspace} {workspace} && mount -o remount,bind,ro {workspace} && exec \"$@\""
+        command = ["unshare", "-m", "sh", "-c", mount, "sh", *command]
+    else:
+        workspace.chmod(0o555)
+    try:
+        completed = subprocess.run(command, cwd=workspace, env=cli.env, input=GOOD_KEY, capture_output=True, text=True, timeout=60)
+    finally:
+        workspace.chmod(0o755)
+    if completed.returncode != 0 and "unshare" in completed.stderr[:200]:
+        pytest.skip(f"cannot make a read-only mount here: {completed.stderr.strip()}")
+    assert completed.returncode == 3, completed.stdout + completed.stderr
+    assert "Cannot write" in completed.stderr and "nothing was changed" in completed.stderr
+    assert "Traceback" not in completed.stderr and GOOD_KEY not in completed.stdout + completed.stderr
+    assert _snapshot(workspace / ".env", workspace / ".gitignore") == before
+    assert sorted(path.name for path in workspace.iterdir()) == [".env", ".git", ".gitignore"]
+
+
+# ---- contents that broke readers -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize("command", ["token", "env", "status", "apply"])
+def test_undecodable_bytes_and_an_odd_quote_elsewhere_break_nothing(cli, workspace, command):
+    (workspace / ".env").write_bytes(
+        b"LATIN=caf\xe9\n" + f"LITELLM_API_KEY={GOOD_KEY}\n".encode() + b"NOTE=\"it's open\n# caf\xe9 \"\n"
+    )
+    before = (workspace / ".env").read_bytes()
+    result = cli(command)
+    assert result.returncode == 0, result.output
+    _no_crash(result)
+    if command == "token":
+        assert result.stdout == f"{GOOD_KEY}\n"
+    if command != "apply":
+        assert (workspace / ".env").read_bytes() == before
+
+
+def test_a_separator_python_dotenv_ignores_cannot_smuggle_in_a_second_key(cli, workspace):
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\nFOO=bar\fLITELLM_API_KEY=sk-other-0123456789abcd\n")
+    for args in (["token"], ["token", "--env-file", str(workspace / ".env")]):
+        assert cli(*args).stdout == f"{GOOD_KEY}\n"
+
+
+@pytest.mark.parametrize("bad", ["sk-clé-0123456789abcdef", "sk-key\x7f0123456789abcdef", "sk-key\u20ac0123456789abcdef"])
+def test_a_key_no_header_can_carry_is_refused_before_anything_is_written(cli, workspace, bad):
+    (workspace / ".env").write_text("# mine\n")
+    result = cli("setup", "--key-stdin", "--no-verify", input=bad + "\n")
+    assert result.returncode == 4, result.output
+    assert "HTTP header" in result.stderr
+    _no_crash(result)
+    assert bad not in result.output
+    assert (workspace / ".env").read_text() == "# mine\n"
+
+
+@pytest.mark.parametrize("command", ["token", "env", "status", "apply"])
+def test_a_stored_key_no_header_can_carry_is_a_clear_error(cli, workspace, command):
+    (workspace / ".env").write_text("LITELLM_API_KEY=sk-clé-0123456789abcdef\n")
+    before = (workspace / ".env").read_bytes()
+    result = cli(command)
+    assert result.returncode == 4, result.output
+    assert "The key stored in" in result.stderr
+    _no_crash(result)
+    assert "0123456789abcdef" not in result.output
+    assert (workspace / ".env").read_bytes() == before
+
+
+# ---- links in the home folder: client configs and shell rc files -------------------------------------
+
+
+def test_a_linked_client_config_and_rc_file_stay_links_through_setup_and_logout(cli, workspace, tmp_path):
+    home = tmp_path / "home"
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "claude.json").write_text('{\n  "model": "opus"\n}\n')
+    (dotfiles / "bashrc").write_text("alias ll='ls -l'\n")
+    (home / ".claude").mkdir()
+    (home / ".claude" / "settings.json").symlink_to(dotfiles / "claude.json")
+    (home / ".bashrc").symlink_to(dotfiles / "bashrc")
+    originals = {name: (dotfiles / name).read_bytes() for name in ("claude.json", "bashrc")}
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", "--client", "codex", input=GOOD_KEY)
+    assert result.returncode == 0, result.output
+    assert os.path.islink(home / ".claude" / "settings.json") and os.path.islink(home / ".bashrc")
+    assert "apiKeyHelper" in (dotfiles / "claude.json").read_text()
+    assert "litellm-key" in (dotfiles / "bashrc").read_text()
+
+    result = cli("logout")
+    assert result.returncode == 0, result.output
+    assert os.path.islink(home / ".claude" / "settings.json") and os.path.islink(home / ".bashrc")
+    assert {name: (dotfiles / name).read_bytes() for name in originals} == originals
+
+
+def test_the_launcher_is_what_pip_installs(tmp_path):
+    """`litellm-key` on PATH is bin/litellm-key (no console-script wrapper importing `re`)."""
+    installed = shutil.which("litellm-key", path=os.path.dirname(sys.executable))
+    assert installed, "litellm-key is not installed beside the interpreter"
+    with open(installed) as script:
+        body = script.read()
+    assert "from litellm_key.keyhelper import answer" in body
+    assert body.split("\n", 1)[1] == (REPO / "bin" / "litellm-key").read_text().split("\n", 1)[1]
