@@ -64,7 +64,7 @@ EXIT_CODES: dict[int, str] = {
     5: "model: the key lacks a configured model, or the gateway does not know the model",
     6: "gateway unusable: unreachable, timeout, 5xx, not LiteLLM, no database",
     7: "proxy: nginx missing, config invalid, port busy, upstream host not resolvable",
-    8: "refused for safety: .env is tracked by git",
+    8: "refused for safety: .env is tracked by git, or the key is the LiteLLM master key",
     130: "cancelled at a prompt (Ctrl-C)",
 }
 
@@ -154,6 +154,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "LiteLLM rejected the key {key} ({status}: {detail}).",
         "Check the key with your LiteLLM admin; `litellm-key proxy status` checks the hops in front of LiteLLM.",
     ),
+    "key-too-large": (
+        KeyRejected,
+        "The request headers were too large ({status} from the server): the key {key} is {length} characters long.",
+        "A LiteLLM key is one short word (sk- and a few dozen characters): copy the key again, alone, "
+        "then run " + _SETUP + ".",
+    ),
     "key-admin-only": (
         KeyRejected,
         "This needs the LiteLLM master (admin) key; the key given is a client key.",
@@ -182,6 +188,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         GatewayError,
         "Cannot connect to {url} ({detail}).",
         "Start the proxy (`litellm-key proxy start`) and check LiteLLM is running; `litellm-key proxy status` checks each hop.",
+    ),
+    "gateway-name-unresolved": (
+        GatewayError,
+        "Cannot resolve the host name {host} of {url} ({detail}); nothing was asked of the server.",
+        "If it is localhost, the system has no entry for it: add `127.0.0.1 localhost` to /etc/hosts. "
+        "Otherwise check the name in the `upstream` setting (LITELLM_UPSTREAM) and your DNS.",
     ),
     "gateway-timeout": (
         GatewayError,

@@ -110,6 +110,18 @@ def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -
     return key, source
 
 
+def _refuse_master_key(key: ClientKey, verification: Verification, console: Console) -> None:
+    """The master key opens every key and budget on the gateway: it never goes into a container's
+    .env. Without a database LiteLLM cannot tell, so there it is a warning, not a refusal."""
+    if verification.role == "admin":
+        raise fail("master-key-stored", key=key.mask())
+    if verification.role == "no-db":
+        console.warn(
+            f"LiteLLM has no database, where only the master key (or a custom-auth key) works: {key.mask()} is "
+            "probably the master key. Store a client key instead (`litellm-key keys generate` on the admin machine)."
+        )
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
     gitignore_change = ensure_gitignored(settings.env_file)
@@ -123,8 +135,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.warn("not verified (--no-verify): run `litellm-key status` once LiteLLM is reachable")
     else:
         console.step(f"checking the key against {settings.base_url}/v1/models")
-        verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
+        verification = verify(
+            settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True
+        )
         report_verified(console, key, verification)
+        _refuse_master_key(key, verification, console)
 
     if gitignore_change:
         console.info(gitignore_change)
