@@ -25,7 +25,9 @@ DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and sto
 The key comes from, in order: --key-stdin (one line on stdin), the LITELLM_API_KEY environment
 variable, or a hidden prompt. Without a terminal and without a key source, setup exits 2 at once;
 with a key already stored it re-verifies that key instead. A key that fails verification is not
-written: the previous .env stays as it was.
+written: the previous .env stays as it was. Nor is the LiteLLM master key: a key that may call
+admin-only routes (GET /key/list) is refused with exit 8 (on a LiteLLM without a database, where
+that cannot be told, setup warns instead).
 
 Then it configures the clients chosen with --client (default: the `clients` setting, claude-code).
 A client whose config file is not valid JSON/TOML is skipped and its file left untouched; the
