@@ -20,7 +20,6 @@ from typing import Any
 
 import httpcore
 import httpx
-from httpx._transports.default import HTTPTransport
 
 
 class _Deadline:
@@ -79,7 +78,7 @@ class _Backend(httpcore.NetworkBackend):
         self._inner.sleep(seconds)
 
 
-class DeadlineTransport(HTTPTransport):
+class DeadlineTransport(httpx.HTTPTransport):
     """httpx's transport (same request/response mapping and error translation) over a pool whose
     sockets honour `deadline`. `ssl_context=None` lets httpcore verify certificates with its
     default context, created only when an https connection is made."""
