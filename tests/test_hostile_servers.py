@@ -163,13 +163,17 @@ def test_server_echoing_the_key_never_shows_it(hostile, workspace, tmp_path, key
 
 
 @pytest.mark.parametrize("key", ODD_KEYS)
-def test_status_with_a_stored_odd_key_masks_the_echo(hostile, workspace, key):
+@pytest.mark.parametrize("command", ["status", "apply"])
+def test_stored_odd_key_echoed_back_is_masked(hostile, workspace, key, command):
+    """`apply` still (re)configures the clients with the stored key, its job at every start; the
+    rejection is its exit code, and `.env` keeps the key the user stored."""
     cli = hostile(ECHOES[0][1])
-    (workspace / ".env").write_text(f"LITELLM_API_KEY={key}\n")
-    before = (workspace / ".env").read_bytes()
+    env_file = workspace / ".env"
+    env_file.write_text(f"LITELLM_API_KEY={key}\nLITELLM_BASE_URL={cli.env['LITELLM_UPSTREAM']}\n")
+    before = env_file.read_bytes()
     for flags in ([], ["--json"]):
-        _assert_clean(cli("status", *flags), key, 4)
-    assert (workspace / ".env").read_bytes() == before
+        _assert_clean(cli(command, *flags), key, 4)
+    assert env_file.read_bytes() == before
 
 
 STALLS = [("body trickle", trickle(headers_too=False)), ("header trickle", trickle(headers_too=True)), ("never answers", never_answer)]
