@@ -145,6 +145,9 @@ class LiteLLMStandin:
             return Response("404 page not found\n", status=404, content_type="text/plain; charset=utf-8")
         if request.path == "/health/liveliness":
             return _json("I'm alive!")
+        if request.path == "/health/readiness":
+            db = "connected" if self.database else "Not connected"
+            return _json({"status": "healthy", "db": db, "litellm_version": "1.80.0"})
         caller = self._authenticate(request)
         if isinstance(caller, Response):
             return caller
@@ -154,6 +157,8 @@ class LiteLLMStandin:
             return _json({"data": data, "object": "list"})
         if request.path == "/key/info":
             return self._key_info(request, caller)
+        if request.path == "/key/list":
+            return self._key_list(request, caller)
         if request.method == "POST" and request.path in (
             "/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/responses"
         ):
@@ -171,6 +176,17 @@ class LiteLLMStandin:
         if target is None:
             return litellm_error(404, "Key not found in database", "not_found_error")
         return _json({"key": target.token, "info": target.info()})
+
+    def _key_list(self, request: Request, caller: VirtualKey | str) -> Response:
+        if caller != "master":
+            return litellm_error(
+                401,
+                "Authentication Error, Only proxy admin can be used to generate, delete, update info for new "
+                f"keys/users/teams. Route={request.path}. Your role=unknown. Your user_id=None",
+                "auth_error",
+            )
+        tokens = [key.token for key in self.keys.values()]
+        return _json({"keys": tokens, "total_count": len(tokens), "current_page": 1, "total_pages": 1})
 
     def _completion(self, request: Request, allowed: list[str]) -> Response:
         model = (request.get_json(silent=True) or {}).get("model", "")

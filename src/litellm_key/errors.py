@@ -174,6 +174,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "LiteLLM rejected the key {key} ({status}: {detail}).",
         "Check the key with your LiteLLM admin; `litellm-key proxy status` checks the hops in front of LiteLLM.",
     ),
+    "key-too-large": (
+        KeyRejected,
+        "The request headers were too large ({status} from the server): the key {key} is {length} characters long.",
+        "A LiteLLM key is one short word (sk- and a few dozen characters): copy the key again, alone, "
+        "then run " + _SETUP + ".",
+    ),
     "key-admin-only": (
         KeyRejected,
         "This needs the LiteLLM master (admin) key; the key given is a client key.",
@@ -202,6 +208,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         GatewayError,
         "Cannot connect to {url} ({detail}).",
         "Start the proxy (`litellm-key proxy start`) and check LiteLLM is running; `litellm-key proxy status` checks each hop.",
+    ),
+    "gateway-name-unresolved": (
+        GatewayError,
+        "Cannot resolve the host name {host} of {url} ({detail}); nothing was asked of the server.",
+        "If it is localhost, the system has no entry for it: add `127.0.0.1 localhost` to /etc/hosts. "
+        "Otherwise check the name in the `upstream` setting (LITELLM_UPSTREAM) and your DNS.",
     ),
     "gateway-timeout": (
         GatewayError,
@@ -335,11 +347,6 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "The upstream host '{host}' does not resolve in this container, so nginx would refuse to start.",
         'On Linux Docker add "runArgs": ["--add-host=host.docker.internal:host-gateway"] to devcontainer.json '
         "and rebuild, or set `upstream` to an address that resolves.",
-    ),
-    "localhost-unresolvable": (
-        ProxyError,
-        "`localhost` does not resolve in this container, so no client can reach the proxy at {url}.",
-        "Add `127.0.0.1 localhost` (and `::1 localhost`) to /etc/hosts.",
     ),
     "proxy-start-failed": (
         ProxyError,

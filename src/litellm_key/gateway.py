@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import fnmatch
 import json
+import socket
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from .errors import LitellmKeyError, fail
 from .secret import ClientKey, scrub
@@ -26,15 +27,22 @@ class KeyInfo:
     max_budget: float | None
 
 
+# What a key may do beyond /v1/models: "admin" may call admin-only routes (the master key), "client"
+# may not, "no-db" means LiteLLM runs without a database (only the master key or a custom-auth key
+# works there at all), "unknown" means the server would not say.
+KeyRole = Literal["admin", "client", "no-db", "unknown", "unchecked"]
+
+
 @dataclass(frozen=True)
 class Verification:
     base_url: str
     models: tuple[str, ...]
     info: KeyInfo | None
+    role: KeyRole = "unchecked"
 
 
-def _detail(text: str, limit: int = 160) -> str:
-    flat = " ".join(scrub(text).split())
+def _detail(text: str, limit: int = 160, secrets: tuple[str, ...] = ()) -> str:
+    flat = " ".join(scrub(text, secrets).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
 
 
@@ -62,32 +70,49 @@ _AUTH_MESSAGES = (  # auth_error is LiteLLM's catch-all type: the message tells 
     ("Invalid model name", "model-unknown"),
     ("No connected db", "gateway-no-db"),
     ("DB not connected", "gateway-no-db"),
+    ("Database not connected", "gateway-no-db"),
 )
 _TYPES = {
     "token_not_found_in_db": "key-invalid",
     "expired_key": "key-expired",
     "budget_exceeded": "key-budget",
     "key_model_access_denied": "model-denied",
+    "team_model_access_denied": "model-denied",
     "no_db_connection": "gateway-no-db",
     PROXY_ERROR_TYPE: "gateway-upstream-down",
 }
+# 431 is the standard "Request Header Fields Too Large", 494 nginx's internal code for it; nginx
+# itself answers 400 "Request Header Or Cookie Too Large" (HTML, or JSON from our nginx.conf).
+_HEADER_TOO_LARGE_STATUSES = (400, 431, 494)
 
 
-def classify(status: int, text: str, *, url: str, key: ClientKey | None) -> LitellmKeyError:
-    """The catalogued error for a failed response."""
+def _header_too_large(status: int, text: str) -> bool:
+    lowered = text.lower()
+    return status in (431, 494) or (status in _HEADER_TOO_LARGE_STATUSES and "header" in lowered and "too large" in lowered)
+
+
+def classify(status: int, text: str, *, url: str, key: ClientKey | None, secrets: tuple[str, ...] = ()) -> LitellmKeyError:
+    """The catalogued error for a failed response: by LiteLLM's `error.type` first (stable across
+    versions), then the message, then the status (both changed between LiteLLM releases).
+
+    Server text is repeated with `key` and every one of `secrets` masked, whatever its characters.
+    """
     masked = key.mask() if key else "(none)"
+    secrets = (*secrets, key.reveal()) if key else secrets
+    if _header_too_large(status, text):
+        return fail("key-too-large", key=masked, status=status, length=len(key.reveal()) if key else 0)
     try:
         body = json.loads(text)
     except ValueError:
         body = None
     if body is None:
-        return fail("gateway-not-litellm", url=url, status=status, detail=_detail(text) or "empty body")
+        return fail("gateway-not-litellm", url=url, status=status, detail=_detail(text, secrets=secrets) or "empty body")
     error_type, message = _error_fields(body)
-    detail = _detail(message or text)
+    detail = _detail(message or text, secrets=secrets)
     reason = _TYPES.get(error_type) or next((r for needle, r in _AUTH_MESSAGES if needle in message), None)
     if reason == "key-expired":
         expiry = message.split("Key Expiry time", 1)[1].split(" and ", 1)[0].strip() if "Key Expiry time" in message else ""
-        return fail(reason, key=masked, expiry=f" on {expiry}" if expiry else "")
+        return fail(reason, key=masked, expiry=f" on {_detail(expiry, secrets=secrets)}" if expiry else "")
     if reason:
         return fail(reason, key=masked, detail=detail)
     if status in (401, 403):
@@ -97,21 +122,44 @@ def classify(status: int, text: str, *, url: str, key: ClientKey | None) -> Lite
     return fail("gateway-server-error", status=status, detail=detail)
 
 
+def _host(url: str) -> str:
+    from urllib.parse import urlsplit
+
+    return urlsplit(url).hostname or url
+
+
+def _name_unresolved(error: BaseException) -> bool:
+    """True when the connection failed at name resolution (socket.gaierror somewhere in the chain)."""
+    seen: BaseException | None = error
+    while seen is not None:
+        if isinstance(seen, socket.gaierror):
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
+
+
 def model_allowed(model: str, available: tuple[str, ...]) -> bool:
     """Exact names, plus wildcard routes such as `anthropic/*` that a key may list."""
     return any(model == name or ("*" in name and fnmatch.fnmatchcase(model, name)) for name in available)
 
 
 class Gateway:
-    """One LiteLLM endpoint used with one key (a client key, or the master key for admin calls)."""
+    """One LiteLLM endpoint used with one key (a client key, or the master key for admin calls).
 
-    def __init__(self, base_url: str, key: ClientKey | None, *, timeout: float) -> None:
-        import httpx
+    Every request ends within `timeout` seconds in total (not per socket read), and any server
+    text repeated in an error has `key` and every one of `secrets` masked.
+    """
+
+    def __init__(
+        self, base_url: str, key: ClientKey | None, *, timeout: float, secrets: tuple[str, ...] = ()
+    ) -> None:
+        from .http_transport import client
 
         self.base_url = base_url.rstrip("/")
         self.key = key
+        self._secrets = (*secrets, key.reveal()) if key else tuple(secrets)
         headers = {"Authorization": f"Bearer {key.reveal()}"} if key else {}
-        self._client = httpx.Client(base_url=self.base_url, headers=headers, timeout=timeout)
+        self._client, self._transport = client(self.base_url, headers, timeout)
         self._timeout = timeout
 
     def __enter__(self) -> "Gateway":
@@ -125,20 +173,48 @@ class Gateway:
         import httpx
 
         url = f"{self.base_url}{path}"
+        self._transport.deadline.start(self._timeout)
         try:
             response = self._client.request(method, path, **kwargs)
         except httpx.TimeoutException:
             raise fail("gateway-timeout", url=url, timeout=self._timeout) from None
         except httpx.HTTPError as error:
-            raise fail("gateway-unreachable", url=url, detail=_detail(str(error) or type(error).__name__)) from None
+            detail = _detail(str(error) or type(error).__name__, secrets=self._secrets)
+            if _name_unresolved(error):
+                raise fail("gateway-name-unresolved", url=url, host=_host(url), detail=detail) from None
+            raise fail("gateway-unreachable", url=url, detail=detail) from None
         if response.status_code >= 400:
-            raise classify(response.status_code, response.text, url=url, key=self.key)
+            raise classify(response.status_code, response.text, url=url, key=self.key, secrets=self._secrets)
         try:
             return response.json()
         except ValueError:
             raise fail(
-                "gateway-not-litellm", url=url, status=response.status_code, detail=_detail(response.text) or "empty body"
+                "gateway-not-litellm",
+                url=url,
+                status=response.status_code,
+                detail=_detail(response.text, secrets=self._secrets) or "empty body",
             ) from None
+
+    def role(self) -> KeyRole:
+        """Whether this key is the master key, asked the way an admin tool would.
+
+        `GET /key/list` answers 200 only to proxy admins; a client key gets 401/403 "Only proxy
+        admin". Without a database (`/health/readiness` db other than connected) admin routes fail
+        for every key, and a key that works at all there is probably the master key: "no-db".
+        """
+        try:
+            readiness = self.request("GET", "/health/readiness")
+        except LitellmKeyError:
+            readiness = None
+        if isinstance(readiness, dict) and str(readiness.get("db", "connected")).lower() != "connected":
+            return "no-db"
+        try:
+            self.request("GET", "/key/list", params={"size": 1})
+        except LitellmKeyError as error:
+            if error.reason == "gateway-no-db":
+                return "no-db"
+            return "client" if error.reason in ("key-admin-only", "key-rejected") else "unknown"
+        return "admin"
 
     def models(self) -> tuple[str, ...]:
         body = self.request("GET", "/v1/models")
@@ -167,8 +243,11 @@ class Gateway:
         )
 
 
-def verify(base_url: str, key: ClientKey, *, required_models: tuple[str, ...], timeout: float) -> Verification:
-    """Prove the key works where clients will use it, and reaches every configured model."""
+def verify(
+    base_url: str, key: ClientKey, *, required_models: tuple[str, ...], timeout: float, check_role: bool = False
+) -> Verification:
+    """Prove the key works where clients will use it, and reaches every configured model; with
+    `check_role`, also ask whether it is the master key (setup refuses to store that one)."""
     with Gateway(base_url, key, timeout=timeout) as gateway:
         available = gateway.models()
         missing = [model for model in required_models if not model_allowed(model, available)]
@@ -180,4 +259,5 @@ def verify(base_url: str, key: ClientKey, *, required_models: tuple[str, ...], t
                 first_missing=missing[0],
                 available=", ".join(available) or "no models at all",
             )
-        return Verification(base_url=gateway.base_url, models=available, info=gateway.key_info())
+        role: KeyRole = gateway.role() if check_role else "unchecked"
+        return Verification(base_url=gateway.base_url, models=available, info=gateway.key_info(), role=role)

@@ -26,8 +26,34 @@ def mask(secret: str) -> str:
     return f"{prefix}...{secret[-4:]}"
 
 
-def scrub(text: str) -> str:
-    """Mask every sk- key in text we did not write ourselves (server messages, crash reports)."""
+# Every secret this process holds (each ClientKey registers itself): `scrub` masks them by value.
+_KNOWN: set[str] = set()
+_MIN_MASKED_LENGTH = 8  # masking a shorter value by its text would garble unrelated words
+
+
+def remember(secret: str) -> None:
+    """Have `scrub` mask `secret` from now on, wherever it appears (the master key, a JWT ...)."""
+    if len(secret) >= _MIN_MASKED_LENGTH:
+        _KNOWN.add(secret)
+
+
+def _spellings(secret: str) -> set[str]:
+    """The ways a server may repeat a secret: as is, JSON-escaped (`/` as `\\/`), percent-encoded."""
+    import json
+    from urllib.parse import quote
+
+    return {secret, json.dumps(secret)[1:-1], json.dumps(secret)[1:-1].replace("/", "\\/"), quote(secret, safe="")}
+
+
+def scrub(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
+    """Mask, in text we did not write ourselves (server messages, crash reports), every secret we
+    know by its actual value whatever its characters (`secrets`, plus every key this process has
+    seen), then anything else shaped like an sk- key."""
+    known = {secret for secret in (*secrets, *_KNOWN) if len(secret) >= _MIN_MASKED_LENGTH}
+    for secret in sorted(known, key=len, reverse=True):  # longest first: one key may contain another
+        for spelling in _spellings(secret):
+            if spelling in text:
+                text = text.replace(spelling, mask(secret))
     return _KEY_IN_TEXT.sub(lambda match: mask(match.group(0)), text)
 
 
@@ -38,6 +64,7 @@ class _MaskedSecret:
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
+        remember(secret)  # so any server text or crash report repeating it gets masked
 
     def reveal(self) -> str:
         return self._secret

@@ -131,7 +131,7 @@ def _resolves(host: str) -> bool:
 def resolve_localhost(probe: Probe) -> Finding:
     if _resolves("localhost"):
         return ok("localhost resolves")
-    return failed(fail("localhost-unresolvable", url=probe.settings.proxy_url))
+    return failed(fail("gateway-name-unresolved", host="localhost", url=probe.settings.proxy_url, detail="no address for it"))
 
 
 def resolve_upstream(probe: Probe) -> Finding:
@@ -214,13 +214,17 @@ def _model_ids(body: Any) -> tuple[str, ...]:
 
 
 def not_master_key(probe: Probe) -> Finding:
-    """A key that may list every key is the master (admin) key: it must not live in a container."""
-    try:
-        with probe.gateway(probe.key) as gateway:
-            gateway.request("GET", "/key/list", params={"size": 1})
-    except LitellmKeyError:
-        return ok("the stored key is a client key (admin routes refuse it)")
-    return failed(fail("master-key-stored", key=probe.key.mask() if probe.key else ""))
+    """A key that may call admin routes is the master key: it must not live in a container."""
+    with probe.gateway(probe.key) as gateway:
+        role = gateway.role()
+    if role == "admin":
+        return failed(fail("master-key-stored", key=probe.key.mask() if probe.key else ""))
+    if role == "no-db":
+        return warn(
+            "LiteLLM has no database, so only its master key (or a custom-auth key) works at all: the stored key is probably the master key",
+            "Store a client key instead: `litellm-key keys generate` on the admin machine, once LiteLLM has its database.",
+        )
+    return ok("the stored key is a client key (admin routes refuse it)")
 
 
 def models_reachable(probe: Probe) -> Finding:

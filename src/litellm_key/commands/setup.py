@@ -25,7 +25,9 @@ DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and sto
 The key comes from, in order: --key-stdin (one line on stdin), the LITELLM_API_KEY environment
 variable, or a hidden prompt. Without a terminal and without a key source, setup exits 2 at once;
 with a key already stored it re-verifies that key instead. A key that fails verification is not
-written: the previous .env stays as it was.
+written: the previous .env stays as it was. Nor is the LiteLLM master key: a key that may call
+admin-only routes (GET /key/list) is refused with exit 8 (on a LiteLLM without a database, where
+that cannot be told, setup warns instead).
 
 Then it configures the clients chosen with --client (default: the `clients` setting, claude-code).
 A client whose config file is not valid JSON/TOML is skipped and its file left untouched; the
@@ -116,6 +118,18 @@ def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -
     return key, source
 
 
+def _refuse_master_key(key: ClientKey, verification: Verification, console: Console) -> None:
+    """The master key opens every key and budget on the gateway: it never goes into a container's
+    .env. Without a database LiteLLM cannot tell, so there it is a warning, not a refusal."""
+    if verification.role == "admin":
+        raise fail("master-key-stored", key=key.mask())
+    if verification.role == "no-db":
+        console.warn(
+            f"LiteLLM has no database, where only the master key (or a custom-auth key) works: {key.mask()} is "
+            "probably the master key. Store a client key instead (`litellm-key keys generate` on the admin machine)."
+        )
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
     gitignore_change = ensure_gitignored(settings.env_file)
@@ -129,8 +143,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.warn("not verified (--no-verify): run `litellm-key status` once LiteLLM is reachable")
     else:
         console.step(f"checking the key against {settings.base_url}/v1/models")
-        verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
+        verification = verify(
+            settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True
+        )
         report_verified(console, key, verification)
+        _refuse_master_key(key, verification, console)
 
     if gitignore_change:
         console.info(gitignore_change)

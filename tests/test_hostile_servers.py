@@ -1,0 +1,296 @@
+"""The real CLI against servers that misbehave on purpose: echo the key back, trickle, never answer,
+answer garbage. Whatever the server does, the command ends with its documented exit code, no
+traceback, no full key anywhere in its output (text or --json), and a failed command leaves
+`.env` and the client files byte-identical."""
+
+from __future__ import annotations
+
+import json
+import socket
+import ssl
+import subprocess
+import threading
+import time
+from pathlib import Path
+from typing import Callable
+
+import pytest
+
+from conftest import GOOD_KEY, Cli
+from litellm_standin import MASTER_KEY
+from litellm_key.gateway import Gateway
+from litellm_key.secret import ClientKey, scrub
+
+# keys that the old `sk-[A-Za-z0-9_-]+` mask missed: punctuation inside, or no sk- prefix at all
+ODD_KEYS = ["sk-a.b+c/d=e-0123456789xyz", "abcdefghijklmnopqrstuvwx0123"]
+Behaviour = Callable[[socket.socket, str], None]
+
+
+def _respond(status: str, body: str, content_type: str = "application/json") -> bytes:
+    data = body.encode()
+    head = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(data)}\r\nConnection: close\r\n\r\n"
+    return head.encode() + data
+
+
+def _presented(request: str) -> str:
+    for line in request.split("\r\n"):
+        if line.lower().startswith("authorization: bearer "):
+            return line.split(" ", 2)[2]
+    return ""
+
+
+def echo(status: str, template: str, content_type: str = "application/json") -> Behaviour:
+    """Answer `status` with a body that repeats the presented key (`{key}`, JSON-escaped)."""
+
+    def behave(conn: socket.socket, request: str) -> None:
+        key = json.dumps(_presented(request))[1:-1]
+        conn.sendall(_respond(status, template.replace("{key}", key), content_type))
+
+    return behave
+
+
+def trickle(headers_too: bool) -> Behaviour:
+    """One byte every 0.3 s, forever: each read succeeds, so only an overall deadline ends it."""
+
+    def behave(conn: socket.socket, _request: str) -> None:
+        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+        data = head + b" " * 100000 if headers_too else b" " * 100000
+        if not headers_too:
+            conn.sendall(head)
+        for byte in data:
+            conn.sendall(bytes([byte]))
+            time.sleep(0.3)  # the trickle is the behaviour under test, not synchronisation
+
+    return behave
+
+
+def never_answer(conn: socket.socket, _request: str) -> None:
+    conn.recv(1)  # blocks until the client gives up and closes
+
+
+class HostileServer:
+    """A raw socket server on loopback; each connection runs `behaviour` after reading the request head."""
+
+    def __init__(self, behaviour: Behaviour, tls: ssl.SSLContext | None = None) -> None:
+        self.behaviour = behaviour
+        self.sock = socket.create_server(("127.0.0.1", 0))
+        if tls is not None:
+            self.sock = tls.wrap_socket(self.sock, server_side=True)
+        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.sock.getsockname()[1]}"
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    def _serve(self) -> None:
+        while True:
+            try:
+                conn, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
+
+    def _handle(self, conn: socket.socket) -> None:
+        with conn:
+            request = b""
+            try:
+                while b"\r\n\r\n" not in request:
+                    chunk = conn.recv(65536)
+                    if not chunk:
+                        return
+                    request += chunk
+                self.behaviour(conn, request.decode("latin-1"))
+            except OSError:  # the client hung up: what a deadline is for
+                return
+
+    def close(self) -> None:
+        self.sock.close()
+
+
+@pytest.fixture
+def hostile(workspace: Path, tmp_path: Path):
+    """Start a hostile server; return a Cli pointed at it (no proxy) plus the server."""
+    servers: list[HostileServer] = []
+    home = tmp_path / "home"
+    home.mkdir()
+
+    def start(behaviour: Behaviour) -> Cli:
+        (workspace / ".gitignore").write_text("/.env\n")  # so a failed setup has nothing to write at all
+        server = HostileServer(behaviour)
+        servers.append(server)
+        cli = Cli(workspace, home, None)
+        cli.env.update(LITELLM_PROXY="false", LITELLM_UPSTREAM=server.url)
+        return cli
+
+    yield start
+    for server in servers:
+        server.close()
+
+
+def _snapshot(workspace: Path, home: Path) -> dict[str, bytes]:
+    return {str(path): path.read_bytes() for root in (workspace, home) for path in root.rglob("*") if path.is_file() and ".git" not in path.parts}
+
+
+def _assert_clean(result, key: str, exit_code: int) -> None:
+    assert result.returncode == exit_code, result.output
+    assert "Traceback" not in result.output
+    for spelling in (key, json.dumps(key)[1:-1], key.replace("/", "\\/")):
+        assert spelling not in result.output, result.output
+
+
+ECHOES = [
+    ("401 JSON", echo("401 Unauthorized", '{"error": {"message": "bad key {key}", "type": null}}'), 4),
+    ("404 text", echo("404 Not Found", "no route for key {key}\n", "text/plain"), 6),
+    ("500 JSON", echo("500 Internal Server Error", '{"detail": "crashed while checking {key}"}'), 6),
+    ("500 HTML", echo("500 Internal Server Error", "<html><body>token={key}</body></html>", "text/html"), 6),
+]
+
+
+@pytest.mark.parametrize("key", ODD_KEYS)
+@pytest.mark.parametrize(("case", "behaviour", "exit_code"), ECHOES, ids=[case for case, *_ in ECHOES])
+@pytest.mark.parametrize("json_mode", [False, True], ids=["text", "json"])
+def test_server_echoing_the_key_never_shows_it(hostile, workspace, tmp_path, key, case, behaviour, exit_code, json_mode):
+    cli = hostile(behaviour)
+    env_file = workspace / ".env"
+    env_file.write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
+    flags = ["--json"] if json_mode else []
+    before = _snapshot(workspace, tmp_path / "home")
+
+    result = cli("setup", "--key-stdin", *flags, input=f"{key}\n")
+
+    _assert_clean(result, key, exit_code)
+    assert key[-4:] in result.output  # the mask still tells keys apart
+    if json_mode:
+        assert json.loads(result.stdout)["error"]["exit_code"] == exit_code
+    assert _snapshot(workspace, tmp_path / "home") == before
+
+
+@pytest.mark.parametrize("key", ODD_KEYS)
+@pytest.mark.parametrize("command", ["status", "apply"])
+def test_stored_odd_key_echoed_back_is_masked(hostile, workspace, key, command):
+    """`apply` still (re)configures the clients with the stored key, its job at every start; the
+    rejection is its exit code, and `.env` keeps the key the user stored."""
+    cli = hostile(ECHOES[0][1])
+    env_file = workspace / ".env"
+    env_file.write_text(f"LITELLM_API_KEY={key}\nLITELLM_BASE_URL={cli.env['LITELLM_UPSTREAM']}\n")
+    before = env_file.read_bytes()
+    for flags in ([], ["--json"]):
+        _assert_clean(cli(command, *flags), key, 4)
+    assert env_file.read_bytes() == before
+
+
+STALLS = [("body trickle", trickle(headers_too=False)), ("header trickle", trickle(headers_too=True)), ("never answers", never_answer)]
+
+
+@pytest.mark.parametrize(("case", "behaviour"), STALLS, ids=[case for case, _ in STALLS])
+def test_stalling_server_ends_at_the_overall_deadline(hostile, workspace, case, behaviour):
+    cli = hostile(behaviour)
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
+    started = time.monotonic()
+
+    result = cli("status", "--timeout", "2", "--json")
+
+    elapsed = time.monotonic() - started
+    _assert_clean(result, GOOD_KEY, 6)
+    assert json.loads(result.stdout)["error"]["reason"] == "gateway-timeout"
+    assert elapsed < 6, f"{case}: the command ran {elapsed:.1f} s with --timeout 2"  # a bound, not a benchmark
+
+
+BROKEN = [
+    ("malformed JSON", lambda conn, _r: conn.sendall(_respond("200 OK", "{not json")), "gateway-not-litellm"),
+    ("502 HTML", lambda conn, _r: conn.sendall(_respond("502 Bad Gateway", "<h1>bad gateway</h1>", "text/html")), "gateway-not-litellm"),
+    ("503 JSON", lambda conn, _r: conn.sendall(_respond("503 Service Unavailable", '{"error": {"message": "down"}}')), "gateway-server-error"),
+]
+
+
+@pytest.mark.parametrize(("case", "behaviour", "reason"), BROKEN, ids=[case for case, *_ in BROKEN])
+def test_garbage_answers_fail_setup_cleanly_and_apply_carries_on(hostile, workspace, tmp_path, case, behaviour, reason):
+    cli = hostile(behaviour)
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
+    before = _snapshot(workspace, tmp_path / "home")
+
+    result = cli("setup", "--key-stdin", "--json", input=f"{ODD_KEYS[0]}\n")
+    _assert_clean(result, ODD_KEYS[0], 6)
+    assert json.loads(result.stdout)["error"]["reason"] == reason
+    assert _snapshot(workspace, tmp_path / "home") == before
+
+    applied = cli("apply")  # every container start: an unreachable gateway is a warning there
+    _assert_clean(applied, GOOD_KEY, 0)
+    assert "could not verify the key now" in applied.stderr
+
+
+# ---- the master key -----------------------------------------------------------------------------
+def test_setup_refuses_the_master_key(cli, workspace):
+    env_file = workspace / ".env"
+    env_file.write_text(f"PROJECT=demo\nLITELLM_API_KEY={GOOD_KEY}\n")
+    before = env_file.read_bytes()
+
+    for flags in ([], ["--json"]):
+        result = cli("setup", "--key-stdin", *flags, input=f"{MASTER_KEY}\n")
+        _assert_clean(result, MASTER_KEY, 8)
+        assert "litellm-key keys generate" in result.output
+    assert json.loads(result.stdout)["error"]["reason"] == "master-key-stored"
+    assert env_file.read_bytes() == before
+
+
+def test_setup_stores_a_client_key_after_asking_the_admin_route(cli, standin, workspace):
+    result = cli("setup", "--key-stdin", input=f"{GOOD_KEY}\n")
+    assert result.returncode == 0, result.output
+    assert any(request.path == "/key/list" for request in standin.requests)
+    assert "master key" not in result.output
+
+
+def test_without_a_database_setup_only_warns_about_a_probable_master_key(cli, standin, workspace):
+    standin.database = False
+    result = cli("setup", "--key-stdin", input=f"{MASTER_KEY}\n")
+    assert result.returncode == 0, result.output
+    assert "probably the master key" in result.stderr
+
+
+# ---- name resolution, TLS, masking ---------------------------------------------------------------
+def test_unresolvable_host_is_named_as_such(cli, workspace):
+    result = cli("setup", "--key-stdin", "--json", input=f"{GOOD_KEY}\n", env={"LITELLM_UPSTREAM": "http://nonexistent.invalid:8080"})
+    error = json.loads(result.stdout)["error"]
+    assert result.returncode == 6
+    assert error["reason"] == "gateway-name-unresolved"
+    assert "nonexistent.invalid" in error["message"]
+    assert "127.0.0.1 localhost" in error["fix"]
+    assert "Start the proxy" not in result.output
+
+
+def test_plain_http_builds_no_tls_context(standin, monkeypatch):
+    created: list[object] = []
+    real = ssl.create_default_context
+    monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: created.append(1) or real(*a, **k))
+    with Gateway(standin.url, ClientKey(GOOD_KEY), timeout=5) as gateway:
+        assert gateway.models()
+    assert created == []
+
+
+def test_https_still_verifies_certificates(tmp_path):
+    cert, key = tmp_path / "cert.pem", tmp_path / "key.pem"
+    subprocess.run(
+        ["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
+         "-keyout", str(key), "-out", str(cert)],
+        check=True, capture_output=True,
+    )
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+
+    def behave(conn: socket.socket, _request: str) -> None:
+        conn.sendall(_respond("200 OK", '{"data": []}'))
+
+    server = HostileServer(behave, tls=context)
+    try:
+        with Gateway(server.url, ClientKey(GOOD_KEY), timeout=5) as gateway:
+            with pytest.raises(Exception) as raised:
+                gateway.models()
+    finally:
+        server.close()
+    assert raised.value.reason == "gateway-unreachable"
+    assert "CERTIFICATE_VERIFY_FAILED" in raised.value.message
+
+
+@pytest.mark.parametrize("secret", [*ODD_KEYS, "eyJhbGciOi.eyJzdWIiOi.c2lnbmF0dXJl"])
+def test_scrub_masks_every_known_secret_by_value(secret):
+    ClientKey(secret)  # holding a key is enough: crash reports and server text get it masked
+    text = f"a={secret} b={json.dumps(secret)} c={secret.replace('/', '%2F').replace('+', '%2B').replace('=', '%3D')}"
+    assert secret not in scrub(text) and secret.replace("/", "%2F") not in scrub(text)
+    assert "master-secret-value" not in scrub("x master-secret-value y", ["master-secret-value"])
