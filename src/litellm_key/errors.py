@@ -91,6 +91,16 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "{source}: line {line}: not valid YAML ({problem}).",
         "Fix the YAML syntax in {source}.",
     ),
+    "config-unreadable": (
+        ConfigError,
+        "{source}: cannot read the settings file ({problem}).",
+        "Make {source} readable by you, or remove it.",
+    ),
+    "config-too-large": (
+        ConfigError,
+        "{source}: the settings expand to more than {limit} values (YAML aliases that multiply).",
+        "Write the settings out plainly in {source}, without anchors and aliases that nest.",
+    ),
     "config-not-mapping": (
         ConfigError,
         "{source}: the file must hold a mapping of settings (key: value).",
@@ -269,6 +279,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         SafetyRefusal,
         "Refusing to write a key into {env_file}: the file is tracked by git and would be committed.",
         "Untrack it and keep it ignored: `git rm --cached {relpath} && echo {relpath} >> .gitignore`.",
+    ),
+    "choices-tracked": (
+        SafetyRefusal,
+        "Refusing to record setup's choices in {path}: the file is tracked by git, and these choices are yours alone.",
+        "Untrack it and keep it ignored: `git rm --cached {relpath} && echo {relpath} >> .gitignore`; "
+        "shared settings belong in .devcontainer/litellm-key.yaml.",
     ),
 }
 
