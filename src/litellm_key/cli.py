@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "env": ("print export lines for the clients' environment variables", "env"),
     "logout": ("remove the key from .env and what litellm-key added to client configs", "logout"),
     "proxy": ("render, start, stop, reload or inspect the nginx proxy", "proxy"),
+    "config": ("list every setting with its value and source; `config check` validates them", "config"),
 }
 
 

@@ -266,6 +266,10 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
 }
 
 
+# Flags whose name is not the setting's (the others are --<setting-with-dashes>).
+_FLAGS = {"models": "--model", "clients": "--client", "proxy": "--no-proxy"}
+
+
 def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
     """The git top-level of cwd (walked up by hand: no git subprocess on the hot path), else cwd.
 
@@ -341,7 +345,7 @@ def load_settings(
         if variable and environ.get(variable, "") != "":
             raw[name] = (environ[variable], Origin("environment", variable))
     for name, value in flags.items():
-        raw[name] = (value, Origin("flag", f"--{name.replace('_', '-')}"))
+        raw[name] = (value, Origin("flag", _FLAGS.get(name, f"--{name.replace('_', '-')}")))
     raw = {name: entry for name, entry in raw.items() if name in wanted}
     parsed = {name: _parse(name, value, origin) for name, (value, origin) in raw.items()}
 

@@ -44,12 +44,26 @@ def _check_proxy(settings: Settings, console: Console) -> "ProxyStatus":
     return report
 
 
+def _where_settings_come_from(settings: Settings) -> str:
+    """One line grouping the settings that are not defaults by the file, variable or flag they
+    come from, so a value restored from the recorded setup choices is no surprise."""
+    groups: dict[str, list[str]] = {}
+    for name, origin in settings.sources.items():
+        where = origin.where.rsplit(":", 1)[0] if origin.kind in ("system", "workspace", "recorded") else origin.where
+        label = str(origin._replace(where=where))
+        groups.setdefault(label, []).append(name)
+    if not groups:
+        return "settings: all defaults"
+    return "settings: " + "; ".join(f"{', '.join(names)} from {label}" for label, names in groups.items())
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
     key = stored_key(settings.env_file)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
     console.info(f"key {key.mask()} in {settings.env_file}")
+    console.info(f"{_where_settings_come_from(settings)} (`litellm-key config` shows each)")
     client_states = describe_clients(settings, console, key)
     proxy_report = _check_proxy(settings, console) if settings.proxy else None
     verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
@@ -61,6 +75,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "env_file": str(settings.env_file),
             "clients": states_as_dict(client_states),
             "proxy": proxy_report.as_dict() if proxy_report else None,
+            "settings_sources": {name: str(origin) for name, origin in settings.sources.items()},
             **verification_as_dict(verification),
         }
     )
