@@ -267,7 +267,7 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
 
 
 # Flags whose name is not the setting's (the others are --<setting-with-dashes>).
-_FLAGS = {"models": "--model", "clients": "--client", "proxy": "--no-proxy"}
+_FLAGS = {"models": "--model", "clients": "--client"}
 
 
 def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
@@ -345,7 +345,8 @@ def load_settings(
         if variable and environ.get(variable, "") != "":
             raw[name] = (environ[variable], Origin("environment", variable))
     for name, value in flags.items():
-        raw[name] = (value, Origin("flag", _FLAGS.get(name, f"--{name.replace('_', '-')}")))
+        flag = ("--proxy" if value else "--no-proxy") if name == "proxy" else _FLAGS.get(name, f"--{name.replace('_', '-')}")
+        raw[name] = (value, Origin("flag", flag))
     raw = {name: entry for name, entry in raw.items() if name in wanted}
     parsed = {name: _parse(name, value, origin) for name, (value, origin) in raw.items()}
 

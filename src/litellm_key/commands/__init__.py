@@ -40,6 +40,13 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
         help="talk to the upstream directly, without the nginx proxy",
     )
     group.add_argument(
+        "--proxy",
+        dest="proxy",
+        action="store_const",
+        const=True,
+        help="use the nginx proxy (the default; undoes a --no-proxy that setup recorded)",
+    )
+    group.add_argument(
         "--model",
         dest="models",
         action="append",

@@ -32,8 +32,8 @@ Then it configures the clients chosen with --client (default: the `clients` sett
 A client whose config file is not valid JSON/TOML is skipped and its file left untouched; the
 others are still configured and setup exits 3.
 
-The choices given by flag (--client, --model, --upstream, --host-header, --listen, --no-proxy,
---timeout) are recorded in .devcontainer/litellm-key.local.yaml (git-ignored), so `apply` restores
+The choices given by flag (--client, --model, --upstream, --host-header, --listen,
+--no-proxy/--proxy, --timeout) are recorded in .devcontainer/litellm-key.local.yaml (git-ignored), so `apply` restores
 them after a container rebuild; a later setup replaces the ones it is given, `logout` forgets them.
 At the hidden prompt, an empty or malformed paste is asked for again (3 tries).
 
