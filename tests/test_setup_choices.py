@@ -127,3 +127,11 @@ def test_setup_without_flags_records_nothing(cli, workspace):
     assert result.returncode == 0, result.output
     assert json.loads(result.stdout)["recorded_choices"] == []
     assert not (workspace / RECORDED).exists()
+
+
+def test_a_recorded_no_proxy_is_restored_and_the_proxy_flag_overrides_it(cli, workspace):
+    assert cli("setup", "--key-stdin", "--no-proxy", input=GOOD_KEY, env=NO_ENVIRONMENT_SETTINGS | {"LITELLM_UPSTREAM": cli.standin.url}).returncode == 0
+    shown = json.loads(cli("config", "--json", env={"LITELLM_PROXY": ""}).stdout)["settings"]["proxy"]
+    assert (shown["value"], shown["kind"]) == (False, "recorded")
+    flag = json.loads(cli("config", "--json", "--proxy", env={"LITELLM_PROXY": ""}).stdout)["settings"]["proxy"]
+    assert (flag["value"], flag["source"]) == (True, "--proxy")
