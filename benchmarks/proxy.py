@@ -1,13 +1,17 @@
-"""What the nginx proxy costs: direct vs through the proxy, on loopback. Prints a Markdown table.
+"""What the nginx proxy costs: direct vs through the proxy, on loopback, measured with wrk.
 
-    python benchmarks/proxy.py            # ~25 s; needs nginx (see docs/proxy.md)
-    python benchmarks/proxy.py --quick    # ~5 s, fewer requests
+    python benchmarks/proxy.py            # ~1.5 min: 5 rounds of 2 s per measure and path
+    python benchmarks/proxy.py --quick    # ~15 s, for CI: fails only when it cannot run
 
-The upstream is a small asyncio HTTP/1.1 server in its own process (keep-alive, a /v1/models-sized
-JSON body, and an SSE stream whose events carry their send time). The client is asyncio with raw
-keep-alive sockets, so both paths pay the same client overhead and the difference is nginx's.
-CLOCK_MONOTONIC is shared between processes, so an event's delay is its arrival minus its send time.
-Numbers are written to docs/performance.md, not asserted: a loaded CI machine would make them flaky.
+Needs nginx, Debian's `wrk` and `libnginx-mod-http-echo` (`apt-get install -y wrk
+libnginx-mod-http-echo`). The upstream ("LiteLLM") is a second nginx: `return 200` with a
+/v1/models-sized body is the instant upstream, and the echo module's `echo_sleep 0.002` (an nginx
+timer, no CPU while it waits) is the upstream that takes 2 ms per request and still serves 50
+connections at full speed. SSE comes from a small asyncio process whose events carry their send
+time (CLOCK_MONOTONIC is shared between processes, so an event's delay is arrival minus send),
+behind the upstream nginx's /sse (so both paths share that hop), read while wrk loads the same path. Every measure runs direct and through the proxy in rounds
+that alternate which goes first; the table gives medians and [min–max] ranges over the rounds.
+Goals are printed beside the figures, never asserted: a loaded machine would make them flaky.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shutil
+import socket
 import statistics
 import subprocess
 import sys
@@ -27,37 +33,58 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "src"))
 from litellm_key import proxy  # noqa: E402
 from litellm_key.settings import Settings  # noqa: E402
 
-BODY = b'{"data":[{"id":"claude-sonnet-4-5-20250929","object":"model","created":1677610602,"owned_by":"anthropic"}],"object":"list"}'
-SMALL = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n%s" % (len(BODY), BODY)
-REQUEST = b"GET %s HTTP/1.1\r\nHost: localhost\r\nAuthorization: Bearer sk-benchmark-0000\r\n\r\n"
-SERVICE_TIME = 0.002  # what a small LiteLLM request costs on the upstream side, for the second throughput row
+ECHO_MODULE = Path("/usr/lib/nginx/modules/ngx_http_echo_module.so")
+BODY = '{"data":[{"id":"claude-sonnet-4-5-20250929","object":"model","created":1677610602,"owned_by":"anthropic"}],"object":"list"}'
+UPSTREAM_CONF = """load_module "%(module)s";
+worker_processes auto;
+daemon off;
+pid "%(dir)s/upstream.pid";
+error_log "%(dir)s/upstream-error.log" warn;
+events { worker_connections 4096; }
+http {
+    access_log off;
+    client_body_temp_path "%(dir)s"; proxy_temp_path "%(dir)s"; fastcgi_temp_path "%(dir)s";
+    uwsgi_temp_path "%(dir)s"; scgi_temp_path "%(dir)s";
+    server {
+        listen 127.0.0.1:%(port)d;
+        default_type application/json;
+        location = /v1/models { return 200 '%(body)s'; }
+        location = /busy { echo_sleep 0.002; echo_exec /v1/models; }  # then the instant answer
+        location = /sse {
+            proxy_pass http://127.0.0.1:%(sse)d;
+            proxy_buffering off;
+        }
+    }
+}
+"""
+# wrk's own numbers, machine-readable: requests, µs elapsed, failed requests, p50/p99 latency in µs.
+WRK_REPORT = """done = function(summary, latency, requests)
+  local e = summary.errors
+  io.write(string.format("RESULT %d %d %d %f %f\\n", summary.requests, summary.duration,
+    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(50), latency:percentile(99)))
+end
+"""
 
 
-# ---- upstream (own process) -----------------------------------------------------------------------
+class CannotRun(Exception):
+    """Something the benchmark needs is missing: the one failure --quick reports."""
 
 
-async def _serve_connection(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+# ---- the SSE upstream (own process) ---------------------------------------------------------------
+
+
+async def _serve_sse(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
     try:
-        while True:
-            head = await reader.readuntil(b"\r\n\r\n")
-            target = head.split(b" ", 2)[1]
-            for line in head.lower().split(b"\r\n"):
-                if line.startswith(b"content-length:"):
-                    await reader.readexactly(int(line.split(b":")[1]))
-            if target.startswith(b"/sse"):
-                count, interval = (float(part) for part in target.split(b"?")[1].split(b","))
-                writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
-                for index in range(int(count)):
-                    event = b"data: %d %.9f\n\n" % (index, time.monotonic())
-                    writer.write(b"%x\r\n%s\r\n" % (len(event), event))
-                    await writer.drain()
-                    await asyncio.sleep(interval)
-                writer.write(b"0\r\n\r\n")
-            else:
-                if target.startswith(b"/busy"):
-                    await asyncio.sleep(SERVICE_TIME)
-                writer.write(SMALL)
+        target = (await reader.readuntil(b"\r\n\r\n")).split(b" ", 2)[1]
+        count, interval = (float(part) for part in target.split(b"?")[1].split(b","))
+        writer.write(b"HTTP/1.1 200 OK\r\nContent-Type: text/event-stream\r\nTransfer-Encoding: chunked\r\n\r\n")
+        for index in range(int(count)):
+            event = b"data: %d %.9f\n\n" % (index, time.monotonic())
+            writer.write(b"%x\r\n%s\r\n" % (len(event), event))
             await writer.drain()
+            await asyncio.sleep(interval)
+        writer.write(b"0\r\n\r\n")
+        await writer.drain()
     except (asyncio.IncompleteReadError, ConnectionError):
         pass
     finally:
@@ -65,184 +92,191 @@ async def _serve_connection(reader: asyncio.StreamReader, writer: asyncio.Stream
 
 
 async def _serve() -> None:
-    server = await asyncio.start_server(_serve_connection, "127.0.0.1", 0, backlog=512)
+    server = await asyncio.start_server(_serve_sse, "127.0.0.1", 0)
     print(server.sockets[0].getsockname()[1], flush=True)
     await asyncio.get_running_loop().run_in_executor(None, sys.stdin.read)  # until the parent closes stdin
 
 
-# ---- client ----------------------------------------------------------------------------------------
+def _sse_delays(port: int, count: int, interval: float) -> list[float]:
+    with socket.create_connection(("127.0.0.1", port)) as connection:
+        connection.sendall(b"GET /sse?%d,%f HTTP/1.1\r\nHost: localhost\r\n\r\n" % (count, interval))
+        stream, delays = connection.makefile("rb"), []
+        while (line := stream.readline()) != b"\r\n":
+            if not line:
+                raise CannotRun("the SSE stream ended before its headers")
+        while size := int(stream.readline().strip(), 16):
+            event = stream.read(size + 2)
+            delays.append(time.monotonic() - float(event.split()[2]))
+        return delays
 
 
-async def _read_response(reader: asyncio.StreamReader) -> bool:
-    """Read one response; True when the server closes the connection after it (nginx does so
-    after keepalive_requests, 1000, like any client would see)."""
-    head = (await reader.readuntil(b"\r\n\r\n")).lower()
-    for line in head.split(b"\r\n"):
-        if line.startswith(b"content-length:"):
-            await reader.readexactly(int(line.split(b":")[1]))
-    return b"connection: close" in head
+# ---- wrk -------------------------------------------------------------------------------------------
 
 
-async def _connection(port: int, path: bytes, count: int, deadline: float, latencies: list[float]) -> None:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    request = REQUEST % path
-    for _ in range(count):
-        started = time.perf_counter()
-        writer.write(request)
-        closing = await _read_response(reader)
-        latencies.append(time.perf_counter() - started)
-        if started > deadline:
-            break
-        if closing:
-            writer.close()
-            reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.close()
+def _wrk(script: Path, url: str, connections: int, seconds: int) -> subprocess.Popen[str]:
+    threads = min(2, connections)
+    command = ["wrk", f"-t{threads}", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s", "-s", str(script), url]
+    return subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 
 
-async def _load(
-    port: int, connections: int, total: int, seconds: float, path: bytes = b"/v1/models"
-) -> tuple[list[float], float]:
-    """Latencies of `total` requests over `connections` keep-alive connections, and requests/s."""
-    latencies: list[float] = []
-    began = time.perf_counter()
-    deadline = began + seconds
-    await asyncio.gather(*(_connection(port, path, total // connections, deadline, latencies) for _ in range(connections)))
-    return latencies, len(latencies) / (time.perf_counter() - began)
+def _result(run: subprocess.Popen[str]) -> dict[str, float]:
+    output = run.communicate(timeout=120)[0]
+    line = next((line for line in output.splitlines() if line.startswith("RESULT ")), None)
+    if line is None:
+        raise CannotRun(f"wrk failed: {output.strip()[:300]}")
+    requests, micros, errors, p50, p99 = (float(value) for value in line.split()[1:])
+    if requests == 0 or errors > requests / 100:
+        raise CannotRun(f"wrk: {errors:.0f} of {requests:.0f} requests failed")
+    return {"rate": requests / micros * 1e6, "p50": p50 / 1000, "p99": p99 / 1000}
 
 
-async def _sse_delays(port: int, count: int, interval: float) -> list[float]:
-    reader, writer = await asyncio.open_connection("127.0.0.1", port)
-    writer.write(b"GET /sse?%d,%f HTTP/1.1\r\nHost: localhost\r\n\r\n" % (count, interval))
-    await reader.readuntil(b"\r\n\r\n")
-    delays = []
-    while size := int((await reader.readline()).strip(), 16):
-        event = await reader.readexactly(size + 2)
-        delays.append(time.monotonic() - float(event.split()[2]))
-    writer.close()
-    return delays
-
-
-def _ms(seconds: float) -> str:
-    return f"{seconds * 1000:.3f} ms"
-
-
-def _percentile(values: list[float], fraction: float) -> float:
-    ordered = sorted(values)
-    return ordered[min(len(ordered) - 1, int(fraction * len(ordered)))]
-
-
-def _cpu_seconds(pids: list[int]) -> float:
-    """User + system CPU of other processes (the upstream, nginx's workers), from /proc."""
-    total = 0
-    for pid in pids:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+# ---- the measures ----------------------------------------------------------------------------------
 
 
 class Bench:
-    """Runs every measurement direct and through the proxy, alternating, keeping the better of
-    `rounds` runs per path (other load on the machine only ever makes a run slower)."""
+    def __init__(self, ports: dict[str, int], script: Path, rounds: int, seconds: int) -> None:
+        self.ports = ports
+        self.script, self.rounds, self.seconds = script, rounds, seconds
+        self.samples: dict[tuple[str, str], list[float]] = {}
 
-    def __init__(self, direct: int, proxied: int, upstream_pid: int, nginx_pids: list[int], quick: bool) -> None:
-        self.ports = {"direct": direct, "proxy": proxied}
-        self.pids = {"direct": [upstream_pid], "proxy": [upstream_pid, *nginx_pids]}
-        self.scale, self.rounds = (4, 1) if quick else (1, 2)
+    def _keep(self, measure: str, path: str, value: float) -> None:
+        self.samples.setdefault((measure, path), []).append(value)
 
-    async def load(self, connections: int, total: int, path: bytes = b"/v1/models") -> dict[str, tuple[list[float], float, float]]:
-        """Per path: latencies, requests/s, CPU seconds per request (client + upstream + nginx)."""
-        best: dict[str, tuple[list[float], float, float]] = {}
-        for _ in range(self.rounds):
-            for name, port in self.ports.items():
-                cpu_before, client_before = _cpu_seconds(self.pids[name]), time.process_time()
-                latencies, rate = await _load(port, connections, total // self.scale, 6, path)
-                cpu = _cpu_seconds(self.pids[name]) - cpu_before + time.process_time() - client_before
-                if name not in best or rate > best[name][1]:
-                    best[name] = (latencies, rate, cpu / len(latencies))
-        return best
-
-    async def rows(self) -> list[tuple[str, ...]]:
+    def run(self) -> None:
         for port in self.ports.values():  # warm up: connections, nginx's upstream keep-alive
-            await _load(port, 10, 1000, 2)
-        rows: list[tuple[str, ...]] = []
-        for connections, total in ((1, 4000), (50, 20000)):
-            runs = await self.load(connections, total)
-            for label, fraction, target in (("p50", 0.5, "≤ 0.5 ms added"), ("p99", 0.99, "")):
-                base, through = (_percentile(runs[name][0], fraction) for name in self.ports)
-                plural = "s" if connections > 1 else ""
-                rows.append((f"latency {label}, {connections} connection{plural}", _ms(base), _ms(through), f"+{_ms(through - base)}", target))
-        rows.append(_throughput("throughput, 50 connections, instant upstream", runs))
-        cpu = {name: runs[name][2] * 1e6 for name in self.ports}
-        rows.append(("CPU per request, all processes", f"{cpu['direct']:.0f} µs", f"{cpu['proxy']:.0f} µs", f"+{cpu['proxy'] - cpu['direct']:.0f} µs (mostly nginx)", ""))
-        busy = await self.load(50, 10000, b"/busy")
-        rows.append(_throughput(f"throughput, 50 connections, upstream {SERVICE_TIME * 1000:.0f} ms/request", busy))
-        events, interval = (10, 0.05) if self.scale > 1 else (20, 0.1)
-        base_sse = await _sse_delays(self.ports["direct"], events, interval)
-        proxy_sse = await _sse_delays(self.ports["proxy"], events, interval)
-        added = [through - base for through, base in zip(proxy_sse, base_sse)]
-        median = statistics.median
-        rows.append((f"SSE delay per event, median of {events}", _ms(median(base_sse)), _ms(median(proxy_sse)), f"+{_ms(median(added))}", ""))
-        rows.append((f"SSE delay per event, worst of {events}", _ms(max(base_sse)), _ms(max(proxy_sse)), f"+{_ms(max(added))}", "≤ 5 ms added"))
-        return rows
+            _result(_wrk(self.script, f"http://127.0.0.1:{port}/v1/models", 50, 1))
+        for index in range(self.rounds):
+            for path in list(self.ports)[:: 1 if index % 2 == 0 else -1]:  # alternate who goes first
+                self._round(path, self.ports[path])
+
+    def _round(self, path: str, port: int) -> None:
+        base = f"http://127.0.0.1:{port}"
+        single = _result(_wrk(self.script, f"{base}/v1/models", 1, self.seconds))
+        self._keep("p50", path, single["p50"])
+        self._keep("instant", path, _result(_wrk(self.script, f"{base}/v1/models", 50, self.seconds))["rate"])
+        load = _wrk(self.script, f"{base}/busy", 50, self.seconds)
+        interval = 0.01  # one event every 10 ms for most of the load's run
+        delays = _sse_delays(port, int((self.seconds - 0.5) / interval), interval)
+        busy = _result(load)
+        self._keep("busy", path, busy["rate"])
+        self._keep("busy p50", path, busy["p50"])
+        self._keep("sse", path, max(delays) * 1000)
+
+    def pairs(self, measure: str) -> tuple[list[float], list[float]]:
+        return self.samples[(measure, "direct")], self.samples[(measure, "proxy")]
 
 
-def _throughput(label: str, runs: dict[str, tuple[list[float], float, float]]) -> tuple[str, ...]:
-    base_rate, proxy_rate = runs["direct"][1], runs["proxy"][1]
-    return (label, f"{base_rate:,.0f} req/s", f"{proxy_rate:,.0f} req/s", f"{proxy_rate / base_rate:.0%} of direct", "≥ 90 %")
+def _span(values: list[float], form: str) -> str:
+    return f"{form.format(statistics.median(values))} [{form.format(min(values))}–{form.format(max(values))}]"
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="a quarter of the requests, shorter SSE stream")
-    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
-    args = parser.parse_args()
-    if args.serve:
-        asyncio.run(_serve())
-        return
-    upstream = subprocess.Popen([sys.executable, __file__, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
-    with tempfile.TemporaryDirectory(prefix="litellm-key-bench-") as state:
-        try:
-            direct = int(upstream.stdout.readline())
-            settings = Settings(workspace=Path(state), env_file=Path(state) / ".env", state_dir=Path(state), upstream=f"http://127.0.0.1:{direct}", listen_port=_free_port())
-            proxy.ensure_running(settings)
-            try:
-                master = proxy.running_pid(proxy.paths(settings))
-                workers = [pid for pid in _pids() if _parent(pid) == master]
-                bench = Bench(direct, settings.listen_port, upstream.pid, workers, args.quick)
-                rows = asyncio.run(bench.rows())
-            finally:
-                proxy.stop(settings)
-        finally:
-            upstream.stdin.close()
-            upstream.wait(timeout=10)
-    version = subprocess.run([proxy.nginx_binary(settings), "-v"], capture_output=True, text=True).stderr.split("/")[-1].strip()
-    print(f"nginx {version} · Python {sys.version.split()[0]} · {_cpus()} CPUs · loopback\n")
-    print("| measure | direct | through the proxy | added | target |\n|---|---|---|---|---|")
-    for row in rows:
-        print("| " + " | ".join(row) + " |")
+def _rows(bench: Bench) -> list[tuple[str, ...]]:
+    rows = []
+    direct, through = bench.pairs("p50")
+    added = [b - a for a, b in zip(direct, through)]
+    rows.append(("latency p50, 1 connection, instant upstream", _span(direct, "{:.3f} ms"), _span(through, "{:.3f} ms"),
+                 f"{_span(added, '{:+.3f}')} ms", _goal(statistics.median(added), 0.05, "≤ 0.05 ms added", "{:.3f} ms")))
+    taken = statistics.median(bench.pairs("busy p50")[0])
+    slow = f"upstream takes 2 ms/request (echo_sleep; {taken:.1f} ms p50 direct)"
+    for measure, label in (("busy", slow), ("instant", "instant upstream")):
+        direct, through = bench.pairs(measure)
+        ratios = [b / a * 100 for a, b in zip(direct, through)]
+        verdict = _goal(-statistics.median(ratios), -90, "≥ 90 % of direct", "{:.0f} points") if measure == "busy" else "(no goal: beside the one above)"
+        rows.append((f"throughput, 50 connections, {label}", _span(direct, "{:,.0f} req/s"), _span(through, "{:,.0f} req/s"),
+                     f"{_span(ratios, '{:.0f}')} % of direct", verdict))
+    direct, through = bench.pairs("sse")
+    added = [b - a for a, b in zip(direct, through)]
+    rows.append(("SSE worst event delay, during the 2 ms load", _span(direct, "{:.2f} ms"), _span(through, "{:.2f} ms"),
+                 f"{_span(added, '{:+.2f}')} ms", _goal(statistics.median(added), 1.0, "≤ 1 ms added", "{:.2f} ms")))
+    return rows
+
+
+def _goal(value: float, limit: float, text: str, form: str) -> str:
+    """Met when the median `value` is at most `limit` (negate both for an at-least goal)."""
+    return f"{text}: ✓" if value <= limit else f"{text}: ✗ misses by {form.format(value - limit)}"
+
+
+# ---- set-up ----------------------------------------------------------------------------------------
 
 
 def _free_port() -> int:
-    import socket
-
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return probe.getsockname()[1]
 
 
-def _cpus() -> int:
-    return len(os.sched_getaffinity(0))
+def _start_upstream(folder: Path, binary: str, sse_port: int) -> tuple[subprocess.Popen[bytes], int]:
+    """The "LiteLLM" nginx on a port the OS chose (retried on the rare clash)."""
+    for _ in range(3):
+        port = _free_port()
+        config = folder / "upstream.conf"
+        config.write_text(UPSTREAM_CONF % {"module": ECHO_MODULE, "dir": folder, "port": port, "body": BODY, "sse": sse_port})
+        server = subprocess.Popen([binary, "-p", f"{folder}/", "-e", str(folder / "upstream-error.log"), "-c", str(config)],
+                                  stderr=subprocess.DEVNULL)
+        deadline = time.monotonic() + 5
+        while time.monotonic() < deadline and server.poll() is None:
+            try:
+                socket.create_connection(("127.0.0.1", port), timeout=1).close()
+                return server, port
+            except OSError:
+                time.sleep(0.02)
+        server.kill()
+        server.wait()
+    raise CannotRun(f"the upstream nginx did not start: {(folder / 'upstream-error.log').read_text()[-300:]}")
 
 
-def _pids() -> list[int]:
-    return [int(entry.name) for entry in Path("/proc").iterdir() if entry.name.isdigit()]
+def _machine(binary: str) -> str:
+    cpu = next((line.split(":", 1)[1].strip() for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("model name")), "?")
+    nginx = subprocess.run([binary, "-v"], capture_output=True, text=True).stderr.strip().split("/")[-1]
+    wrk = subprocess.run(["wrk", "--version"], capture_output=True, text=True).stdout.split()[1]
+    load = os.getloadavg()[0]
+    return f"{len(os.sched_getaffinity(0))} CPUs ({cpu}) · load average {load:.1f} at the end · nginx {nginx} · wrk {wrk} · loopback"
 
 
-def _parent(pid: int) -> int:
+def measure(quick: bool) -> tuple[str, list[tuple[str, ...]]]:
+    if not shutil.which("wrk"):
+        raise CannotRun("wrk is not installed: apt-get install -y wrk")
+    if not ECHO_MODULE.exists():
+        raise CannotRun(f"{ECHO_MODULE} is missing: apt-get install -y libnginx-mod-http-echo")
+    sse = subprocess.Popen([sys.executable, __file__, "--serve"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    with tempfile.TemporaryDirectory(prefix="litellm-key-bench-") as state:
+        folder = Path(state)
+        settings = Settings(workspace=folder, env_file=folder / ".env", state_dir=folder / "state", listen_port=_free_port())
+        binary = proxy.nginx_binary(settings)
+        upstream, port = _start_upstream(folder, binary, int(sse.stdout.readline()))
+        try:
+            settings = settings._replace(upstream=f"http://127.0.0.1:{port}")
+            proxy.ensure_running(settings)
+            script = folder / "report.lua"
+            script.write_text(WRK_REPORT)
+            rounds, seconds = (2, 1) if quick else (5, 2)
+            bench = Bench({"direct": port, "proxy": settings.listen_port}, script, rounds, seconds)
+            bench.run()
+            return _machine(binary), _rows(bench)
+        finally:
+            proxy.stop(settings)
+            upstream.terminate()
+            upstream.wait(timeout=10)
+            sse.stdin.close()
+            sse.wait(timeout=10)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="2 short rounds (CI): exits non-zero only when it cannot run")
+    parser.add_argument("--serve", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve:
+        asyncio.run(_serve())
+        return
     try:
-        return int(Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
+        machine, rows = measure(args.quick)
+    except CannotRun as problem:
+        sys.exit(f"benchmarks/proxy.py cannot run: {problem}")
+    print(f"{machine} · {'--quick: 2 rounds of 1 s' if args.quick else '5 rounds of 2 s'} per measure and path\n")
+    print("| measure (median [min–max] over the rounds) | direct | through the proxy | added | goal |\n|---|---|---|---|---|")
+    for row in rows:
+        print("| " + " | ".join(row) + " |")
 
 
 if __name__ == "__main__":

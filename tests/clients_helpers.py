@@ -115,17 +115,22 @@ def _json(value: Any) -> str:
     return json.dumps(value, indent=2) + "\n"
 
 
+STALE_KEY = "sk-ant-stale-provider-key-000"  # a key the user had where ours must go
+
+
+def _claude_settings(stale: dict[str, str]) -> dict[str, Any]:
+    return {
+        "permissions": {"allow": ["Bash(npm test)"], "deny": []},
+        "env": {"DISABLE_TELEMETRY": "1", **stale},
+        "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]},
+        "model": "opus",
+    }
+
+
 # Configs a user already has: written the way each client writes them (JSON.stringify(.., 2)).
 RICH: dict[str, dict[str, str]] = {
     "claude-code": {
-        ".claude/settings.json": _json(
-            {
-                "permissions": {"allow": ["Bash(npm test)"], "deny": []},
-                "env": {"DISABLE_TELEMETRY": "1", "ANTHROPIC_API_KEY": "sk-ant-stale-provider-key-000"},
-                "hooks": {"Stop": [{"hooks": [{"type": "command", "command": "say done"}]}]},
-                "model": "opus",
-            }
-        ),
+        ".claude/settings.json": _json(_claude_settings({"ANTHROPIC_API_KEY": STALE_KEY})),
         ".claude.json": _json({"numStartups": 12, "theme": "dark", "projects": {"/workspaces/app": {"allowedTools": []}}}),
     },
     "codex": {
@@ -190,6 +195,19 @@ MALFORMED: dict[str, tuple[str, str, str]] = {
 
 def expected_fresh(client: str, ctx: ClientContext) -> dict[str, Any]:
     return json.loads(json.dumps(FRESH[client]).replace("WORKSPACE", str(ctx.settings.workspace)))
+
+
+# What logout gives back of RICH: every byte, except a stale key we removed (an undo record never keeps a key).
+AFTER_LOGOUT: dict[str, dict[str, str]] = {
+    **RICH,
+    "claude-code": {**RICH["claude-code"], ".claude/settings.json": _json(_claude_settings({}))},
+}
+
+
+def restored(original: dict[str, bytes]) -> dict[str, bytes]:
+    """home_files() after logout, for a home whose home_files() were `original` (some RICH files among them)."""
+    after = {name: text.encode() for files in AFTER_LOGOUT.values() for name, text in files.items()}
+    return {name: after.get(name, data) for name, data in original.items()}
 
 
 def write_files(home: Path, files: dict[str, str]) -> None:

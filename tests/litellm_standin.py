@@ -106,7 +106,7 @@ class LiteLLMStandin:
             return presented
         if presented == MASTER_KEY:
             return "master"
-        if not presented.startswith("sk-"):
+        if not presented.startswith("sk-") and presented not in self.keys:  # a registered JWT (SSO login) passes
             return litellm_error(
                 401, f"Authentication Error, LiteLLM Virtual Key expected. Received={presented[:4]}..., expected to start with 'sk-'.", "auth_error"
             )

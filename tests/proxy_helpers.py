@@ -185,9 +185,11 @@ def send(settings: Settings, method: str, target: str, *, body: bytes | None = N
 
 
 def masters(settings: Settings) -> list[int]:
-    """Live nginx masters running this settings' config file."""
+    """Live nginx masters running this settings' config file. A worker carries the master's title
+    from its fork until it renames itself "nginx: worker process": its parent tells it apart."""
     config = proxy.paths(settings).config
-    return [pid for pid in _pids() if _cmdline(pid).endswith(f"-c {config}") and _state(pid) not in ("Z", "X", "")]
+    titled = {pid for pid in _pids() if _cmdline(pid).endswith(f"-c {config}") and _state(pid) not in ("Z", "X", "")}
+    return sorted(pid for pid in titled if int(_field(pid, 1) or 0) not in titled)
 
 
 def children(pid: int) -> list[int]:

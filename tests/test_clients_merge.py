@@ -10,6 +10,7 @@ import pytest
 import tomlkit
 
 from clients_helpers import (
+    AFTER_LOGOUT,
     FRESH,
     KEY,
     MALFORMED,
@@ -19,6 +20,7 @@ from clients_helpers import (
     home_files,
     make_context,
     parse,
+    restored,
     write_files,
 )
 from litellm_key.clients import CONFIGURED, DRIFTED, NOT_CONFIGURED, get_client
@@ -137,7 +139,7 @@ def test_logout_restores_the_original_bytes_and_modes(tmp_path, client):
 
     get_client(client).remove(ctx)
 
-    assert home_files(ctx.home) == original
+    assert home_files(ctx.home) == restored(original)
     assert _modes(ctx.home) == modes
 
 
@@ -166,7 +168,7 @@ def test_logout_after_the_client_rewrote_its_file_keeps_the_new_content(tmp_path
 
     get_client(client).remove(ctx)
 
-    for name, text in RICH[client].items():
+    for name, text in AFTER_LOGOUT[client].items():
         expected = parse_text(name, text)
         expected["user_edit" if name.endswith(".toml") else "userEdit"] = {"x": 1} if name.endswith(".toml") else 1
         assert parse(ctx.home / name) == expected, name

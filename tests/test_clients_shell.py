@@ -61,6 +61,22 @@ def test_remove_gives_the_original_bytes_back(tmp_path):
     assert shell_profile.remove(tmp_path) == []
 
 
+@pytest.mark.parametrize(
+    "original",
+    [b"alias ll='ls -l'", b"alias ll='ls -l'\n", b"alias ll='ls -l'\r\nexport A=1\r\n", b"export A=1\r\nalias ll='ls -l'"],
+    ids=["no-final-newline", "final-newline", "crlf", "crlf-no-final-newline"],
+)
+def test_install_and_remove_round_trip_byte_for_byte(tmp_path, original):
+    (tmp_path / ".bashrc").write_bytes(original)
+    shell_profile.install(tmp_path, COMMAND, tmp_path / ".env")
+    shell_profile.install(tmp_path, COMMAND, tmp_path / ".env")  # a refresh keeps what it knows
+    installed = (tmp_path / ".bashrc").read_bytes()
+    assert installed.startswith(original) and shell_profile.BEGIN.encode() in installed
+
+    assert shell_profile.remove(tmp_path) == [tmp_path / ".bashrc"]
+    assert (tmp_path / ".bashrc").read_bytes() == original
+
+
 def test_a_new_terminal_exports_the_stored_key(tmp_path):
     env_file = tmp_path / "workspace" / ".env"
     env_file.parent.mkdir()

@@ -6,7 +6,7 @@ import json
 import stat
 from pathlib import Path
 
-from clients_helpers import RICH, home_files, write_files
+from clients_helpers import RICH, home_files, restored, write_files
 from conftest import GOOD_KEY
 
 USER_ENV = "# my project\nDATABASE_URL=postgres://localhost/app\n\nexport DEBUG=1\n"
@@ -25,7 +25,7 @@ def _files_holding_the_key(*folders: Path) -> list[Path]:
     ]
 
 
-def test_logout_gives_back_every_original_byte(cli, workspace):
+def test_logout_gives_back_every_original_byte_but_stale_keys(cli, workspace):
     home = Path(cli.env["HOME"])
     for files in RICH.values():
         write_files(home, files)
@@ -38,7 +38,7 @@ def test_logout_gives_back_every_original_byte(cli, workspace):
     result = cli("logout")
 
     assert result.returncode == 0, result.output
-    assert home_files(home) == original
+    assert home_files(home) == restored(original)
     assert _modes(home) == modes
     assert (workspace / ".env").read_text() == USER_ENV
     assert _files_holding_the_key(home, workspace) == []

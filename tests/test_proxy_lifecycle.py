@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import sys
 import threading
 
 import pytest
@@ -93,19 +94,29 @@ def test_config_nginx_rejects_leaves_the_live_one_running(start_proxy, upstream)
     assert proxy.status(settings).config_current
 
 
-def test_reload_onto_a_busy_port_keeps_the_running_config(start_proxy, upstream):
+def test_reload_onto_a_busy_port_names_the_holder_and_keeps_the_running_config(start_proxy, upstream):
     settings = start_proxy(upstream.url)
     where = proxy.paths(settings)
-    live = where.config.read_bytes()
-    with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        busy = settings._replace(listen_port=holder.getsockname()[1])
+    live, pid = where.config.read_bytes(), proxy.running_pid(where)
+    # Started after nginx, so its pid is higher: during the failing reload our own nginx briefly
+    # holds the new port's [::1] address and must not be named instead.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", "import socket, sys; s = socket.socket(); s.bind(('127.0.0.1', 0)); s.listen();"
+         " print(s.getsockname()[1], flush=True); sys.stdin.read()"],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )
+    try:
+        busy = settings._replace(listen_port=int(holder.stdout.readline()))
         with pytest.raises(LitellmKeyError) as raised:
             proxy.ensure_running(busy)
+    finally:
+        holder.stdin.close()
+        holder.wait(timeout=10)
 
-    assert raised.value.reason == "proxy-port-busy"
-    assert where.config.read_bytes() == live
+    assert raised.value.reason == "proxy-reload-port-busy" and raised.value.exit_code == 7
+    assert f"(pid {holder.pid})" in raised.value.message
+    assert f"nginx (pid {pid}) kept its previous config" in raised.value.message
+    assert where.config.read_bytes() == live and proxy.running_pid(where) == pid
     assert send(settings, "GET", proxy.HEALTH_PATH)[0] == 200
 
 

@@ -25,8 +25,12 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "status": ("check the stored key against LiteLLM through the proxy and show what it can use", "status"),
     "token": ("print the stored key and nothing else (Claude Code apiKeyHelper)", "token"),
     "env": ("print export lines for the clients' environment variables", "env"),
+    "login": ("sign in through LiteLLM's SSO in the host's browser and store the credential it gives", "login"),
     "logout": ("remove the key from .env and what litellm-key added to client configs", "logout"),
     "proxy": ("render, start, stop, reload or inspect the nginx proxy", "proxy"),
+    "doctor": ("check every hop from the clients to the model and say how to fix what is broken", "doctor"),
+    "renew": ("renew an expired, rejected or nearly expired key through the key portal", "renew"),
+    "portal": ("store (login) or remove (logout) the key portal's session token", "portal"),
     "config": ("list every setting with its value and source; `config check` validates them", "config"),
 }
 

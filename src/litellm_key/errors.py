@@ -220,6 +220,78 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "LiteLLM has no database connected, so it cannot check virtual keys ({detail}).",
         "Ask your admin to connect LiteLLM to its Postgres database (DATABASE_URL).",
     ),
+    # --- portal (key renewal) -------------------------------------------------------------------
+    "portal-not-configured": (
+        ConfigError,
+        "No key portal is configured, so there is nowhere to fetch or renew the key from.",
+        "Set `portal_url` (LITELLM_PORTAL_URL, or portal_url: https://... in .devcontainer/litellm-key.yaml).",
+    ),
+    "portal-no-session": (
+        UsageError,
+        "No portal session token: LITELLM_SESSION_TOKEN is unset, {token_file} does not exist, and there is no terminal to ask on.",
+        "Log in to the portal in a browser, then store the session: `litellm-key portal login` (it reads the token from a "
+        "hidden prompt or --token-stdin).",
+    ),
+    "portal-token-malformed": (
+        UsageError,
+        "The session token is empty or has spaces or line breaks inside it.",
+        "Copy the portal's `token` cookie (or the token under Settings → Account) again, as one word.",
+    ),
+    "portal-session-expired": (
+        KeyRejected,
+        "The portal {url} did not accept the session token ({status}: {detail}); the stored key was left as it was.",
+        "Log in to the portal again in a browser, then run `litellm-key portal login` with the new token.",
+    ),
+    "portal-keys-disabled": (
+        ConfigError,
+        "The portal {url} does not allow API keys (403 'API key creation is not allowed in the environment.').",
+        "Ask the portal admin to enable API keys (Open WebUI: ENABLE_API_KEY), or paste a key: `litellm-key setup`.",
+    ),
+    "portal-unreachable": (
+        GatewayError,
+        "Cannot connect to the portal at {url} ({detail}); the stored key was left as it was.",
+        "Check `portal_url` and that the portal is up, then run `litellm-key renew`.",
+    ),
+    "portal-timeout": (
+        GatewayError,
+        "The portal at {url} did not answer within {timeout} s; the stored key was left as it was.",
+        "Retry with `litellm-key renew` later, or raise LITELLM_TIMEOUT.",
+    ),
+    "portal-server-error": (
+        GatewayError,
+        "The portal failed with {status} at {url}: {detail}; the stored key was left as it was.",
+        "Retry with `litellm-key renew` later; if it persists, tell the portal admin.",
+    ),
+    "portal-not-openwebui": (
+        GatewayError,
+        "{url} answered {status} with something that is not the key portal ({detail}).",
+        "Check `portal_url`: it is the portal's address (Open WebUI), without /api/...",
+    ),
+    "portal-key-rejected": (
+        KeyRejected,
+        "The portal issued the key {key}, but LiteLLM rejected it: {detail} The stored key was left as it was.",
+        "Tell the portal admin: the portal and LiteLLM disagree about this key.",
+    ),
+    "keyring-missing": (
+        ConfigError,
+        "The key store is set to `keyring`, but the keyring library is not installed.",
+        "Install it: `pip install 'litellm-key[keyring]'`, or keep the key in .env (`key_store: env`).",
+    ),
+    "keyring-failed": (
+        ConfigError,
+        "The OS credential store refused: {detail}",
+        "Unlock the keychain / start the Secret Service (gnome-keyring, KWallet), or keep the key in .env (`key_store: env`).",
+    ),
+    "renewal-busy": (
+        GatewayError,
+        "Another litellm-key process is renewing the key right now.",
+        "Wait a moment; the renewed key is picked up on the next call.",
+    ),
+    "session-token-in-workspace": (
+        SafetyRefusal,
+        "Refusing to store the session token in {path}: it is inside the workspace, where it could be committed or shared.",
+        "Keep the default (~/.config/litellm-key/session-token) or choose --session-token-file outside {workspace}.",
+    ),
     # --- proxy (nginx) ---------------------------------------------------------------------------
     "nginx-missing": (
         ProxyError,
@@ -237,6 +309,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Port {port} is already in use{holder}, so the proxy cannot listen on {listen}.",
         "Stop that process, or choose another port: `listen: 127.0.0.1:8081` in .devcontainer/litellm-key.yaml.",
     ),
+    "proxy-reload-port-busy": (
+        ProxyError,
+        "Port {port} is already in use{holder}, so the proxy cannot move to {listen}; "
+        "the running nginx (pid {pid}) kept its previous config and still serves it.",
+        "Stop that process, or choose another port: `listen: 127.0.0.1:8081` in .devcontainer/litellm-key.yaml.",
+    ),
     "proxy-permission": (
         ProxyError,
         "nginx could not start: permission denied ({detail}).",
@@ -248,6 +326,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         'On Linux Docker add "runArgs": ["--add-host=host.docker.internal:host-gateway"] to devcontainer.json '
         "and rebuild, or set `upstream` to an address that resolves.",
     ),
+    "localhost-unresolvable": (
+        ProxyError,
+        "`localhost` does not resolve in this container, so no client can reach the proxy at {url}.",
+        "Add `127.0.0.1 localhost` (and `::1 localhost`) to /etc/hosts.",
+    ),
     "proxy-start-failed": (
         ProxyError,
         "nginx did not start: {detail}",
@@ -257,6 +340,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         ProxyError,
         "The proxy is not running (no nginx serves {config}).",
         "Start it: `litellm-key proxy start` (`setup` and `apply` start it too).",
+    ),
+    "proxy-orphaned": (
+        ProxyError,
+        "The proxy's nginx master is gone (killed?) but its workers (pid {pids}) still serve {listen} with no one to reload or stop them.",
+        "Run `litellm-key proxy start`: it stops them and starts nginx again (`setup` and `apply` do too).",
     ),
     "proxy-not-answering": (
         ProxyError,
@@ -274,7 +362,59 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "{client}: {location}: {problem}; the file was left untouched and {client} was not {action}.",
         "Fix {location} (or move the file away), then run `litellm-key apply`.",
     ),
+    # --- login (LiteLLM's CLI SSO) ------------------------------------------------------------
+    "login-unsupported": (
+        GatewayError,
+        "{url} answered 404: this LiteLLM has no CLI SSO login (it is older than 1.84, or SSO is not configured).",
+        "Ask your LiteLLM admin to upgrade to 1.84 or later and configure SSO, or paste a key with "
+        "`litellm-key setup`.",
+    ),
+    "login-rate-limited": (
+        GatewayError,
+        "LiteLLM refused to start another login now (429 at {url}).",
+        "Wait a minute, then run `litellm-key login` again.",
+    ),
+    "login-failed": (
+        GatewayError,
+        "LiteLLM's SSO login failed ({status}: {detail}).",
+        "Look at the LiteLLM logs (`kubectl -n ai logs deploy/litellm`), then run `litellm-key login` again.",
+    ),
+    "login-forbidden": (
+        KeyRejected,
+        "LiteLLM refused to hand over the login: the poll secret does not match ({detail}).",
+        "Start a new login: `litellm-key login`.",
+    ),
+    "login-request-expired": (
+        KeyRejected,
+        "The login expired or was already collected, so LiteLLM has nothing to hand over ({detail}).",
+        "Start a new login, `litellm-key login`, and finish it in the browser within its time limit.",
+    ),
+    "login-timeout": (
+        KeyRejected,
+        "Nobody finished the login with code {user_code} in the browser before it expired.",
+        "Run `litellm-key login` again and open the URL it prints in your browser on the host.",
+    ),
+    "login-team-required": (
+        UsageError,
+        "LiteLLM needs a team for this login, and there is no terminal to ask on. Teams: {teams}.",
+        "Run again with the team: `litellm-key login --team {first_team}`.",
+    ),
+    "login-team-unknown": (
+        UsageError,
+        "Team '{team}' is not one of yours for this login. Teams: {teams}.",
+        "Run again with one of them: `litellm-key login --team {first_team}`.",
+    ),
+    "login-expired": (
+        KeyRejected,
+        "The login credential {key} in {env_file} expired at {expires}.",
+        "Get a new one: run `litellm-key login`.",
+    ),
     # --- safety --------------------------------------------------------------------------------
+    "master-key-stored": (
+        SafetyRefusal,
+        "The key {key} can call admin routes: it is the LiteLLM master key, which must never be stored in a container's .env.",
+        "Generate a client key: `litellm-key keys generate` on the admin machine, then store that one with setup.",
+    ),
     "env-tracked": (
         SafetyRefusal,
         "Refusing to write a key into {env_file}: the file is tracked by git and would be committed.",

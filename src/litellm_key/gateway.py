@@ -97,7 +97,7 @@ def classify(status: int, text: str, *, url: str, key: ClientKey | None) -> Lite
     return fail("gateway-server-error", status=status, detail=detail)
 
 
-def _model_allowed(model: str, available: tuple[str, ...]) -> bool:
+def model_allowed(model: str, available: tuple[str, ...]) -> bool:
     """Exact names, plus wildcard routes such as `anthropic/*` that a key may list."""
     return any(model == name or ("*" in name and fnmatch.fnmatchcase(model, name)) for name in available)
 
@@ -171,7 +171,7 @@ def verify(base_url: str, key: ClientKey, *, required_models: tuple[str, ...], t
     """Prove the key works where clients will use it, and reaches every configured model."""
     with Gateway(base_url, key, timeout=timeout) as gateway:
         available = gateway.models()
-        missing = [model for model in required_models if not _model_allowed(model, available)]
+        missing = [model for model in required_models if not model_allowed(model, available)]
         if missing:
             raise fail(
                 "model-missing",

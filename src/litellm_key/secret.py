@@ -12,6 +12,7 @@ from .errors import fail
 
 VIRTUAL_KEY_PREFIX = "sk-"
 _KEY_IN_TEXT = re.compile(r"sk-[A-Za-z0-9_\-]{4,}")
+_BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
 def mask(secret: str) -> str:
@@ -57,8 +58,21 @@ class ClientKey:
 
     @property
     def looks_virtual(self) -> bool:
-        """LiteLLM virtual keys start with sk-; anything else is probably a provider key pasted by mistake."""
-        return self._secret.startswith(VIRTUAL_KEY_PREFIX)
+        """LiteLLM virtual keys start with sk- and SSO logins give a JWT; anything else is probably
+        a provider key pasted by mistake."""
+        return self._secret.startswith(VIRTUAL_KEY_PREFIX) or self.is_jwt
+
+    @property
+    def is_jwt(self) -> bool:
+        """A JWT (`header.payload.signature`, each base64url): the credential `litellm-key login`
+        gets from LiteLLM's CLI SSO flow. It is a client credential like an sk- key, not a
+        provider key pasted by mistake, so it gets no "does not start with sk-" warning."""
+        parts = self._secret.split(".")
+        return (
+            len(parts) == 3
+            and self._secret.startswith("eyJ")
+            and all(part and set(part) <= _BASE64URL for part in parts)
+        )
 
     def reveal(self) -> str:
         return self._secret

@@ -69,8 +69,12 @@ class Settings(NamedTuple):
     admin_url: str = "http://localhost:4000"
     master_key_secret: str = "ai/urbalurba-secrets/LITELLM_PROXY_MASTER_KEY"
     portal_url: str | None = None
+    login_url: str | None = None  # where the host's browser reaches LiteLLM; None: http://<host_header>
     timeout: float = 10.0
     proxy_timeout: float = 600.0  # nginx upstream read/send timeout: LLM responses run for minutes
+    renew_before: float = 86400.0  # renew a key this many seconds before LiteLLM's expiry (1 day)
+    key_store: str = "env"  # where the key lives: the workspace .env, or the OS credential store ("keyring")
+    session_token_file: Path | None = None  # the portal session; None: ~/.config/litellm-key/session-token
     sources: Mapping[str, Origin] = MappingProxyType({})  # setting (YAML name) -> origin; absent = default
 
     @property
@@ -230,6 +234,29 @@ def _seconds(raw: Any) -> float:
     return value
 
 
+_DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+
+
+def _duration(raw: Any) -> float:
+    """Seconds, or a number with a unit: 90s, 30m, 12h, 1d."""
+    text = str(raw).strip().lower()
+    unit = _DURATION_UNITS.get(text[-1:], 0)
+    try:
+        value = float(text[:-1] if unit else text) * (unit or 1)
+    except ValueError:
+        raise ValueError(f"'{raw}' is not a duration", "Use seconds or a unit, e.g. 12h or 1d") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{raw} is not a duration of 0 or more seconds", "Use e.g. 1d")
+    return value
+
+
+def _key_store(raw: Any) -> str:
+    text = str(raw).strip().lower()
+    if text not in ("env", "keyring"):
+        raise ValueError(f"'{raw}' is not a key store", "Use env (the workspace .env) or keyring (the OS credential store)")
+    return text
+
+
 def _text(raw: Any) -> str:
     return str(raw).strip()
 
@@ -261,8 +288,12 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
     "admin_url": (_url, "LITELLM_ADMIN_URL"),
     "master_key_secret": (_text, "LITELLM_MASTER_KEY_SECRET"),
     "portal_url": (_optional_url, "LITELLM_PORTAL_URL"),
+    "login_url": (_optional_url, "LITELLM_LOGIN_URL"),
     "timeout": (_seconds, "LITELLM_TIMEOUT"),
     "proxy_timeout": (_seconds, "LITELLM_PROXY_TIMEOUT"),
+    "renew_before": (_duration, "LITELLM_RENEW_BEFORE"),
+    "session_token_file": (_path, "LITELLM_SESSION_TOKEN_FILE"),
+    "key_store": (_key_store, "LITELLM_KEY_STORE"),
 }
 
 

@@ -4,6 +4,8 @@ Codex, Gemini CLI and OpenCode read the key from the environment. The block runs
 `litellm-key env` only when the `.env` exists, hides its stderr, and evaluates nothing when no key
 is stored yet, so a new terminal stays quiet and fast. It is written only between its markers:
 rewriting it in place keeps the rest of the file byte for byte, and `logout` takes it out again.
+A file that did not end with a line break gets one before the block; the begin marker then says so
+(`JOINED`), so `logout` takes that line break out too and gives back the exact original bytes.
 """
 
 from __future__ import annotations
@@ -15,23 +17,28 @@ from .files import atomic_write
 
 BEGIN = "# >>> litellm-key >>>"
 END = "# <<< litellm-key <<<"
+JOINED = " (litellm-key added the line break above)"  # after BEGIN: the file had no final newline
 RC_FILES = (".bashrc", ".zshrc")
 
 
-def block(command: str, env_file: Path) -> str:
+def block(command: str, env_file: Path, joined: bool = False) -> str:
     """The lines between (and including) the markers; `command` is already shell-quoted."""
     env_path = shlex.quote(str(env_file))
     return (
-        f"{BEGIN}\n"
+        f"{BEGIN}{JOINED if joined else ''}\n"
         "# LiteLLM key and proxy URL for codex, gemini and opencode; `litellm-key logout` removes this block.\n"
         f'if [ -r {env_path} ]; then eval "$({command} env --env-file {env_path} 2>/dev/null)"; fi\n'
         f"{END}\n"
     )
 
 
-def _split(text: str) -> tuple[str, str, str] | None:
-    """(before, our block, after) when the file has our block."""
-    start = text.find(BEGIN + "\n")
+def _split(text: str) -> tuple[str, str, str, bool] | None:
+    """(before, our block, after, whether we added the line break before it) when the file has our block."""
+    joined = True
+    start = text.find(BEGIN + JOINED + "\n")
+    if start == -1:
+        joined = False
+        start = text.find(BEGIN + "\n")
     if start == -1 or (start > 0 and text[start - 1] != "\n"):
         return None
     end = text.find(END, start)
@@ -40,7 +47,7 @@ def _split(text: str) -> tuple[str, str, str] | None:
     stop = end + len(END)
     if text[stop : stop + 1] == "\n":
         stop += 1
-    return text[:start], text[start:stop], text[stop:]
+    return text[:start], text[start:stop], text[stop:], joined
 
 
 def _read(path: Path) -> str | None:
@@ -58,16 +65,16 @@ def rc_files(home: Path) -> list[Path]:
 
 def install(home: Path, command: str, env_file: Path) -> list[tuple[Path, bool]]:
     """Write or refresh the block; returns (rc file, whether it changed)."""
-    wanted = block(command, env_file)
     results = []
     for path in rc_files(home):
         text = _read(path) or ""
         parts = _split(text)
         if parts:
-            before, _, after = parts
-            new_text = before + wanted + after
+            before, _, after, joined = parts
+            new_text = before + block(command, env_file, joined) + after
         else:
-            new_text = text + ("\n" if text and not text.endswith("\n") else "") + wanted
+            joined = bool(text) and not text.endswith("\n")
+            new_text = text + ("\n" if joined else "") + block(command, env_file, joined)
         results.append((path, atomic_write(path, new_text.encode("utf-8", "surrogateescape"))))
     return results
 
@@ -84,7 +91,9 @@ def remove(home: Path) -> list[Path]:
         parts = _split(text) if text else None
         if not parts:
             continue
-        before, _, after = parts
+        before, _, after, joined = parts
+        if joined:
+            before = before[:-1]
         if before or after:
             atomic_write(path, (before + after).encode("utf-8", "surrogateescape"))
         else:
@@ -92,3 +101,8 @@ def remove(home: Path) -> list[Path]:
         changed.append(path)
     return changed
 
+
+
+def installed(home: Path) -> list[Path]:
+    """The rc files that carry the block (`doctor`)."""
+    return [home / name for name in RC_FILES if _split(_read(home / name) or "")]

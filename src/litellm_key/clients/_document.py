@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, MutableMapping, Sequence
 
 from ..errors import LitellmKeyError, fail
+from ..secret import mask, scrub
 from ._formats import Format, ParseProblem
 
 
@@ -123,19 +124,33 @@ def parse(config: ConfigFile, data: bytes | None) -> MutableMapping[str, Any]:
 _KINDS = {"str": "a string", "int": "a number", "float": "a number", "bool": "a boolean", "list": "a list"}
 
 
-def failure(client: str, config: ConfigFile, problem: Exception, action: str) -> LitellmKeyError:
-    """The catalogued error: which client, which file and line, what is wrong, nothing written."""
+def shown(value: Any, key: str | None, limit: int) -> str:
+    """A value from a user's file as a message may repeat it: our key and anything key-like masked."""
+    text = json.dumps(value, default=str, ensure_ascii=False)
+    return scrub(text.replace(key, mask(key)) if key else text)[:limit]
+
+
+def holds_secret_path(config: ConfigFile, path: tuple[str, ...]) -> bool:
+    """Whether a value at `path` is, or contains, one of the file's secret settings: never shown."""
+    return any(s.secret and (s.path[: len(path)] == path or path[: len(s.path)] == s.path) for s in config.settings)
+
+
+def failure(client: str, config: ConfigFile, problem: Exception, action: str, key: str | None = None) -> LitellmKeyError:
+    """The catalogued error: which client, which file and line, what is wrong, nothing written.
+
+    A value in the way is repeated only when it is not at a path that holds a key, and masked.
+    """
     if isinstance(problem, ParseProblem):
         location = f"{config.path}, line {problem.line}"
-        what = f"not valid {config.format.name} ({problem.detail})"
+        what = f"not valid {config.format.name} ({scrub(problem.detail)})"
     else:
         assert isinstance(problem, Conflict)
         location = str(config.path)
         found = config.format.plain(problem.found)
         inside = next(s.path for s in config.settings if s.path[: len(problem.setting)] == problem.setting)
+        value = "" if holds_secret_path(config, problem.setting) else f" ({shown(found, key, 40)})"
         what = (
-            f"`{'.'.join(problem.setting)}` is {_KINDS.get(type(found).__name__, 'a value')} "
-            f"({json.dumps(found, default=str)[:40]}), "
+            f"`{'.'.join(problem.setting)}` is {_KINDS.get(type(found).__name__, 'a value')}{value}, "
             f"but litellm-key needs to set `{'.'.join(inside)}` inside it"
         )
     return fail("client-config-malformed", client=client, location=location, problem=what, action=action)

@@ -3,6 +3,9 @@
 A format turns text into a mutable mapping and back. JSON is re-rendered in the style the file
 already had (indent, separators, final newline) so a merge changes only the lines of our keys and a
 revert gives the user's bytes back; TOML (Codex) lives in codex.py because it needs tomlkit.
+Numbers keep their literal text (`1e400` is not Python's `inf`, which would come back as the
+`Infinity` Node cannot read), and a file Node would read differently from us (duplicate keys,
+NaN/Infinity) is malformed: never silently rewritten.
 """
 
 from __future__ import annotations
@@ -37,30 +40,86 @@ class Format(Protocol):
         """The value as plain Python (for comparing and for the undo record)."""
 
 
+class Number:
+    """A JSON number exactly as the file wrote it; `value` is what it means, for comparing."""
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.value = int(text) if text.lstrip("-").isdigit() and len(text) < 4000 else float(text)
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+def _line_of(text: str, pattern: str, occurrence: int = 0) -> int | str:
+    """1-based line of the n-th match in text (json's hooks are not told where they are)."""
+    matches = list(re.finditer(pattern, text))
+    return text.count("\n", 0, matches[occurrence].start()) + 1 if len(matches) > occurrence else "?"
+
+
 class JsonFormat:
     name = "JSON"
 
     def load(self, text: str) -> MutableMapping[str, Any]:
         if not text.strip():  # an empty file is an empty config, not a broken one
             return {}
+
+        def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+            document: dict[str, Any] = {}
+            for name, value in pairs:
+                if name in document:  # Node keeps the last one, Python too: dropping one is a rewrite
+                    where = _line_of(text, re.escape(json.dumps(name, ensure_ascii=False)) + r"\s*:", 1)
+                    raise ParseProblem(where, f"the key {json.dumps(name)[:60]} appears twice")
+                document[name] = value
+            return document
+
+        def constant(name: str) -> Any:
+            raise ParseProblem(_line_of(text, re.escape(name)), f"{name} is not a JSON number")
+
         try:
-            document = json.loads(text)
+            document = json.loads(text, parse_float=Number, parse_int=Number, parse_constant=constant, object_pairs_hook=unique)
         except json.JSONDecodeError as error:
             raise ParseProblem(error.lineno, f"{error.msg} at column {error.colno}") from None
+        except (ValueError, RecursionError) as error:  # e.g. nesting deeper than Python's stack
+            raise ParseProblem("?", type(error).__name__) from None
         if not isinstance(document, dict):
             raise ParseProblem(1, f"the top level is {type(document).__name__}, not an object")
         return document
 
     def dump(self, document: MutableMapping[str, Any], original: str | None) -> str:
         indent, separators, final_newline = _json_style(original)
-        text = json.dumps(document, indent=indent, separators=separators, ensure_ascii=False)
-        return text + ("\n" if final_newline else "")
+        return _render(document, indent, separators, "") + ("\n" if final_newline else "")
 
     def new_table(self, *, holds_values: bool) -> MutableMapping[str, Any]:
         return {}
 
     def plain(self, value: Any) -> Any:
+        if isinstance(value, Number):
+            return value.value
+        if isinstance(value, dict):
+            return {name: self.plain(item) for name, item in value.items()}
+        if isinstance(value, list):
+            return [self.plain(item) for item in value]
         return value
+
+
+def _render(value: Any, indent: str | None, separators: tuple[str, str], prefix: str) -> str:
+    """json.dumps(value, indent=..., separators=..., ensure_ascii=False), but numbers as written."""
+    if isinstance(value, Number):
+        return value.text
+    if not isinstance(value, (dict, list)) or not value:
+        return json.dumps(value, ensure_ascii=False)
+    item_separator, key_separator = separators
+    inner = prefix + indent if indent is not None else ""
+    if isinstance(value, dict):
+        items = [f"{json.dumps(str(k), ensure_ascii=False)}{key_separator}{_render(v, indent, separators, inner)}" for k, v in value.items()]
+        opening, closing = "{", "}"
+    else:
+        items = [_render(item, indent, separators, inner) for item in value]
+        opening, closing = "[", "]"
+    if indent is None:
+        return opening + item_separator.join(items) + closing
+    return f"{opening}\n{inner}" + f"{item_separator}\n{inner}".join(items) + f"\n{prefix}{closing}"
 
 
 def _json_style(original: str | None) -> tuple[str | None, tuple[str, str], bool]:

@@ -8,7 +8,7 @@ A client declares what it needs as `Setting`s per `ConfigFile`; this module does
   holding a key) and are skipped when the bytes are already right (a second run changes nothing);
 - an undo record per client (`<state_dir>/client-changes/<client>.json`, 0600) remembers the value
   each setting had before we changed it, the file's bytes before our first change and a digest of
-  what we last wrote. `logout` puts back the exact original bytes when nobody else touched the
+  what we last wrote, but never a key (see _undo.py). `logout` puts back the exact original bytes when nobody else touched the
   file since; otherwise it reverts setting by setting: a value still as we left it gets its old
   value back (or goes), a value someone changed since is theirs and stays.
 """
@@ -22,9 +22,9 @@ from typing import Any, Sequence
 
 from ..files import atomic_write, locked_dir
 from . import CONFIGURED, DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState
-from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, digest, failure, get, load_all, parse, put, read, same
+from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, digest, failure, get, load_all, parse, put, read, same, shown
 from ._formats import Format, ParseProblem
-from ._undo import Ledger, guessed_changes, new_entry, record, remove_empty_dirs, revert
+from ._undo import Ledger, guessed_changes, kept_before, new_entry, record, remove_empty_dirs, revert
 
 
 def configure(ctx: ClientContext, client: str, configs: Sequence[ConfigFile], note: str = "") -> ClientChange:
@@ -32,11 +32,12 @@ def configure(ctx: ClientContext, client: str, configs: Sequence[ConfigFile], no
     unchanged: list[Path] = []
     with locked_dir(ctx.ledger_dir):
         ledger = Ledger(ctx, client)
+        secret = ctx.key.reveal() if ctx.key else None
         outputs = []
         for config, (data, document) in zip(configs, load_all(client, configs, "configured")):
             key = str(config.path)
             if data is None or key not in ledger.entries:
-                ledger.entries[key] = new_entry(config.path, data)
+                ledger.entries[key] = new_entry(config, data, document, secret)
             entry = ledger.entries[key]
             try:
                 for setting in config.settings:
@@ -47,10 +48,9 @@ def configure(ctx: ClientContext, client: str, configs: Sequence[ConfigFile], no
                         record(entry, container, "table")
                     if setting.value is not TABLE:
                         after = "absent" if setting.value is ABSENT else digest(setting.value)
-                        before = ABSENT if current is ABSENT else config.format.plain(current)
-                        record(entry, setting.path, after, before)
+                        record(entry, setting.path, after, kept_before(setting, current, config.format, secret))
             except Conflict as conflict:
-                raise failure(client, config, conflict, "configured") from None
+                raise failure(client, config, conflict, "configured", secret) from None
             outputs.append((config, data, entry, config.format.dump(document, None if data is None else data.decode())))
         for config, data, entry, text in outputs:  # every file parsed and merged: now write
             new_data = text.encode("utf-8")
@@ -82,7 +82,7 @@ def remove(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> Cl
                 mode = entry["mode"]
             else:
                 revert(document, entry["changes"] if entry else guessed_changes(config), config.format)
-                created_by_us = entry is None or entry["original"] is None
+                created_by_us = entry is None or not entry.get("keep_empty", entry["original"] is not None)
                 restored = None if created_by_us and not document else config.format.dump(document, data.decode()).encode()
                 mode = None
             if restored is None:
@@ -97,7 +97,7 @@ def remove(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> Cl
     return ClientChange(client, tuple(changed), tuple(unchanged))
 
 
-def _shown(setting: Setting, current: Any, fmt: Format) -> str:
+def _shown(setting: Setting, current: Any, fmt: Format, key: str | None) -> str:
     name = ".".join(setting.path)
     if setting.value is ABSENT:
         return f"{name} is set (it would win over litellm-key's settings)"
@@ -105,7 +105,7 @@ def _shown(setting: Setting, current: Any, fmt: Format) -> str:
         return f"{name} is missing"
     if setting.secret:
         return f"{name} holds a different key"
-    return f"{name} is {json.dumps(fmt.plain(current), default=str)[:60]}, not {json.dumps(setting.value)[:60]}"
+    return f"{name} is {shown(fmt.plain(current), key, 60)}, not {json.dumps(setting.value)[:60]}"
 
 
 def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> ClientState:
@@ -113,6 +113,7 @@ def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> 
     and something now differs; otherwise not configured, whatever the user's own settings are."""
     differences: list[str] = []
     files = tuple(config.path for config in configs)
+    key = ctx.key.reveal() if ctx.key else None
     for config in configs:
         try:
             document = parse(config, read(config))
@@ -122,7 +123,7 @@ def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> 
         for setting in config.settings:
             current = get(document, setting.path)
             if setting.value is not None and not same(current, setting.value, config.format):
-                differences.append(f"{config.path.name}: {_shown(setting, current, config.format)}")
+                differences.append(f"{config.path.name}: {_shown(setting, current, config.format, key)}")
     if not differences:
         return ClientState(client, CONFIGURED, ", ".join(str(path) for path in files), files)
     if not Ledger(ctx, client).entries:

@@ -58,7 +58,7 @@ def files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
             JSON,
             (
                 Setting(("apiKeyHelper",), ctx.token_command),
-                *(Setting(("env", name), value) for name, value in env.items()),
+                *(Setting(("env", name), value, secret=value is ABSENT) for name, value in env.items()),
             ),
         ),
         ConfigFile(global_config(ctx), JSON, (Setting(("hasCompletedOnboarding",), True, shared=True),)),

@@ -27,7 +27,7 @@ def files(ctx: ClientContext) -> tuple[ConfigFile, ...]:
                 Setting((*provider, "npm"), "@ai-sdk/openai-compatible"),
                 Setting((*provider, "name"), "LiteLLM"),
                 Setting((*provider, "options", "baseURL"), f"{settings.base_url}/v1"),
-                Setting((*provider, "options", "apiKey"), "{env:LITELLM_API_KEY}"),
+                Setting((*provider, "options", "apiKey"), "{env:LITELLM_API_KEY}", secret=True),
                 *(Setting((*provider, "models", model, "name"), model) for model in models),
                 Setting(("model",), f"{PROVIDER}/{default_model}"),
             ),

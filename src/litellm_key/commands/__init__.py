@@ -9,6 +9,8 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+from ..envfile import stored_key
+from ..secret import ClientKey
 from ..settings import KNOWN_CLIENTS, Settings, load_settings
 
 _DEFAULTS = Settings._field_defaults
@@ -23,6 +25,12 @@ def add_location_flags(parser: argparse.ArgumentParser) -> None:
     """Where the key lives: every command that reads or writes .env takes these."""
     parser.add_argument("--workspace", metavar="DIR", help="workspace folder (default: git top-level of the cwd)")
     parser.add_argument("--env-file", metavar="PATH", help="the .env holding the key (default: <workspace>/.env)")
+    parser.add_argument(
+        "--store",
+        dest="key_store",
+        choices=("env", "keyring"),
+        help="where the key lives: env (.env, default) or keyring (the OS credential store, for host use)",
+    )
 
 
 def add_connection_flags(parser: argparse.ArgumentParser) -> None:
@@ -66,12 +74,26 @@ def add_client_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_portal_flags(parser: argparse.ArgumentParser) -> None:
+    """Where the key portal is and where the session token is kept (docs/renewal.md)."""
+    group = parser.add_argument_group("key portal (see docs/renewal.md)")
+    group.add_argument("--portal-url", metavar="URL", help="the key portal (Open WebUI); default: the portal_url setting")
+    group.add_argument(
+        "--session-token-file",
+        metavar="PATH",
+        help="where the portal session token is kept (default $XDG_CONFIG_HOME/litellm-key/session-token)",
+    )
+
+
 def add_output_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document (keys masked) instead of text")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
 
 
-SETTING_FLAGS = ("workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout")
+SETTING_FLAGS = (
+    "workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout",
+    "portal_url", "session_token_file", "key_store",
+)
 
 
 def given_flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -82,3 +104,12 @@ def given_flags(args: argparse.Namespace) -> dict[str, Any]:
 def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None) -> Settings:
     """Settings with this command's flags as the top layer (`only`: see load_settings)."""
     return load_settings(flags=given_flags(args), only=only)
+
+
+def load_key(settings: Settings) -> ClientKey | None:
+    """The stored key, from wherever the `key_store` setting keeps it."""
+    if settings.key_store == "keyring":
+        from ..keyring_store import load_key as from_keyring
+
+        return from_keyring()
+    return stored_key(settings.env_file)

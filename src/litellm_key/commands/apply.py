@@ -10,16 +10,22 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, stored_key, update_env
+from ..envfile import BASE_URL_VARIABLE, update_env
 from ..errors import GatewayError, LitellmKeyError
 from ..gateway import Verification, verify
-from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
+from . import add_portal_flags, add_client_flags, load_key, add_connection_flags, add_output_flags, settings_from
+from .renewal import renew_on_start
 from .steps import changes_as_dict, configure_clients, report_verified, start_and_report, verification_as_dict
+from .steps import warn_if_expiring
 
 DESCRIPTION = """Restore the proxy and every configured client from the key in .env, then verify the
 key. Never prompts. Exit 0 when there is no key yet (with one line saying to run
 config-claude-code.sh) and when LiteLLM is unreachable (a warning: the container must start
 offline); non-zero for a rejected key, a proxy failure or a malformed client config.
+
+With `portal_url` set and a portal session token stored (`litellm-key portal login`) or in
+LITELLM_SESSION_TOKEN, a key that is expired, rejected or expires within `renew_before` is first
+renewed through the portal (docs/renewal.md); a renewal problem is a warning.
 
 examples:
   $ litellm-key apply            # what the Dev Container feature runs at every start
@@ -29,6 +35,7 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    add_portal_flags(parser)
     add_connection_flags(parser)
     add_client_flags(parser)
     add_output_flags(parser)
@@ -46,13 +53,15 @@ def _verify_unless_offline(settings, key, console: Console) -> Verification | No
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
-    key = stored_key(settings.env_file)
+    key = load_key(settings)
     if key is None:
         console.warn(f"no LiteLLM client key in {settings.env_file} yet: run config-claude-code.sh to set one up")
         console.emit({"ok": True, "key": None, "env_file": str(settings.env_file)})
         return 0
 
+    warn_if_expiring(settings, key, console)
     proxy_outcome = start_and_report(settings, console)
+    key = renew_on_start(settings, key, console)  # after the proxy: verification goes through it
     update_env(settings.env_file, {BASE_URL_VARIABLE: settings.base_url})
     client_failure: LitellmKeyError | None = None
     try:

@@ -11,9 +11,9 @@ import shlex
 import sys
 
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, KEY_VARIABLE, stored_key
+from ..envfile import BASE_URL_VARIABLE, KEY_VARIABLE
 from ..errors import fail
-from . import add_location_flags, settings_from
+from . import add_location_flags, load_key, settings_from
 
 DESCRIPTION = """Print `export NAME=value` lines for the stored key and the proxy URL, in the names
 each client reads: LITELLM_*, ANTHROPIC_*, OPENAI_*, GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL.
@@ -55,7 +55,7 @@ def client_environment(secret: str, base_url: str, *, claude_has_helper: bool) -
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
-    key = stored_key(settings.env_file)
+    key = load_key(settings)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
     variables = client_environment(key.reveal(), settings.base_url, claude_has_helper="claude-code" in settings.clients)

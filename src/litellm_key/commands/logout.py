@@ -45,6 +45,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     env_changed = False
     if settings.env_file.exists():  # update_env would create an empty file
         env_changed = update_env(settings.env_file, {name: None for name in OWNED_VARIABLES})
+    if settings.key_store == "keyring":
+        from ..keyring_store import SERVICE, delete_key
+
+        if delete_key():
+            console.ok(f"removed the key from the OS credential store (service {SERVICE})")
     if env_changed:
         console.ok(f"removed the key from {settings.env_file}")
     else:

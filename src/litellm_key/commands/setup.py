@@ -11,13 +11,13 @@ import os
 import sys
 
 from ..console import Console
-from ..envfile import KEY_VARIABLE, ensure_gitignored, stored_key
+from ..envfile import KEY_VARIABLE, ensure_gitignored
 from ..errors import KeyRejected, LitellmKeyError, SafetyRefusal, fail
 from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
 from ..settings_files import record_choices, recorded_choices_path
-from . import add_client_flags, add_connection_flags, add_output_flags, given_flags, settings_from
+from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, given_flags, load_key, settings_from
 from .steps import changes_as_dict, report_verified, start_and_report, store_and_configure, verification_as_dict
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
@@ -50,6 +50,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--key-stdin", action="store_true", help="read the key from the first line of stdin")
     parser.add_argument("--no-input", action="store_true", help="never prompt, even on a terminal")
     parser.add_argument("--no-verify", action="store_true", help="store the key without checking it (offline)")
+    parser.add_argument("--from-portal", action="store_true", help="fetch the key from the key portal (docs/renewal.md)")
+    add_portal_flags(parser)
     add_connection_flags(parser)
     add_client_flags(parser)
     add_output_flags(parser)
@@ -104,7 +106,7 @@ def _prompt_for_key(console: Console) -> ClientKey:
 
 def _stored_key_or_none(settings: Settings, console: Console) -> ClientKey | None:
     try:
-        return stored_key(settings.env_file)
+        return load_key(settings)
     except LitellmKeyError as error:  # a broken stored key is what setup is here to replace
         console.warn(f"ignoring the key stored in {settings.env_file}: {error.message}")
         return None
@@ -112,6 +114,10 @@ def _stored_key_or_none(settings: Settings, console: Console) -> ClientKey | Non
 
 def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -> tuple[ClientKey, str]:
     """The key to set up and where it came from: stdin, environment, prompt, or the stored one."""
+    if args.from_portal:
+        from .renewal import key_from_portal
+
+        return key_from_portal(settings, console, ask=_interactive(args)), "the key portal"
     if args.key_stdin:
         line = sys.stdin.readline()
         if not line.strip():

@@ -6,12 +6,12 @@ import argparse
 from typing import TYPE_CHECKING
 
 from ..console import Console
-from ..envfile import stored_key
 from ..errors import fail
 from ..gateway import verify
 from ..settings import Settings
-from . import add_connection_flags, add_output_flags, settings_from
+from . import add_connection_flags, add_output_flags, load_key, settings_from
 from .steps import describe_clients, first_proxy_problem, report_verified, states_as_dict, verification_as_dict
+from .steps import login_expiry
 
 if TYPE_CHECKING:
     from ..proxy import ProxyStatus
@@ -19,7 +19,8 @@ if TYPE_CHECKING:
 DESCRIPTION = """Check the stored key against LiteLLM (GET /v1/models through the proxy) and show the
 models it can use, its alias and expiry, and whether each client (claude-code, codex, gemini,
 opencode, roo) is configured, not configured, or drifted (its settings point elsewhere). Exits
-with the documented code of the first failure.
+with the documented code of the first failure; a credential from `litellm-key login` that has
+expired exits 4 (login-expired) before any network call.
 
 examples:
   $ litellm-key status
@@ -59,11 +60,16 @@ def _where_settings_come_from(settings: Settings) -> str:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
-    key = stored_key(settings.env_file)
+    key = load_key(settings)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
     console.info(f"key {key.mask()} in {settings.env_file}")
     console.info(f"{_where_settings_come_from(settings)} (`litellm-key config` shows each)")
+    expiry = login_expiry(settings, key)
+    if expiry is not None:  # a login credential: its expiry is known here, without asking LiteLLM
+        if expiry[1] <= 0:
+            raise fail("login-expired", key=key.mask(), env_file=settings.env_file, expires=expiry[0])
+        console.info(f"login credential, expires {expiry[0]}")
     client_states = describe_clients(settings, console, key)
     proxy_report = _check_proxy(settings, console) if settings.proxy else None
     verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
@@ -73,6 +79,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "ok": True,
             "key": key.mask(),
             "env_file": str(settings.env_file),
+            "login_expires": expiry[0] if expiry else None,
             "clients": states_as_dict(client_states),
             "proxy": proxy_report.as_dict() if proxy_report else None,
             "settings_sources": {name: str(origin) for name, origin in settings.sources.items()},

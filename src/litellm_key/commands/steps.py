@@ -18,6 +18,7 @@ from .. import proxy, shell_profile
 from ..clients import DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState, get_client
 from ..console import Console
 from ..envfile import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, normalized_expiry, update_env
+from ..keyhelper import plain_value
 from ..errors import LitellmKeyError, fail
 from ..secret import ClientKey
 from ..settings import KNOWN_CLIENTS, Settings
@@ -48,6 +49,8 @@ def start_and_report(settings: Settings, console: Console) -> str | None:
 def first_proxy_problem(report: proxy.ProxyStatus, settings: Settings) -> LitellmKeyError | None:
     """The first hop that fails, as the catalogued error (`proxy status`, `status`)."""
     where = report.paths
+    if not report.running and report.orphans:
+        return fail("proxy-orphaned", pids=", ".join(map(str, report.orphans)), listen=report.listen)
     if not report.running:
         return fail("proxy-not-running", config=where.config)
     if not report.health_ok:
@@ -93,9 +96,49 @@ def store_and_configure(
     common end of every way to get a key (prompt, stdin, environment, portal, login). Returns
     (whether .env changed, the client changes)."""
     updates = {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url, EXPIRES_VARIABLE: normalized_expiry(expires)}
-    changed = update_env(settings.env_file, updates)
-    console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
+    if settings.key_store == "keyring":  # the key moves to the credential store; .env keeps URL and expiry
+        from ..keyring_store import SERVICE, save_key
+
+        changed = save_key(key)
+        console.ok(f"stored in the OS credential store (service {SERVICE}){'' if changed else ', unchanged'}")
+        updates[KEY_VARIABLE] = None
+        changed = update_env(settings.env_file, updates) or changed
+    else:
+        changed = update_env(settings.env_file, updates)
+        console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
     return changed, configure_clients(settings, key, console)
+
+
+LOGIN_WARNING_SECONDS = 3600  # `token` and `apply` warn this long before a login credential expires
+
+
+def login_expiry(settings: Settings, key: ClientKey) -> tuple[str, float] | None:
+    """(LITELLM_KEY_EXPIRES, seconds left) for a credential from `litellm-key login` (a JWT);
+    None for other keys, whose renewal is not a login, and when no expiry is stored."""
+    if not key.is_jwt:
+        return None
+    try:
+        expires = plain_value(settings.env_file.read_text(encoding="utf-8"), EXPIRES_VARIABLE)
+    except (OSError, UnicodeDecodeError):
+        return None
+    from datetime import datetime, timezone
+
+    try:
+        moment = datetime.strptime(expires or "", "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    except ValueError:
+        return None
+    return expires, (moment - datetime.now(timezone.utc)).total_seconds()
+
+
+def warn_if_expiring(settings: Settings, key: ClientKey, console: Console) -> None:
+    """One stderr warning when the login credential expires within the hour (or has): Claude Code
+    would otherwise start failing with 401s mid-session and nobody would know why."""
+    expiry = login_expiry(settings, key)
+    if expiry is None or expiry[1] > LOGIN_WARNING_SECONDS:
+        return
+    expires, left = expiry
+    when = f"expired at {expires}" if left <= 0 else f"expires at {expires} (in {max(int(left // 60), 1)} min)"
+    console.warn(f"the login credential {key.mask()} {when}", "run `litellm-key login`")
 
 
 def litellm_key_command() -> str:

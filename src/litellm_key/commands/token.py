@@ -1,22 +1,31 @@
 """`litellm-key token`: Claude Code's apiKeyHelper contract — the key and a newline, nothing else.
 
 Claude Code runs this through `/bin/sh -c` whenever its cached key expires, so it must be fast
-(no httpx, no questionary, no network) and must never print anything else on stdout.
+(no httpx, no questionary, no network) and must never print anything else on stdout. The one
+exception is a key whose stored expiry is near: it is renewed first (docs/renewal.md), because
+LiteLLM answers an expired key with 400, on which Claude Code does not ask its helper again.
 """
 
 from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..console import Console
-from ..envfile import stored_key
+from ..envfile import EXPIRES_VARIABLE
 from ..errors import fail
-from . import add_location_flags, settings_from
+from ..keyhelper import plain_value
+from . import add_location_flags, load_key, settings_from
 
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
 
 Used as Claude Code's apiKeyHelper, so a renewed key is picked up without restarting anything.
+When the stored expiry (LITELLM_KEY_EXPIRES) is less than an hour away or past, and a key portal
+and session token are available, the key is renewed first, within 5 s; otherwise (or if that
+fails) the stored key is printed, with a warning on stderr (docs/renewal.md). A credential from
+`litellm-key login` cannot be renewed that way: in its last hour (or past it) it is still
+printed, with a warning on stderr to run `litellm-key login`.
 Exit 4 (with a message on stderr) when no key is stored.
 
 examples:
@@ -29,10 +38,33 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_location_flags(parser)
 
 
+HELPER_MARGIN = 3600  # seconds: the margin at which keyhelper's fast path hands over to this command
+
+
+def _expiry_near(env_file: Path) -> bool:
+    """Whether LITELLM_KEY_EXPIRES is within HELPER_MARGIN or past; compared as text (the stored form
+    is fixed-width UTC), so a key that is not due costs no datetime import and no network."""
+    import time
+
+    try:
+        expires = plain_value(env_file.read_text(encoding="utf-8", errors="replace"), EXPIRES_VARIABLE)
+    except (FileNotFoundError, IsADirectoryError):
+        return False
+    return bool(expires) and expires <= time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + HELPER_MARGIN))
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args, only=("env_file",))
-    key = stored_key(settings.env_file)
+    settings = settings_from(args, only=("env_file", "key_store"))
+    key = load_key(settings)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
+    if key.is_jwt:  # a login credential is renewed by logging in again: only warn
+        from .steps import warn_if_expiring
+
+        warn_if_expiring(settings, key, console)
+    elif _expiry_near(settings.env_file):
+        from .renewal import renew_for_helper
+
+        key = renew_for_helper(settings_from(args), key, Console(quiet=True, out=sys.stderr))
     sys.stdout.write(key.reveal() + "\n")
     return 0

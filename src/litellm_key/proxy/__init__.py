@@ -29,6 +29,7 @@ from .nginx import (
     _nginx,
     _wait_until,
     nginx_binary,
+    our_processes,
     port_holder,
     running_pid,
 )
@@ -43,6 +44,7 @@ __all__ = [
 class ProxyStatus:
     running: bool
     pid: int | None
+    orphans: tuple[int, ...]  # workers of ours serving without a master (it was killed); empty while running
     config_current: bool
     health_ok: bool
     upstream_ok: bool | None  # GET /health/liveliness through the proxy; None when not checked
@@ -123,7 +125,22 @@ def _log_since(where: ProxyPaths, offset: int) -> str:
     return ""
 
 
+def _stop_orphans(where: ProxyPaths) -> bool:
+    """Stop nginx processes of ours that no master we know leads (see `our_processes`): after a
+    `kill -9` of the master its workers keep the port, and nothing could start until they go.
+    True when there were any."""
+    orphans = our_processes(where)
+    for signal_number in (signal.SIGTERM, signal.SIGKILL):  # a worker exits at once on TERM
+        for pid in set(orphans) & set(our_processes(where)):  # checked again right before signalling
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal_number)
+        if _wait_until(lambda: not our_processes(where)):
+            break
+    return bool(orphans)
+
+
 def _start(binary: str, settings: Settings, where: ProxyPaths, wanted_id: str) -> None:
+    _stop_orphans(where)
     _check_port_free(settings)
     offset = _log_size(where)
     started = _nginx(binary, where, where.config)
@@ -165,6 +182,9 @@ def _reload(pid: int, settings: Settings, where: ProxyPaths, wanted_id: str, pre
         return
     if previous is not None:
         files.atomic_write(where.config, previous)
+    if "Address already in use" in problems:
+        holder = port_holder(settings.listen_port, ignore=our_processes(where))
+        raise fail("proxy-reload-port-busy", port=settings.listen_port, holder=holder, listen=f"{settings.listen_host}:{settings.listen_port}", pid=pid)
     raise _diagnose(problems or "the new config was not loaded in time", settings, "proxy-start-failed")
 
 
@@ -182,41 +202,44 @@ def _locked(settings: Settings, where: ProxyPaths) -> Iterator[None]:
 def ensure_running(settings: Settings) -> str:
     """Make nginx serve the current settings: "started", "reloaded" or "unchanged".
 
-    An invalid config never replaces a working one: the candidate passes `nginx -t` first.
+    An invalid config never replaces a working one: the candidate passes `nginx -t` first. When the
+    running nginx already serves this exact text (every container start, mostly), nothing is
+    written, tested or run: the installed file and the served config id are compared first.
     """
-    binary = nginx_binary(settings)
     text = render(settings)
-    _check_upstream_resolves(settings)
+    wanted_id = config_id(text)
     where = paths(settings)
     with _locked(settings, where):
+        pid = running_pid(where)
+        previous = where.config.read_bytes() if where.config.exists() else None
+        if pid is not None and previous == text.encode() and _served_config_id(settings) == wanted_id:
+            return "unchanged"
+        binary = nginx_binary(settings)
+        _check_upstream_resolves(settings)
         where.temp_dir.mkdir(exist_ok=True)
         files.atomic_write(where.candidate, text.encode())
         tested = _nginx(binary, where, where.candidate, "-t", "-q")
         if tested.returncode != 0:
             where.candidate.unlink()
             raise _diagnose(tested.stderr, settings, "nginx-config-invalid")
-        pid = running_pid(where)
-        previous = where.config.read_bytes() if where.config.exists() else None
         os.replace(where.candidate, where.config)
         if pid is None:
-            _start(binary, settings, where, config_id(text))
+            _start(binary, settings, where, wanted_id)
             return "started"
-        if previous == text.encode() and _served_config_id(settings) == config_id(text):
-            return "unchanged"
-        _reload(pid, settings, where, config_id(text), previous)
+        _reload(pid, settings, where, wanted_id, previous)
         return "reloaded"
 
 
 def stop(settings: Settings) -> bool:
-    """Stop the nginx our pid file names (fast shutdown: an SSE stream must not hold it for minutes).
-    False when none of ours was running."""
+    """Stop the nginx our pid file names (fast shutdown: an SSE stream must not hold it for minutes),
+    or the workers a killed master left behind. False when none of ours was running."""
     where = paths(settings)
     if not where.prefix.is_dir():
         return False
     with _locked(settings, where):
         pid = running_pid(where)
         if pid is None:
-            return False
+            return _stop_orphans(where)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
             if not _wait_until(lambda: not _is_our_master(pid, where)):
@@ -230,6 +253,7 @@ def status(settings: Settings, *, check_upstream: bool = True) -> ProxyStatus:
     where = paths(settings)
     wanted_id = config_id(render(settings))
     pid = running_pid(where)
+    orphans = () if pid is not None else tuple(sorted(our_processes(where)))
     served_id = _served_config_id(settings) if pid is not None else None
     health_ok = served_id is not None
     if health_ok:
@@ -246,6 +270,7 @@ def status(settings: Settings, *, check_upstream: bool = True) -> ProxyStatus:
     return ProxyStatus(
         running=pid is not None,
         pid=pid,
+        orphans=orphans,
         config_current=config_current,
         health_ok=health_ok,
         upstream_ok=upstream_ok,

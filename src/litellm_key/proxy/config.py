@@ -31,12 +31,14 @@ class ProxyPaths:
     pid_file: Path
     error_log: Path
     temp_dir: Path
+    version_cache: Path  # what `nginx -v` said about the -e flag, keyed by the binary's path and stat
 
 
 def paths(settings: Settings) -> ProxyPaths:
     prefix = settings.state_dir / "nginx"
     return ProxyPaths(
-        prefix, prefix / "nginx.conf", prefix / "nginx.conf.new", prefix / "nginx.pid", prefix / "error.log", prefix / "temp"
+        prefix, prefix / "nginx.conf", prefix / "nginx.conf.new", prefix / "nginx.pid", prefix / "error.log", prefix / "temp",
+        prefix / "nginx-version",
     )
 
 

@@ -14,9 +14,10 @@ import shutil
 import subprocess
 import time
 from pathlib import Path
-from typing import Callable
+from typing import Callable, Collection
 from urllib.parse import urlsplit
 
+from .. import files
 from ..errors import LitellmKeyError, fail
 from ..settings import Settings
 from .config import ProxyPaths, paths
@@ -35,17 +36,34 @@ def nginx_binary(settings: Settings) -> str:
 
 
 @functools.lru_cache(maxsize=None)
-def _knows_error_log_flag(binary: str) -> bool:
-    """`-e` arrived in nginx 1.19.5; Debian 11 and Ubuntu 20.04 ship 1.18."""
+def _knows_error_log_flag(binary: str, cache: Path) -> bool:
+    """`-e` arrived in nginx 1.19.5; Debian 11 and Ubuntu 20.04 ship 1.18.
+
+    The answer of `nginx -v` is kept in `cache` (the state dir), keyed by the binary's path, mtime
+    and size: a process that starts nginx should not pay for a second nginx run to learn it.
+    """
+    try:
+        found = os.stat(binary)
+        key = f"{binary}\0{found.st_mtime_ns}\0{found.st_size}\0"
+    except OSError:
+        key = ""
+    with contextlib.suppress(OSError, UnicodeDecodeError):
+        kept = cache.read_text()
+        if key and kept.startswith(key) and kept[len(key):] in ("0", "1"):
+            return kept[len(key):] == "1"
     version = subprocess.run([binary, "-v"], capture_output=True, text=True, check=False).stderr
-    found = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", version)
-    return found is None or tuple(map(int, found.groups())) >= (1, 19, 5)
+    parsed = re.search(r"nginx/(\d+)\.(\d+)\.(\d+)", version)
+    knows = parsed is None or tuple(map(int, parsed.groups())) >= (1, 19, 5)
+    if key:
+        with contextlib.suppress(OSError):
+            files.atomic_write(cache, f"{key}{int(knows)}".encode())
+    return knows
 
 
 def _nginx(binary: str, where: ProxyPaths, config: Path, *extra: str) -> subprocess.CompletedProcess[str]:
     """`-p` and `-e` keep nginx away from /usr/share/nginx and /var/log/nginx before it has read
     our config (nginx-light would otherwise try to open /var/log/nginx/error.log as the user)."""
-    error_log = ["-e", str(where.error_log)] if _knows_error_log_flag(binary) else []
+    error_log = ["-e", str(where.error_log)] if _knows_error_log_flag(binary, where.version_cache) else []
     command = [binary, "-p", f"{where.prefix}/", *error_log, "-c", str(config), *extra]
     return subprocess.run(command, capture_output=True, text=True, timeout=30, check=False)
 
@@ -69,9 +87,10 @@ def _diagnose(output: str, settings: Settings, reason: str) -> LitellmKeyError:
     return fail(reason, detail=_first_problem(output), log=paths(settings).error_log)
 
 
-def port_holder(port: int) -> str:
+def port_holder(port: int, ignore: Collection[int] = ()) -> str:
     """' by <name> (pid N)' for whoever listens on `port`, from /proc; '' when it cannot be told
-    (another user's process, no /proc)."""
+    (another user's process, no /proc). `ignore`: our own nginx, which during a failing reload
+    briefly holds the new port's other address (it binds [::1] while 127.0.0.1 is taken)."""
     inodes = set()
     for table in ("/proc/net/tcp", "/proc/net/tcp6"):
         try:
@@ -83,6 +102,8 @@ def port_holder(port: int) -> str:
             if len(columns) > 9 and columns[3] == "0A" and int(columns[1].rsplit(":", 1)[1], 16) == port:
                 inodes.add(f"socket:[{columns[9]}]")
     for process in Path("/proc").glob("[0-9]*") if inodes else ():
+        if int(process.name) in ignore:
+            continue
         try:
             if any(os.readlink(fd) in inodes for fd in (process / "fd").iterdir()):
                 return f" by {(process / 'comm').read_text().strip()} (pid {process.name})"
@@ -99,6 +120,29 @@ def _is_our_master(pid: int, where: ProxyPaths) -> bool:
     except (OSError, IndexError):
         return False
     return state not in ("Z", "X") and "nginx" in command and command.rstrip().endswith(f"-c {where.config}")
+
+
+def our_processes(where: ProxyPaths) -> list[int]:
+    """Every live nginx process of ours, whoever its parent: the master, its workers, and workers
+    whose master died (`kill -9`), which go on serving the port with nobody to stop them.
+
+    The criterion: nginx retitles all its processes "nginx: master process …" / "nginx: worker
+    process", and every one of them holds the error log the master opened — ours lives in our state
+    dir, so an open descriptor on that path ties a process to our prefix and no other program's
+    process can match. /proc only shows descriptors of our own user's processes (or all, as root).
+    """
+    logs = {str(where.error_log), os.path.realpath(where.error_log)}
+    logs |= {f"{log} (deleted)" for log in logs}  # a log removed under a running nginx
+    found = []
+    for process in Path("/proc").glob("[0-9]*"):
+        try:
+            if not (process / "cmdline").read_bytes().startswith(b"nginx: "):
+                continue
+            if any(os.readlink(fd) in logs for fd in (process / "fd").iterdir()):
+                found.append(int(process.name))
+        except (OSError, ValueError):
+            continue
+    return found
 
 
 def running_pid(where: ProxyPaths) -> int | None:

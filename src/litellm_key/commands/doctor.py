@@ -1,0 +1,146 @@
+"""`litellm-key doctor`: every hop from the client to the model, checked in order, with the fix.
+
+The checks form a tree (`needs`): a check whose parent failed is skipped, so one cause is one ✗
+line with its fix, not a cascade. `--json` gives each check under a stable id for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+from dataclasses import dataclass
+from typing import Callable
+
+from ..console import Console
+from ..errors import LitellmKeyError
+from ..settings import Settings
+from . import add_connection_flags, add_output_flags, settings_from
+from . import doctor_checks as checks
+from .doctor_checks import FAIL, OK, SKIPPED, WARN, Finding, Probe
+
+DESCRIPTION = """Check every hop from the clients to the model and say how to fix what is broken:
+settings, the .env file (present, git-ignored, mode 0600, a well-formed client key, not the
+master key), name resolution, nginx and the proxy, LiteLLM through the proxy (reachable, its
+database), the key (accepted, every configured model, expiry, budget) and each configured client.
+One line per check (✓ ok, ! warning, ✗ failed, with a fix under each ! and ✗); a check whose parent
+failed is skipped. Exits 0 when nothing failed (warnings allowed), else with the exit code of
+the first failure. Nothing is written.
+
+  --live   also send one 1-token request per configured model, on the endpoint each configured
+           client uses (this costs a few tokens)
+
+examples:
+  $ litellm-key doctor
+  $ litellm-key doctor --live
+  $ litellm-key doctor --json | jq '.checks[] | select(.status != "ok")'
+"""
+
+
+@dataclass(frozen=True)
+class Check:
+    id: str  # stable: scripts select on it, and the troubleshooting tables name it
+    run: Callable[[Probe], Finding]
+    needs: tuple[str, ...] = ()
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--live", action="store_true", help="send one 1-token request per configured model")
+    add_connection_flags(parser)
+    add_output_flags(parser)
+
+
+def plan(settings: Settings, *, live: bool) -> list[Check]:
+    """The checks for these settings, parents before children."""
+    through = ("proxy", "upstream-resolves") if settings.proxy else ("upstream-resolves",)
+    tree = [
+        Check("env-file", checks.env_file),
+        Check("env-git", checks.env_git, ("env-file",)),
+        Check("localhost-resolves", checks.resolve_localhost),
+        Check("upstream-resolves", checks.resolve_upstream),
+    ]
+    if settings.proxy:
+        tree += [
+            Check("nginx", checks.nginx_installed),
+            Check("proxy", checks.proxy_running, ("nginx", "localhost-resolves")),
+        ]
+    tree += [
+        Check("litellm", checks.litellm_alive, through),
+        Check("litellm-database", checks.litellm_database, ("litellm",)),
+        Check("key", checks.key_accepted, ("litellm", "env-file")),
+        Check("not-master-key", checks.not_master_key, ("key",)),
+        Check("models", checks.models_reachable, ("key",)),
+        Check("expiry", checks.expiry, ("key",)),
+        Check("budget", checks.budget, ("key",)),
+    ]
+    tree += [Check(f"client-{name}", checks.client_check(name), ("env-file",)) for name in settings.clients]
+    from .steps import ENVIRONMENT_CLIENTS
+
+    if any(name in ENVIRONMENT_CLIENTS for name in settings.clients):
+        tree.append(Check("shell-block", checks.shell_block, ("env-file",)))
+    if "claude-code" in settings.clients:
+        tree.append(Check("claude-code-overrides", checks.claude_overrides, ("key",)))
+    if live:
+        tree += [
+            Check(f"live-{client}-{model}", checks.live_check(client, model), ("models",))
+            for client, model in checks.live_requests(settings)
+        ]
+    return tree
+
+
+def diagnose(settings: Settings, *, live: bool = False, report: Callable[[str, Finding], None] = lambda *_: None) -> list[tuple[str, Finding]]:
+    """Run the plan; `report` sees each finding as it arrives (so a slow hop shows progress)."""
+    probe = Probe(settings, live=live)
+    outcomes: dict[str, str] = {}
+    results = []
+    for check in plan(settings, live=live):
+        blocked = [parent for parent in check.needs if outcomes.get(parent) not in (OK, WARN)]
+        if blocked:
+            finding = Finding(SKIPPED, f"skipped: {blocked[0]} did not pass")
+        else:
+            try:
+                finding = check.run(probe)
+            except LitellmKeyError as error:
+                finding = checks.failed(error)
+        outcomes[check.id] = finding.status
+        results.append((check.id, finding))
+        report(check.id, finding)
+    return results
+
+
+_SYMBOLS = {OK: "✓", WARN: "!", FAIL: "✗", SKIPPED: "-"}
+
+
+def _print(console: Console, check_id: str, finding: Finding) -> None:
+    """One line per check; skipped checks are summed up at the end instead of listed."""
+    if console.json_mode or finding.status == SKIPPED or (console.quiet and finding.status == OK):
+        return
+    console.out.write(f"{_SYMBOLS[finding.status]} {check_id}: {finding.summary}\n")
+    if finding.fix and finding.status in (WARN, FAIL):
+        console.out.write(f"    fix: {finding.fix}\n")
+    console.out.flush()
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    try:
+        settings = settings_from(args)
+    except LitellmKeyError as error:
+        _print(console, "settings", checks.failed(error))
+        console.emit({"version": 1, "ok": False, "checks": [_as_dict("settings", checks.failed(error))]})
+        return error.exit_code
+    settings_ok = Finding(OK, f"settings valid (workspace {settings.workspace})")
+    _print(console, "settings", settings_ok)
+    results = [("settings", settings_ok)]
+    results += diagnose(settings, live=args.live, report=lambda check_id, finding: _print(console, check_id, finding))
+    failures = [finding for _, finding in results if finding.status == FAIL]
+    console.emit({"version": 1, "ok": not failures, "checks": [_as_dict(check_id, finding) for check_id, finding in results]})
+    if console.chatty:
+        skipped = [check_id for check_id, finding in results if finding.status == SKIPPED]
+        if skipped:
+            console.out.write(f"- not checked, because a check they need failed: {', '.join(skipped)}\n")
+        warnings = sum(finding.status == WARN for _, finding in results)
+        passed = sum(finding.status == OK for _, finding in results)
+        console.out.write(f"{'✗' if failures else '✓'} {len(failures)} failed, {warnings} warning(s), {passed} passed\n")
+    return failures[0].exit_code or 1 if failures else 0
+
+
+def _as_dict(check_id: str, finding: Finding) -> dict[str, object]:
+    return {"id": check_id, "status": finding.status, "summary": finding.summary, "fix": finding.fix, "reason": finding.reason}

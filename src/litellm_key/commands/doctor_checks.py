@@ -1,0 +1,370 @@
+"""The checks behind `litellm-key doctor`, from the settings to the model, each a plain function.
+
+A check reads what earlier checks learned from the `Probe` and returns one `Finding`. The runner
+(`doctor.py`) runs a check only when every check it `needs` passed (ok or warning), so one cause
+gives one ✗, not a cascade. Nothing here writes a file: `doctor` only looks. Every network call
+has a short timeout, so a run with everything down still ends in seconds.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable
+from urllib.parse import urlsplit
+
+from ..errors import LitellmKeyError, fail
+from ..secret import ClientKey
+from ..settings import Settings
+
+OK, WARN, FAIL, SKIPPED = "ok", "warning", "failed", "skipped"
+NETWORK_TIMEOUT = 2.0  # per request: doctor must answer in seconds when everything is down
+
+
+@dataclass(frozen=True)
+class Finding:
+    status: str
+    summary: str
+    fix: str = ""
+    reason: str = ""  # the catalogue reason, when the finding is a catalogued failure
+    exit_code: int = 0
+
+
+def ok(summary: str) -> Finding:
+    return Finding(OK, summary)
+
+
+def warn(summary: str, fix: str = "") -> Finding:
+    return Finding(WARN, summary, fix)
+
+
+def failed(error: LitellmKeyError) -> Finding:
+    return Finding(FAIL, error.message, error.fix, error.reason, error.exit_code)
+
+
+@dataclass
+class Probe:
+    """What the checks learn on the way down, for the checks below them."""
+
+    settings: Settings
+    live: bool = False
+    key: ClientKey | None = None
+    models: tuple[str, ...] = ()
+    key_info: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def timeout(self) -> float:
+        return min(self.settings.timeout, NETWORK_TIMEOUT)
+
+    def gateway(self, key: ClientKey | None):
+        from ..gateway import Gateway
+
+        return Gateway(self.settings.base_url, key, timeout=self.timeout)
+
+
+# ---- settings and .env ------------------------------------------------------------------------
+
+
+def env_file(probe: Probe) -> Finding:
+    from ..envfile import stored_key
+
+    path = probe.settings.env_file
+    if path.is_symlink() and not _inside(path.resolve(), probe.settings.workspace):
+        return Finding(FAIL, f"{path} links outside the workspace ({path.resolve()})", "Make .env a regular file in the workspace.", exit_code=8)
+    try:
+        probe.key = stored_key(path)
+    except LitellmKeyError as error:
+        return failed(error)
+    if probe.key is None:
+        return failed(fail("key-missing", env_file=path))
+    mode = path.stat().st_mode & 0o777
+    if mode & 0o077:
+        return warn(f"{path} is readable by others (mode {mode:04o})", f"chmod 600 {path}")
+    return ok(f"key {probe.key.mask()} in {path} (mode 0600)")
+
+
+def _inside(path: Path, folder: Path) -> bool:
+    return path == folder or folder in path.parents
+
+
+def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
+    try:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=5, check=False)
+    except (FileNotFoundError, subprocess.TimeoutExpired):
+        return None
+
+
+def env_git(probe: Probe) -> Finding:
+    """Read-only: git tracks or ignores .env (and the file a link points to)."""
+    path = probe.settings.env_file
+    top = _git(path.parent, "rev-parse", "--show-toplevel")
+    if top is None or top.returncode != 0:
+        return ok(f"{path.parent} is not in a git repository: nothing can commit .env")
+    top_level = Path(top.stdout.strip()).resolve()
+    for candidate in dict.fromkeys((path.parent.resolve() / path.name, path.resolve())):
+        if not _inside(candidate, top_level):
+            continue
+        relpath = candidate.relative_to(top_level).as_posix()
+        tracked = _git(top_level, "ls-files", "--error-unmatch", "--", relpath)
+        if tracked is not None and tracked.returncode == 0:
+            return failed(fail("env-tracked", env_file=candidate, relpath=relpath))
+        ignored = _git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
+        if ignored is not None and ignored.returncode != 0:
+            return warn(f"git does not ignore {relpath}: a `git add .` would commit the key", f"echo /{relpath} >> .gitignore")
+    return ok(".env is git-ignored and not tracked")
+
+
+# ---- names and the proxy ----------------------------------------------------------------------
+
+
+def _resolves(host: str) -> bool:
+    try:
+        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+        return True
+    except (socket.gaierror, UnicodeError):
+        return False
+
+
+def resolve_localhost(probe: Probe) -> Finding:
+    if _resolves("localhost"):
+        return ok("localhost resolves")
+    return failed(fail("localhost-unresolvable", url=probe.settings.proxy_url))
+
+
+def resolve_upstream(probe: Probe) -> Finding:
+    host = urlsplit(probe.settings.upstream).hostname or ""
+    if _resolves(host):
+        return ok(f"upstream host {host} resolves")
+    return failed(fail("upstream-unresolvable", host=host))
+
+
+def nginx_installed(probe: Probe) -> Finding:
+    from .. import proxy
+
+    try:
+        return ok(f"nginx installed: {proxy.nginx_binary(probe.settings)}")
+    except LitellmKeyError as error:
+        return failed(error)
+
+
+def proxy_running(probe: Probe) -> Finding:
+    from .. import proxy
+    from .steps import first_proxy_problem
+
+    report = proxy.status(probe.settings, check_upstream=False)
+    problem = first_proxy_problem(report, probe.settings)
+    if problem is not None:
+        return failed(problem)
+    if not report.config_current:
+        stale = fail("proxy-config-stale")
+        return Finding(WARN, stale.message, stale.fix, stale.reason)
+    return ok(f"proxy running (pid {report.pid}) on {report.listen}, config current, health endpoint answers")
+
+
+# ---- LiteLLM ----------------------------------------------------------------------------------
+
+
+def litellm_alive(probe: Probe) -> Finding:
+    """GET /health/liveliness (no key): tells the proxy's "cannot connect", Traefik's 404 and
+    something that is not LiteLLM apart, by the catalogued classification."""
+    try:
+        with probe.gateway(None) as gateway:
+            gateway.request("GET", "/health/liveliness")
+    except LitellmKeyError as error:
+        return failed(error)
+    return ok(f"LiteLLM answers /health/liveliness at {probe.settings.base_url}")
+
+
+def litellm_database(probe: Probe) -> Finding:
+    try:
+        with probe.gateway(None) as gateway:
+            readiness = gateway.request("GET", "/health/readiness")
+    except LitellmKeyError as error:
+        return warn(f"/health/readiness did not answer ({error.message})")
+    if not isinstance(readiness, dict):
+        return warn("/health/readiness answered something unexpected")
+    version = readiness.get("litellm_version") or "unknown version"
+    database = str(readiness.get("db") or "")
+    if database.lower() != "connected":
+        return failed(fail("gateway-no-db", detail=f"/health/readiness: db: {database or 'none'}"))
+    return ok(f"LiteLLM {version}, database connected")
+
+
+def key_accepted(probe: Probe) -> Finding:
+    assert probe.key is not None
+    try:
+        with probe.gateway(probe.key) as gateway:
+            probe.models = _model_ids(gateway.request("GET", "/v1/models"))
+            try:
+                body = gateway.request("GET", "/key/info")
+                probe.key_info = body.get("info") or {} if isinstance(body, dict) else {}
+            except LitellmKeyError:
+                probe.key_info = {}
+    except LitellmKeyError as error:
+        return failed(error)
+    return ok(f"key {probe.key.mask()} accepted; it can use {len(probe.models)} model(s)")
+
+
+def _model_ids(body: Any) -> tuple[str, ...]:
+    data = body.get("data") if isinstance(body, dict) else None
+    return tuple(str(item["id"]) for item in data or () if isinstance(item, dict) and item.get("id"))
+
+
+def not_master_key(probe: Probe) -> Finding:
+    """A key that may list every key is the master (admin) key: it must not live in a container."""
+    try:
+        with probe.gateway(probe.key) as gateway:
+            gateway.request("GET", "/key/list", params={"size": 1})
+    except LitellmKeyError:
+        return ok("the stored key is a client key (admin routes refuse it)")
+    return failed(fail("master-key-stored", key=probe.key.mask() if probe.key else ""))
+
+
+def models_reachable(probe: Probe) -> Finding:
+    from ..gateway import model_allowed
+
+    missing = [model for model in probe.settings.models if not model_allowed(model, probe.models)]
+    if not missing:
+        return ok(f"every configured model is available: {', '.join(probe.settings.models)}")
+    key_models = tuple(probe.key_info.get("models") or ())
+    lines, fixes = [], []
+    for model in missing:
+        near = _near_name(model, probe.models)
+        if near:
+            lines.append(f"{model} is missing but {near} is there")
+            fixes.append(f"use the full name {near} (the `models` setting), or regenerate the key with full model names")
+        elif model in key_models or not key_models:
+            lines.append(f"the gateway does not serve {model}")
+            fixes.append(f"the LiteLLM config lacks the model name {model}: ask the admin to add it, or drop it from `models`")
+        else:
+            lines.append(f"the key may not use {model}")
+            fixes.append(f"regenerate the key with {model} in its models (`litellm-key keys generate --model {model}`)")
+    return Finding(FAIL, "; ".join(lines) + f" (the key can use: {', '.join(probe.models) or 'nothing'})", "; ".join(fixes), "model-missing", 5)
+
+
+def _near_name(model: str, available: tuple[str, ...]) -> str | None:
+    """`claude-sonnet-4.5` vs `claude-sonnet-4-5-20250929`: the same model under its full name."""
+    import difflib
+
+    plain = model.replace(".", "-").lower()
+    for name in available:
+        if name.lower().startswith(plain) or plain.startswith(name.lower()):
+            return name
+    close = difflib.get_close_matches(model, available, n=1, cutoff=0.75)
+    return close[0] if close else None
+
+
+def expiry(probe: Probe) -> Finding:
+    from datetime import datetime, timedelta, timezone
+
+    raw = probe.key_info.get("expires")
+    if not raw:
+        return ok("the key never expires" if "expires" in probe.key_info else "expiry unknown (LiteLLM did not say)")
+    try:
+        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
+    except ValueError:
+        return warn(f"LiteLLM reports an expiry it does not spell as a date: {raw}")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    left = moment - datetime.now(timezone.utc)
+    if left <= timedelta(0):
+        return failed(fail("key-expired", key=probe.key.mask() if probe.key else "", expiry=f" on {raw}"))
+    if left < timedelta(days=1):
+        return warn(f"the key expires in {_duration(left)} ({raw})", "Get a new key before then and store it with setup.")
+    return ok(f"the key expires {raw} (in {_duration(left)})")
+
+
+def _duration(left) -> str:
+    hours = int(left.total_seconds() // 3600)
+    return f"{hours // 24} days" if hours >= 48 else f"{hours} hours" if hours >= 1 else f"{int(left.total_seconds() // 60)} minutes"
+
+
+def budget(probe: Probe) -> Finding:
+    spend, limit = probe.key_info.get("spend"), probe.key_info.get("max_budget")
+    if limit is None:
+        return ok(f"no budget limit (spent {spend or 0})")
+    if spend is not None and float(spend) >= float(limit):
+        return failed(fail("key-budget", key=probe.key.mask() if probe.key else "", detail=f"spent {spend} of {limit}"))
+    if spend is not None and float(spend) >= 0.9 * float(limit):
+        return warn(f"{float(spend):.2f} of the budget {limit} is spent", "Ask your LiteLLM admin to raise max_budget.")
+    return ok(f"budget: spent {spend or 0} of {limit}")
+
+
+# ---- clients ----------------------------------------------------------------------------------
+
+
+def client_check(name: str) -> Callable[[Probe], Finding]:
+    def check(probe: Probe) -> Finding:
+        from ..clients import CONFIGURED, DRIFTED, ClientContext, get_client
+        from .steps import token_command
+
+        ctx = ClientContext.current(probe.settings, probe.key, token_command(probe.settings))
+        state = get_client(name).describe(ctx)
+        if state.state == CONFIGURED:
+            return ok(f"{name} configured")
+        what = f"drifted: {state.detail}" if state.state == DRIFTED else f"not configured{f' ({state.detail})' if state.detail else ''}"
+        return Finding(FAIL, f"{name} {what}", f"litellm-key apply --client {name}", exit_code=3)
+
+    return check
+
+
+def shell_block(probe: Probe) -> Finding:
+    from .. import shell_profile
+
+    home = Path.home()
+    if shell_profile.installed(home):
+        return ok("new terminals export the key (shell block present)")
+    return Finding(FAIL, f"no litellm-key block in {home}/.bashrc or .zshrc: codex, gemini and opencode will not find the key", "litellm-key apply", exit_code=3)
+
+
+def claude_overrides(probe: Probe) -> Finding:
+    """Claude Code prefers an exported key to its apiKeyHelper, and asks for ANTHROPIC_MODEL."""
+    exported = [name for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN") if os.environ.get(name)]
+    if exported:
+        return warn(
+            f"{' and '.join(exported)} {'is' if len(exported) == 1 else 'are'} set in this shell and win over Claude Code's apiKeyHelper",
+            f"unset {' '.join(exported)} (and remove the export from your shell profile)",
+        )
+    model = os.environ.get("ANTHROPIC_MODEL") or probe.settings.model_for("claude-code")
+    if probe.models and model not in probe.models:
+        return warn(f"Claude Code starts with {model}, which the key cannot use", "Set `client_models: {claude-code: <a model the key has>}` or `models`.")
+    return ok(f"Claude Code uses the apiKeyHelper and starts with {model}")
+
+
+# ---- --live -----------------------------------------------------------------------------------
+
+# client -> (method path template, JSON body template); `{model}` is filled in.
+_LIVE_REQUESTS: dict[str, tuple[str, dict[str, Any]]] = {
+    "claude-code": ("/v1/messages", {"max_tokens": 1, "messages": [{"role": "user", "content": "ping"}]}),
+    "codex": ("/v1/responses", {"max_output_tokens": 16, "input": "ping"}),
+    "gemini": ("/v1beta/models/{model}:generateContent", {"contents": [{"parts": [{"text": "ping"}]}], "generationConfig": {"maxOutputTokens": 1}}),
+    "opencode": ("/v1/chat/completions", {"max_tokens": 1, "messages": [{"role": "user", "content": "ping"}]}),
+    "roo": ("/v1/chat/completions", {"max_tokens": 1, "messages": [{"role": "user", "content": "ping"}]}),
+}
+
+
+def live_requests(settings: Settings) -> list[tuple[str, str]]:
+    """(client, model) pairs: each configured client with the models it starts with (Claude Code
+    switches between every configured model, so it tries them all)."""
+    pairs: dict[tuple[str, str], None] = {}
+    for client in settings.clients:
+        for model in settings.models if client == "claude-code" else (settings.model_for(client),):
+            pairs[(client, model)] = None
+    return list(pairs)
+
+
+def live_check(client: str, model: str) -> Callable[[Probe], Finding]:
+    def check(probe: Probe) -> Finding:
+        path, body = _LIVE_REQUESTS[client]
+        payload = body if "{model}" in path else {**body, "model": model}
+        try:
+            with probe.gateway(probe.key) as gateway:
+                gateway.request("POST", path.format(model=model), json=payload, headers={"anthropic-version": "2023-06-01"})
+        except LitellmKeyError as error:
+            return failed(error)
+        return ok(f"{client}: a 1-token request to {model} answered")
+
+    return check

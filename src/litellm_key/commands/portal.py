@@ -1,0 +1,77 @@
+"""`litellm-key portal login|logout`: keep (or forget) the portal session token that renewal uses.
+
+The token is read from a hidden prompt or stdin, never from argv (visible in `ps`), checked
+against the portal when one is configured, and stored 0600 outside the workspace.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+from ..console import Console
+from ..errors import fail
+from ..portal import SESSION_TOKEN_VARIABLE, WHERE_TO_COPY, Portal, SessionToken, remove_session_token, save_session_token, token_file
+from . import add_location_flags, add_output_flags, add_portal_flags, settings_from
+from .renewal import ask_session_token, interactive
+
+DESCRIPTION = f"""Store the key portal's session token for `renew`, `apply` and `token` (login), or
+remove it (logout). Log in to the portal in a browser first (MFA included), then copy the token
+from {WHERE_TO_COPY}.
+
+The token is read from --token-stdin or a hidden prompt, never from the command line; with
+`portal_url` set it is checked (GET /api/v1/auths/) before it is stored, mode 0600, in
+$XDG_CONFIG_HOME/litellm-key/session-token (or --session-token-file, outside the workspace).
+{SESSION_TOKEN_VARIABLE}, when set, wins over the file.
+
+examples:
+  $ litellm-key portal login
+  $ pbpaste | litellm-key portal login --token-stdin
+  $ litellm-key portal logout
+"""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("action", choices=("login", "logout"), help="store or remove the session token")
+    parser.add_argument("--token-stdin", action="store_true", help="read the session token from the first line of stdin")
+    parser.add_argument("--no-input", action="store_true", help="never prompt")
+    add_portal_flags(parser)
+    add_location_flags(parser)
+    parser.add_argument("--timeout", type=float, metavar="SECONDS", help="HTTP timeout (default 10)")
+    add_output_flags(parser)
+
+
+def _read_token(args: argparse.Namespace, path: object) -> SessionToken:
+    if args.token_stdin:
+        line = sys.stdin.readline()
+        if not line.strip():
+            raise fail("empty-stdin")
+        return SessionToken.parse(line)
+    if not interactive(args):
+        raise fail("portal-no-session", token_file=path)
+    return ask_session_token()
+
+
+def run(args: argparse.Namespace, console: Console) -> int:
+    settings = settings_from(args)
+    path = token_file(settings.session_token_file)
+    document: dict[str, object] = {"version": 1, "ok": True, "action": args.action, "session_token_file": str(path)}
+    if args.action == "logout":
+        removed = remove_session_token(path)
+        console.ok(f"removed the session token {path}" if removed else f"no session token stored at {path}")
+        console.emit({**document, "removed": removed})
+        return 0
+    if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):
+        raise fail("session-token-in-workspace", path=path, workspace=settings.workspace)
+    token = _read_token(args, path)
+    user = None
+    if settings.portal_url:
+        with Portal(settings.portal_url, token, timeout=settings.timeout) as portal:
+            user = portal.whoami()
+        console.ok(f"session valid: logged in to {settings.portal_url} as {user}")
+    else:
+        console.warn("portal_url is not set, so the token was not checked", "Set portal_url (LITELLM_PORTAL_URL).")
+    changed = save_session_token(path, token)
+    console.ok(f"session token stored in {path} (mode 0600){'' if changed else ', unchanged'}")
+    console.emit({**document, "portal_user": user, "changed": changed})
+    return 0

@@ -1,0 +1,242 @@
+"""Getting a key from the portal, shared by `renew`, `setup --from-portal`, `apply` and `token`.
+
+Two rules hold whatever the caller: a key from the portal is stored only after LiteLLM accepted it
+(the old key stays until then), and concurrent renewals (a container start, Claude Code's helper,
+a user typing `renew`) serialise on a lock and re-read `.env` once inside it, so the portal issues
+one new key, not one per process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sys
+import time
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Iterator
+
+from ..console import Console
+from ..envfile import EXPIRES_VARIABLE, normalized_expiry
+from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
+from ..gateway import Verification, verify
+from ..keyhelper import plain_value
+from ..portal import WHERE_TO_COPY, Portal, SessionToken, session_token, token_file
+from ..secret import ClientKey
+from ..settings import Settings
+from . import load_key
+from .steps import store_and_configure
+
+HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
+
+
+@dataclass(frozen=True)
+class Health:
+    """The stored key as renewal sees it: working (with its verification) or not, and whether it is due."""
+
+    verification: Verification | None
+    problem: LitellmKeyError | None
+    expires: str | None
+    due: bool
+
+
+@dataclass(frozen=True)
+class Renewal:
+    key: ClientKey
+    source: str
+    expires: str | None
+    user: str | None
+
+
+def stored_expiry(env_file: Path) -> str | None:
+    try:
+        return plain_value(env_file.read_text(encoding="utf-8", errors="replace"), EXPIRES_VARIABLE)
+    except (FileNotFoundError, IsADirectoryError):
+        return None
+
+
+def seconds_left(expires: str | None) -> float | None:
+    """Seconds until `expires` (negative once past); None for a key that never expires."""
+    normalized = normalized_expiry(expires)
+    if normalized is None:
+        return None
+    moment = datetime.strptime(normalized, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return (moment - datetime.now(timezone.utc)).total_seconds()
+
+
+def _verify(settings: Settings, key: ClientKey, deadline: float | None) -> Verification:
+    timeout = settings.timeout if deadline is None else min(settings.timeout, deadline - time.monotonic())
+    if timeout <= 0:
+        raise fail("gateway-timeout", url=f"{settings.base_url}/v1/models", timeout=round(settings.timeout, 1))
+    return verify(settings.base_url, key, required_models=settings.models, timeout=timeout)
+
+
+def _due(settings: Settings, expires: str | None) -> bool:
+    left = seconds_left(expires)
+    return left is not None and left < settings.renew_before
+
+
+def check_key(settings: Settings, key: ClientKey | None) -> Health:
+    """Verify the stored key; a rejected key is due for renewal, so is one that expires within renew_before.
+    A gateway that cannot be reached raises: it could not verify a new key either."""
+    if key is None:
+        return Health(None, fail("key-missing", env_file=settings.env_file), None, True)
+    try:
+        verification = _verify(settings, key, None)
+    except KeyRejected as error:
+        return Health(None, error, stored_expiry(settings.env_file), True)
+    expires = verification.info.expires if verification.info else stored_expiry(settings.env_file)
+    return Health(verification, None, normalized_expiry(expires), _due(settings, expires))
+
+
+def interactive(args: object) -> bool:
+    return not getattr(args, "no_input", False) and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def require_portal(settings: Settings) -> str:
+    if not settings.portal_url:
+        raise fail("portal-not-configured")
+    return settings.portal_url
+
+
+def available_session(settings: Settings) -> SessionToken | None:
+    """The session token from the environment or the token file; never asks (apply, token)."""
+    found = session_token(token_file(settings.session_token_file))
+    return found[0] if found else None
+
+
+def require_session(settings: Settings, *, ask: bool) -> SessionToken:
+    """The session token, asking for it on a terminal as the last resort (it is not stored then)."""
+    found = available_session(settings)
+    if found is not None:
+        return found
+    if not ask:
+        raise fail("portal-no-session", token_file=token_file(settings.session_token_file))
+    return ask_session_token()
+
+
+def ask_session_token() -> SessionToken:
+    """The hidden prompt, saying where the token is to be found (`portal login`, or a terminal run)."""
+    import questionary
+
+    secret = questionary.password(f"Portal session token (copy it from {WHERE_TO_COPY}):").ask()
+    if secret is None:
+        raise fail("cancelled")
+    return SessionToken.parse(secret)
+
+
+def fetch_verified(
+    settings: Settings, session: SessionToken, console: Console, *, old_key: ClientKey | None, deadline: float | None = None
+) -> tuple[ClientKey, Verification, str, str]:
+    """(key, its verification, where it came from, whose session): the portal's current key when it
+    works and is not itself due, else a new one. A new key LiteLLM rejects is `portal-key-rejected`."""
+    with Portal(require_portal(settings), session, timeout=settings.timeout, deadline=deadline) as portal:
+        console.step(f"asking the key portal {portal.url}")
+        user = portal.whoami()
+        console.ok(f"portal session valid ({user})")
+        current = portal.current_key()
+        if current is not None and current != old_key:
+            try:
+                verification = _verify(settings, current, deadline)
+                if not _due(settings, verification.info.expires if verification.info else None):
+                    return current, verification, "the portal's current key", user
+                console.info(f"the portal's current key {current.mask()} expires soon too: asking for a new one")
+            except (KeyRejected, ModelAccessError) as error:
+                console.info(f"the portal's current key {current.mask()} does not work either: {error.message}")
+        new_key = portal.new_key()
+    console.ok(f"the portal issued a new key {new_key.mask()}")
+    try:
+        return new_key, _verify(settings, new_key, deadline), "a new key from the portal", user
+    except (KeyRejected, ModelAccessError) as error:
+        raise fail("portal-key-rejected", key=new_key.mask(), detail=error.message) from None
+
+
+@contextlib.contextmanager
+def _renewal_lock(settings: Settings, deadline: float | None) -> Iterator[None]:
+    """One renewal at a time per state dir; with a deadline, give up (renewal-busy) instead of waiting on."""
+    import fcntl
+
+    folder = settings.state_dir / "renewal"
+    folder.mkdir(parents=True, exist_ok=True)
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:  # type: ignore[operator]  (LOCK_NB only with a deadline)
+                    raise fail("renewal-busy") from None
+                time.sleep(0.05)
+        yield
+    finally:
+        os.close(fd)
+
+
+def renew_locked(
+    settings: Settings, console: Console, session: SessionToken, *, old_key: ClientKey | None, deadline: float | None = None
+) -> Renewal:
+    """Fetch, verify, store and re-apply the clients, unless another process did it while we waited."""
+    with _renewal_lock(settings, deadline):
+        current = load_key(settings)
+        if current is not None and current != old_key:
+            console.ok(f"another litellm-key process already renewed the key: {current.mask()}")
+            return Renewal(current, "another litellm-key process", stored_expiry(settings.env_file), None)
+        key, verification, source, user = fetch_verified(settings, session, console, old_key=old_key, deadline=deadline)
+        expires = verification.info.expires if verification.info else None
+        store_and_configure(settings, key, console, expires=expires)
+        return Renewal(key, source, normalized_expiry(expires), user)
+
+
+def renew_on_start(settings: Settings, key: ClientKey, console: Console) -> ClientKey:
+    """`apply`: renew a rejected or nearly expired key when a portal and a session are at hand. Never
+    prompts, never fails the start: a problem is a warning and the stored key stays."""
+    if not settings.portal_url:
+        return key
+    try:
+        session = available_session(settings)
+        if session is None or not check_key(settings, key).due:
+            return key
+        console.step("the stored key is expired, rejected or expires soon: renewing it through the portal")
+        return renew_locked(settings, console, session, old_key=key).key
+    except GatewayError:
+        return key  # offline: apply's own verification says so
+    except LitellmKeyError as error:
+        console.warn(f"could not renew the key: {error.message}", error.fix)
+        return _now_stored(settings, key)
+
+
+def renew_for_helper(settings: Settings, key: ClientKey, console: Console) -> ClientKey:
+    """`token` when the stored expiry is near or past: renew within HELPER_BUDGET, else the stored key
+    (with a warning on stderr), so Claude Code always gets an answer quickly."""
+    deadline = time.monotonic() + HELPER_BUDGET
+    try:
+        session = available_session(settings) if settings.portal_url else None
+        if session is None:
+            console.warn(
+                f"the stored key {key.mask()} expires at {stored_expiry(settings.env_file)} and cannot be renewed here",
+                "Set portal_url and run `litellm-key portal login`, then `litellm-key renew`.",
+            )
+            return key
+        return renew_locked(settings, console, session, old_key=key, deadline=deadline).key
+    except LitellmKeyError as error:
+        console.warn(f"could not renew the key {key.mask()}: {error.message}", error.fix)
+        return _now_stored(settings, key)
+
+
+def _now_stored(settings: Settings, fallback: ClientKey) -> ClientKey:
+    """After a failure, the key .env holds now: a client config that failed after the new key was
+    stored must not make the caller hand out the old one."""
+    try:
+        return load_key(settings) or fallback
+    except LitellmKeyError:
+        return fallback
+
+
+def key_from_portal(settings: Settings, console: Console, *, ask: bool) -> ClientKey:
+    """`setup --from-portal`: the portal's key, already verified; setup stores it like a pasted one."""
+    require_portal(settings)
+    session = require_session(settings, ask=ask)
+    key, _, _, _ = fetch_verified(settings, session, console, old_key=None)
+    return key

@@ -1,0 +1,55 @@
+"""The key in the OS credential store (macOS Keychain, Linux Secret Service, Windows Credential
+Locker) through the `keyring` library, for use on a host, where a plaintext `.env` is a worse home.
+
+Optional (`pip install 'litellm-key[keyring]'`) and imported only when the `key_store` setting says
+`keyring`: containers keep the key in `.env`, and `token` must not pay for a D-Bus connection.
+The service name is the seed's, `LITELLM_API_KEY`, so a key it stored is found.
+"""
+
+from __future__ import annotations
+
+import getpass
+from typing import Any
+
+from .errors import fail
+from .secret import ClientKey, scrub
+
+SERVICE = "LITELLM_API_KEY"
+
+
+def _keyring() -> Any:
+    try:
+        import keyring
+    except ImportError:
+        raise fail("keyring-missing") from None
+    return keyring
+
+
+def _call(action: str, *args: str) -> Any:
+    keyring = _keyring()
+    try:
+        return getattr(keyring, action)(SERVICE, getpass.getuser(), *args)
+    except keyring.errors.PasswordDeleteError:
+        return None
+    except keyring.errors.KeyringError as error:
+        raise fail("keyring-failed", detail=scrub(str(error) or type(error).__name__)) from None
+
+
+def load_key() -> ClientKey | None:
+    secret = _call("get_password")
+    return ClientKey.parse(secret) if secret and secret.strip() else None
+
+
+def save_key(key: ClientKey) -> bool:
+    """Store the key; False when the credential store already holds exactly this one."""
+    if load_key() == key:
+        return False
+    _call("set_password", key.reveal())
+    return True
+
+
+def delete_key() -> bool:
+    if load_key() is None:
+        return False
+    _call("delete_password")
+    return True

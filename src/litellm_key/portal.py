@@ -1,0 +1,169 @@
+"""The key portal (Open WebUI's API): fetch the user's current LiteLLM key, or have a new one issued.
+
+The portal answers to the user's own session token, obtained by logging in there (MFA included),
+so nothing here bypasses an authentication: we only do what the user could do in the portal's
+Settings → Account page. Where the token is kept is decided here too, so `portal login`, `renew`,
+`apply` and `token` agree on it. httpx is imported only when the portal is actually called.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+from typing import Any, Mapping
+
+from .errors import fail
+from .files import atomic_write
+from .secret import ClientKey, scrub
+
+SESSION_TOKEN_VARIABLE = "LITELLM_SESSION_TOKEN"
+KEYS_DISABLED = "API key creation is not allowed"
+WHERE_TO_COPY = "the portal's `token` cookie (browser dev tools → Application → Cookies) or Settings → Account"
+
+
+class SessionToken:
+    """The portal session (a JWT): like ClientKey, it shows as a mask and is revealed only on purpose."""
+
+    __slots__ = ("_secret",)
+
+    def __init__(self, secret: str) -> None:
+        self._secret = secret
+
+    @classmethod
+    def parse(cls, raw: str) -> "SessionToken":
+        secret = raw.strip()
+        if secret.lower().startswith("bearer "):  # copied together with the header name
+            secret = secret[7:].strip()
+        if not secret or any(char.isspace() or not char.isprintable() for char in secret):
+            raise fail("portal-token-malformed")
+        return cls(secret)
+
+    def reveal(self) -> str:
+        return self._secret
+
+    def __repr__(self) -> str:
+        return "SessionToken('****')"
+
+    __str__ = __repr__
+
+
+def default_token_file(environ: Mapping[str, str]) -> Path:
+    """Under $XDG_CONFIG_HOME, in the home directory: never in the workspace, which may be shared or committed."""
+    home = Path(environ.get("HOME") or Path.home())
+    return Path(environ.get("XDG_CONFIG_HOME") or home / ".config") / "litellm-key" / "session-token"
+
+
+def token_file(configured: Path | None, environ: Mapping[str, str] | None = None) -> Path:
+    return configured or default_token_file(os.environ if environ is None else environ)
+
+
+def session_token(path: Path, environ: Mapping[str, str] | None = None) -> tuple[SessionToken, str] | None:
+    """The session token and where it came from, without asking anyone: the environment, then the file."""
+    environ = os.environ if environ is None else environ
+    if environ.get(SESSION_TOKEN_VARIABLE, "").strip():
+        return SessionToken.parse(environ[SESSION_TOKEN_VARIABLE]), f"the {SESSION_TOKEN_VARIABLE} environment variable"
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+    return (SessionToken.parse(text), str(path)) if text.strip() else None
+
+
+def save_session_token(path: Path, token: SessionToken) -> bool:
+    """Write the token 0600 from its first byte, in a folder only the user can enter."""
+    path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+    return atomic_write(path, (token.reveal() + "\n").encode(), mode=0o600)
+
+
+def remove_session_token(path: Path) -> bool:
+    try:
+        path.unlink()
+    except FileNotFoundError:
+        return False
+    return True
+
+
+def _detail(text: str) -> str:
+    try:
+        body = json.loads(text)
+    except ValueError:
+        body = None
+    message = body.get("detail") if isinstance(body, dict) else None
+    flat = " ".join(scrub(str(message or text)).split())
+    return (flat[:159] + "…" if len(flat) > 160 else flat) or "empty body"
+
+
+class Portal:
+    """One portal, called with one user's session token."""
+
+    def __init__(self, url: str, token: SessionToken, *, timeout: float, deadline: float | None = None) -> None:
+        """`deadline` (time.monotonic()) bounds every call together: `token` has 5 s for all of them."""
+        import httpx
+
+        self.url = url.rstrip("/")
+        self._timeout = timeout
+        self._deadline = deadline
+        self._client = httpx.Client(
+            base_url=self.url, headers={"Authorization": f"Bearer {token.reveal()}"}, timeout=timeout
+        )
+
+    def __enter__(self) -> "Portal":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._client.close()
+
+    def _call(self, method: str, path: str, *, missing_ok: bool = False, **kwargs: Any) -> Any:
+        """The decoded JSON answer (None for a 404 when `missing_ok`); every failure catalogued."""
+        import httpx
+
+        url = f"{self.url}{path}"
+        timeout = self._timeout if self._deadline is None else min(self._timeout, self._deadline - time.monotonic())
+        if timeout <= 0:
+            raise fail("portal-timeout", url=url, timeout=round(self._timeout, 1))
+        try:
+            response = self._client.request(method, path, timeout=timeout, **kwargs)
+        except httpx.TimeoutException:
+            raise fail("portal-timeout", url=url, timeout=round(timeout, 1)) from None
+        except httpx.HTTPError as error:
+            raise fail("portal-unreachable", url=url, detail=_detail(str(error) or type(error).__name__)) from None
+        status, detail = response.status_code, _detail(response.text)
+        if status == 403 and KEYS_DISABLED in response.text:
+            raise fail("portal-keys-disabled", url=self.url)
+        if status in (401, 403):
+            raise fail("portal-session-expired", url=self.url, status=status, detail=detail)
+        if status == 404 and missing_ok:
+            return None
+        if status >= 500:
+            raise fail("portal-server-error", url=url, status=status, detail=detail)
+        try:
+            body = response.json() if status < 400 else None
+        except ValueError:
+            body = None
+        if body is None:
+            raise fail("portal-not-openwebui", url=url, status=status, detail=detail)
+        return body
+
+    def _key(self, body: Any, path: str) -> ClientKey:
+        secret = body.get("api_key") if isinstance(body, dict) else None
+        if not isinstance(secret, str) or not secret.strip():
+            raise fail("portal-not-openwebui", url=f"{self.url}{path}", status=200, detail="no api_key in the answer")
+        return ClientKey.parse(secret)
+
+    def whoami(self) -> str:
+        """Whose session this is (e-mail, else name): proves the session is valid before anything else."""
+        body = self._call("GET", "/api/v1/auths/")
+        if not isinstance(body, dict):
+            raise fail("portal-not-openwebui", url=f"{self.url}/api/v1/auths/", status=200, detail="no user in the answer")
+        return str(body.get("email") or body.get("name") or body.get("id") or "an unnamed user")
+
+    def current_key(self) -> ClientKey | None:
+        """The key the portal holds for this user; None when it has none yet (404)."""
+        body = self._call("GET", "/api/v1/auths/api_key", missing_ok=True)
+        return None if body is None else self._key(body, "/api/v1/auths/api_key")
+
+    def new_key(self) -> ClientKey:
+        """Have the portal issue a new key; the old one stops being the portal's current key."""
+        return self._key(self._call("POST", "/api/v1/auths/api_key", json={}), "/api/v1/auths/api_key")

@@ -1,0 +1,195 @@
+"""LiteLLM's CLI SSO flow (>= 1.84): a credential for a container that has no browser.
+
+The container starts a login, a person finishes it in the host's browser, and the container polls
+until LiteLLM hands the credential over (once). The poll secret proves we started the login; it
+lives only in memory (and in the 0600 state file of `login --no-wait`), never in output or argv.
+httpx is imported only when a login actually runs.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from .errors import fail
+from .secret import ClientKey
+
+POLL_SECRET_HEADER = "x-litellm-cli-poll-secret"
+POLL_INTERVAL = 2.0  # seconds between polls, as LiteLLM's own CLI does
+MAX_INTERVAL = 30.0  # a 429 doubles the interval up to this
+DEFAULT_LIFETIME = 300.0  # seconds a login lasts when LiteLLM does not say (its default)
+
+
+@dataclass(frozen=True)
+class Login:
+    """A started login. `expires_at` is wall-clock (time.time()), so a saved login can be resumed."""
+
+    login_id: str
+    user_code: str
+    expires_at: float
+    poll_secret: str = field(repr=False)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"login_id": self.login_id, "user_code": self.user_code, "expires_at": self.expires_at,
+                "poll_secret": self.poll_secret}
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> "Login":
+        return cls(str(data["login_id"]), str(data["user_code"]), float(data["expires_at"]), str(data["poll_secret"]))
+
+
+@dataclass(frozen=True)
+class Team:
+    team_id: str
+    alias: str | None
+
+    def __str__(self) -> str:
+        return f"{self.alias} ({self.team_id})" if self.alias else self.team_id
+
+
+@dataclass(frozen=True)
+class TeamChoice:
+    """LiteLLM wants to know which team the credential is for; poll again with `team_id`."""
+
+    teams: tuple[Team, ...]
+
+
+@dataclass(frozen=True)
+class Credential:
+    key: ClientKey
+    user_id: str | None
+    team_id: str | None
+
+
+PENDING = "pending"
+SLOW_DOWN = "slow-down"
+Tick = Callable[[float], None]  # told the seconds left before each wait
+
+
+def _detail(response: Any) -> str:
+    try:
+        body = response.json()
+    except ValueError:
+        return " ".join(response.text.split())[:160] or "empty body"
+    detail = body.get("detail", body.get("error")) if isinstance(body, dict) else body
+    if isinstance(detail, dict):
+        detail = detail.get("message") or detail.get("error") or detail
+    return " ".join(str(detail).split())[:160]
+
+
+class SsoClient:
+    """One LiteLLM base URL (normally our proxy, so Traefik sees the right Host header)."""
+
+    def __init__(self, base_url: str, *, timeout: float) -> None:
+        import httpx
+
+        self.base_url = base_url.rstrip("/")
+        self._timeout = timeout
+        self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
+
+    def __enter__(self) -> "SsoClient":
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self._client.close()
+
+    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
+        import httpx
+
+        url = f"{self.base_url}{path}"
+        try:
+            return self._client.request(method, path, **kwargs)
+        except httpx.TimeoutException:
+            raise fail("gateway-timeout", url=url, timeout=self._timeout) from None
+        except httpx.HTTPError as error:
+            raise fail("gateway-unreachable", url=url, detail=str(error) or type(error).__name__) from None
+
+    def start(self) -> Login:
+        """POST /sso/cli/start; a 404 means this LiteLLM has no CLI SSO (older than 1.84, or no SSO)."""
+        url = f"{self.base_url}/sso/cli/start"
+        response = self._send("POST", "/sso/cli/start")
+        if response.status_code == 404:
+            raise fail("login-unsupported", url=url)
+        if response.status_code == 429:
+            raise fail("login-rate-limited", url=url)
+        if response.status_code >= 400:
+            raise fail("login-failed", status=response.status_code, detail=_detail(response))
+        try:
+            body = response.json()
+            lifetime = body.get("expires_in")
+            return Login(
+                login_id=str(body["login_id"]),
+                user_code=str(body["user_code"]),
+                expires_at=time.time() + (DEFAULT_LIFETIME if lifetime is None else float(lifetime)),
+                poll_secret=str(body["poll_secret"]),
+            )
+        except (ValueError, KeyError, TypeError):
+            raise fail("gateway-not-litellm", url=url, status=response.status_code, detail="no login_id/poll_secret") from None
+
+    def poll(self, login: Login, team_id: str | None = None) -> str | TeamChoice | Credential:
+        """One poll: PENDING, SLOW_DOWN (429), a TeamChoice, or the Credential (collectable once)."""
+        params = {"team_id": team_id} if team_id else None
+        response = self._send(
+            "GET", f"/sso/cli/poll/{login.login_id}", params=params, headers={POLL_SECRET_HEADER: login.poll_secret}
+        )
+        status = response.status_code
+        if status == 429:
+            return SLOW_DOWN
+        if status == 403:
+            raise fail("login-forbidden", detail=_detail(response))
+        if status in (400, 404, 410):
+            raise fail("login-request-expired", detail=_detail(response))
+        if status >= 400:
+            raise fail("login-failed", status=status, detail=_detail(response))
+        try:
+            body = response.json()
+        except ValueError:
+            body = None
+        if not isinstance(body, dict) or body.get("status") not in ("pending", "ready"):
+            raise fail("login-failed", status=status, detail=f"unexpected answer: {_detail(response)}")
+        if body["status"] == "pending":
+            return PENDING
+        if body.get("requires_team_selection"):
+            details = body.get("team_details") or [{"team_id": team} for team in body.get("teams") or []]
+            teams = (Team(str(item.get("team_id") or item.get("id")), item.get("team_alias")) for item in details
+                     if isinstance(item, dict) and (item.get("team_id") or item.get("id")))
+            return TeamChoice(tuple(teams))
+        if not body.get("key"):
+            raise fail("login-failed", status=status, detail="ready, but no credential in the answer")
+        return Credential(ClientKey.parse(str(body["key"])), body.get("user_id"), body.get("team_id"))
+
+    def wait(
+        self, login: Login, *, team_id: str | None = None, interval: float = POLL_INTERVAL, tick: Tick | None = None
+    ) -> TeamChoice | Credential:
+        """Poll until LiteLLM answers something other than pending, or the login expires."""
+        while True:
+            left = login.expires_at - time.time()
+            if left <= 0:
+                raise fail("login-timeout", user_code=login.user_code)
+            if tick:
+                tick(left)
+            answer = self.poll(login, team_id)
+            if answer == SLOW_DOWN:
+                interval = min(interval * 2, MAX_INTERVAL)
+            elif answer != PENDING:
+                return answer  # type: ignore[return-value]
+            time.sleep(min(interval, max(login.expires_at - time.time(), 0)))
+
+
+def jwt_expiry(key: ClientKey) -> str | None:
+    """The `exp` claim of a JWT credential as ISO 8601 UTC, or None. Read, not trusted: no
+    signature check, because it only tells us when to ask for a new one; LiteLLM decides."""
+    if not key.is_jwt:
+        return None
+    import base64
+    import json
+    from datetime import datetime, timezone
+
+    payload = key.reveal().split(".")[1]
+    try:
+        claims = json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4)))
+        return datetime.fromtimestamp(float(claims["exp"]), timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    except (ValueError, KeyError, TypeError, OverflowError, OSError):
+        return None
+

@@ -1,0 +1,293 @@
+"""`litellm-key doctor`: each failure mode produces exactly its ✗ (or !) line, its fix and its exit
+code; a healthy setup is all ✓; with everything down the run still ends in seconds."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import threading
+import time
+from pathlib import Path
+
+import pytest
+from werkzeug import Response
+
+from conftest import GOOD_KEY
+from litellm_key import proxy
+from litellm_key.settings import Settings
+from litellm_standin import MASTER_KEY, litellm_error
+from proxy_helpers import free_port, needs_nginx
+
+
+def _ready(database: str = "connected"):
+    body = json.dumps({"status": "healthy", "db": database, "litellm_version": "1.80.0"})
+    return lambda request: Response(body, status=200, content_type="application/json")
+
+
+@pytest.fixture
+def healthy(cli, standin, workspace):
+    """A stored key, configured Claude Code, and a LiteLLM with its database."""
+    standin.overrides["/health/readiness"] = _ready()
+    assert cli("setup", "--key-stdin", input=f"{GOOD_KEY}\n").returncode == 0
+    return cli
+
+
+def _doctor(cli, *args: str, env: dict[str, str] | None = None):
+    result = cli("doctor", *args, env=env)
+    document = json.loads(cli("doctor", "--json", *args, env=env).stdout)
+    statuses = {check["id"]: check for check in document["checks"]}
+    return result, statuses
+
+
+def test_a_healthy_setup_is_all_green(healthy):
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert "✗" not in result.stdout
+    assert "✓ key: key sk-...cdef accepted" in result.stdout
+    assert "✓ litellm-database: LiteLLM 1.80.0, database connected" in result.stdout
+    assert {check["status"] for check in checks.values()} == {"ok"}
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_a_healthy_setup_through_the_real_proxy_is_all_green(healthy, standin):
+    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}"}
+    assert healthy("setup", "--key-stdin", input=f"{GOOD_KEY}\n", env=env).returncode == 0
+    try:
+        result, checks = _doctor(healthy, env=env)
+    finally:
+        state_dir = Path(healthy.env["XDG_STATE_HOME"]) / "litellm-key"
+        proxy.stop(Settings(workspace=healthy.workspace, env_file=healthy.workspace / ".env", state_dir=state_dir))
+
+    assert result.returncode == 0, result.output
+    assert checks["proxy"]["status"] == "ok" and checks["nginx"]["status"] == "ok"
+
+
+def _failing(cli, check_id: str, exit_code: int, *, env=None, args=()):
+    result, checks = _doctor(cli, *args, env=env)
+    assert result.returncode == exit_code, result.output
+    assert checks[check_id]["status"] == "failed", checks[check_id]
+    line = next(line for line in result.stdout.splitlines() if line.startswith(f"✗ {check_id}:"))
+    fix = result.stdout.split(line, 1)[1].splitlines()[1]
+    assert fix.startswith("    fix: ")
+    return result, checks, line, fix
+
+
+def test_no_key_stored_is_one_failure_not_a_cascade(cli, standin):
+    standin.overrides["/health/readiness"] = _ready()
+    result, checks, line, fix = _failing(cli, "env-file", 4)
+
+    assert "No client key is stored" in line and "setup" in fix
+    assert checks["key"]["status"] == checks["models"]["status"] == "skipped"
+    assert result.stdout.count("✗") == 2  # the env-file line and the closing count
+
+
+def test_a_tracked_env_file_is_refused_for_safety(healthy, workspace):
+    subprocess.run(["git", "-C", str(workspace), "add", "-f", ".env"], check=True)
+
+    _, _, line, fix = _failing(healthy, "env-git", 8)
+
+    assert "tracked by git" in line and "git rm --cached" in fix
+
+
+def test_a_world_readable_env_file_is_a_warning(healthy, workspace):
+    (workspace / ".env").chmod(0o644)
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0
+    assert checks["env-file"]["status"] == "warning"
+    assert "chmod 600" in checks["env-file"]["fix"]
+
+
+def test_the_master_key_in_env_is_refused(healthy, workspace, standin):
+    def key_list(request):
+        if request.headers.get("Authorization") == f"Bearer {MASTER_KEY}":
+            return Response(json.dumps({"keys": [], "total_count": 0}), content_type="application/json")
+        return litellm_error(401, "Authentication Error, Only proxy admin can be used to generate keys. Route=/key/list", "auth_error")
+
+    standin.overrides["/key/list"] = key_list
+    text = (workspace / ".env").read_text().replace(GOOD_KEY, MASTER_KEY)
+    (workspace / ".env").write_text(text)
+
+    _, _, line, fix = _failing(healthy, "not-master-key", 8)
+
+    assert "master key" in line and "keys generate" in fix
+
+
+def test_an_unresolvable_upstream_is_named(healthy):
+    _, checks, line, fix = _failing(healthy, "upstream-resolves", 7, env={"LITELLM_UPSTREAM": "http://no-such-host.invalid:80"})
+
+    assert "no-such-host.invalid" in line and "--add-host" in fix
+    assert checks["litellm"]["status"] == "skipped"
+
+
+def test_missing_nginx_and_a_stopped_proxy(healthy):
+    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}"}
+    _, checks, line, fix = _failing(healthy, "nginx", 7, env={**env, "LITELLM_KEY_NGINX": "/nonexistent/nginx"})
+    assert "nginx is not installed" in line and "apt-get install" in fix
+    assert checks["litellm"]["status"] == "skipped"
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_a_stopped_proxy_says_start_it(healthy):
+    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}"}
+
+    _, _, line, fix = _failing(healthy, "proxy", 7, env=env)
+
+    assert "proxy is not running" in line and "litellm-key proxy start" in fix
+
+
+def test_litellm_down_is_a_gateway_failure(healthy):
+    _, checks, line, _ = _failing(healthy, "litellm", 6, env={"LITELLM_UPSTREAM": f"http://127.0.0.1:{free_port()}"})
+
+    assert "Cannot connect" in line
+    assert checks["key"]["status"] == "skipped"
+
+
+def test_traefik_404_points_at_the_host_header(healthy, standin):
+    standin.traefik_host = "litellm.localhost"  # without the proxy nothing sets that Host header
+
+    _, _, line, fix = _failing(healthy, "litellm", 6)
+
+    assert "not LiteLLM" in line and "host_header" in fix
+
+
+def test_a_litellm_without_database_cannot_check_virtual_keys(healthy, standin):
+    standin.overrides["/health/readiness"] = _ready("Not connected")
+
+    _, _, line, fix = _failing(healthy, "litellm-database", 6)
+
+    assert "no database" in line and "DATABASE_URL" in fix
+
+
+def test_a_deleted_key_is_rejected(healthy, standin):
+    del standin.keys[GOOD_KEY]
+
+    _, _, line, fix = _failing(healthy, "key", 4)
+
+    assert "does not know the key sk-...cdef" in line and "new one" in fix
+
+
+def test_a_short_model_name_suggests_the_full_one(healthy, standin):
+    _, _, line, fix = _failing(healthy, "models", 5, env={"LITELLM_MODELS": "claude-sonnet-4.5"})
+
+    assert "claude-sonnet-4.5 is missing but claude-sonnet-4-5-20250929 is there" in line
+    assert "full name claude-sonnet-4-5-20250929" in fix
+
+
+def test_a_model_the_gateway_lacks_points_at_the_litellm_config(healthy, standin):
+    standin.keys[GOOD_KEY].models = []  # a key for every model: what it misses, the gateway lacks
+
+    _, _, line, fix = _failing(healthy, "models", 5, env={"LITELLM_MODELS": "mistral-large"})
+
+    assert "does not serve mistral-large" in line and "LiteLLM config lacks the model name mistral-large" in fix
+
+
+def test_a_key_without_the_model_must_be_regenerated(healthy):
+    _, _, line, fix = _failing(healthy, "models", 5, env={"LITELLM_MODELS": "gpt-4o"})
+
+    assert "may not use gpt-4o" in line and "keys generate --model gpt-4o" in fix
+
+
+def test_a_key_expiring_within_a_day_is_a_warning(healthy, standin):
+    soon = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 3600))
+    standin.keys[GOOD_KEY].expires = soon
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0
+    assert checks["expiry"]["status"] == "warning" and "expires in 2 hours" in checks["expiry"]["summary"]
+
+
+def test_a_spent_budget_fails_and_a_nearly_spent_one_warns(healthy, standin):
+    standin.keys[GOOD_KEY].max_budget, standin.keys[GOOD_KEY].spend = 10.0, 9.5
+    _, checks = _doctor(healthy)
+    assert checks["budget"]["status"] == "warning"
+
+
+def test_an_unconfigured_client_names_the_command_that_configures_it(healthy):
+    _, _, line, fix = _failing(healthy, "client-codex", 3, env={"LITELLM_CLIENTS": "claude-code,codex"})
+
+    assert "codex not configured" in line and fix == "    fix: litellm-key apply --client codex"
+
+
+def test_an_exported_anthropic_key_overrides_the_helper(healthy):
+    result, checks = _doctor(healthy, env={"ANTHROPIC_API_KEY": "sk-ant-stale-0000000000"})
+
+    assert checks["claude-code-overrides"]["status"] == "warning"
+    assert "ANTHROPIC_API_KEY" in checks["claude-code-overrides"]["summary"]
+    assert "unset ANTHROPIC_API_KEY" in result.stdout
+
+
+def test_live_reports_the_model_error_verbatim_and_masked(healthy, standin):
+    standin.overrides["/v1/messages"] = lambda request: litellm_error(
+        400, f"litellm.BadRequestError: AnthropicException - credit balance too low (key {GOOD_KEY})", "invalid_request_error"
+    )
+
+    result, checks = _doctor(healthy, "--live")
+
+    live = [check for check_id, check in checks.items() if check_id.startswith("live-claude-code-")]
+    assert live and all(check["status"] == "failed" for check in live)
+    assert "credit balance too low" in result.stdout
+    assert GOOD_KEY not in result.stdout  # masked: the cli fixture asserts this for every call too
+    assert result.returncode == 6
+
+
+def test_live_passes_when_every_model_answers(healthy):
+    result, checks = _doctor(healthy, "--live")
+
+    assert result.returncode == 0, result.output
+    assert checks["live-claude-code-claude-sonnet-4-5-20250929"]["status"] == "ok"
+
+
+@pytest.fixture
+def silent_server():
+    """Accepts connections and never answers: the worst case for a deadline."""
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen(16)
+    held: list[socket.socket] = []
+    stop = threading.Event()
+
+    def accept() -> None:
+        listener.settimeout(0.1)
+        while not stop.is_set():
+            try:
+                held.append(listener.accept()[0])
+            except OSError:
+                continue
+
+    thread = threading.Thread(target=accept, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{listener.getsockname()[1]}"
+    stop.set()
+    thread.join()
+    for connection in held:
+        connection.close()
+    listener.close()
+
+
+def test_everything_down_ends_within_the_time_budget(healthy, silent_server):
+    started = time.monotonic()
+    result = healthy("doctor", env={"LITELLM_UPSTREAM": silent_server, "LITELLM_TIMEOUT": "30"})
+    elapsed = time.monotonic() - started
+
+    assert result.returncode == 6, result.output
+    assert "✗ litellm:" in result.stdout
+    assert elapsed < 10, f"doctor took {elapsed:.1f} s with a silent upstream"  # budget ~5 s; generous for CI load
+
+
+def test_invalid_settings_are_the_first_failure(healthy, workspace):
+    (workspace / ".devcontainer").mkdir()
+    (workspace / ".devcontainer" / "litellm-key.yaml").write_text("upstream: [unclosed\n")
+
+    result = healthy("doctor")
+
+    assert result.returncode == 3
+    assert result.stdout.startswith("✗ settings:")
+    assert "fix:" in result.stdout

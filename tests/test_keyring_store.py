@@ -1,0 +1,64 @@
+"""`--store keyring` (host use): the key lives in the OS credential store, read by `token` and `env`."""
+
+from __future__ import annotations
+
+import getpass
+import json
+
+import pytest
+
+from conftest import GOOD_KEY, REPO
+
+
+@pytest.fixture
+def keyring_file(cli, tmp_path):
+    path = tmp_path / "keyring.json"
+    cli.env.update(
+        PYTHONPATH=f"{REPO / 'src'}:{REPO / 'tests'}",
+        PYTHON_KEYRING_BACKEND="keyring_backend.FileKeyring",
+        LITELLM_TEST_KEYRING=str(path),
+    )
+    return path
+
+
+def stored(keyring_file):
+    return json.loads(keyring_file.read_text()).get(f"LITELLM_API_KEY/{getpass.getuser()}")
+
+
+def test_setup_keeps_the_key_in_the_credential_store_and_env_exports_it(cli, workspace, keyring_file):
+    result = cli("setup", "--store", "keyring", "--key-stdin", input=GOOD_KEY)
+    assert result.returncode == 0, result.output
+    assert "stored in the OS credential store (service LITELLM_API_KEY)" in result.stdout
+    assert stored(keyring_file) == GOOD_KEY
+    env_text = (workspace / ".env").read_text()
+    assert GOOD_KEY not in env_text and "LITELLM_BASE_URL=" in env_text
+
+    exported = cli("env", "--store", "keyring")
+    assert exported.returncode == 0, exported.output
+    assert f"export LITELLM_API_KEY={GOOD_KEY}\n" in exported.stdout
+    token = cli("token", env={"LITELLM_KEY_STORE": "keyring"})
+    assert token.stdout == f"{GOOD_KEY}\n"
+
+    assert cli("logout", "--store", "keyring").returncode == 0
+    assert stored(keyring_file) is None
+
+
+def test_a_key_moved_to_the_credential_store_leaves_env(cli, workspace, keyring_file):
+    (workspace / ".env").write_text(f"# mine\nLITELLM_API_KEY={GOOD_KEY}\n")
+    result = cli("setup", env={"LITELLM_KEY_STORE": "keyring", "LITELLM_API_KEY": GOOD_KEY})
+    assert result.returncode == 0, result.output
+    assert stored(keyring_file) == GOOD_KEY
+    assert GOOD_KEY not in (workspace / ".env").read_text()
+    assert (workspace / ".env").read_text().startswith("# mine\n")
+
+
+def test_without_the_keyring_library_the_store_says_what_to_install(cli, workspace, tmp_path):
+    missing = tmp_path / "no-keyring" / "keyring"
+    missing.mkdir(parents=True)
+    (missing / "__init__.py").write_text("raise ImportError('not installed')\n")
+    cli.env["PYTHONPATH"] = f"{missing.parent}:{REPO / 'src'}"
+    before = (workspace / ".env").read_bytes() if (workspace / ".env").exists() else None
+    result = cli("setup", "--store", "keyring", "--key-stdin", input=GOOD_KEY)
+    assert result.returncode == 3
+    assert "litellm-key[keyring]" in result.stderr
+    assert ((workspace / ".env").read_bytes() if (workspace / ".env").exists() else None) == before

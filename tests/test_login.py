@@ -1,0 +1,206 @@
+"""`litellm-key login`: a credential through LiteLLM's CLI SSO, with the test playing the host's browser."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+import time
+
+import pytest
+
+from conftest import GOOD_KEY
+from litellm_standin import _json
+from sso_standin import SsoStandin
+from test_prompt import spawn  # noqa: F401 (the pseudo-terminal fixture)
+
+FAST = {"LITELLM_KEY_POLL_INTERVAL": "0.05"}
+
+
+@pytest.fixture
+def sso(standin) -> SsoStandin:
+    return SsoStandin(standin)
+
+
+def _no_secret_shown(sso: SsoStandin, *outputs: str) -> None:
+    for output in outputs:
+        assert sso.poll_secret not in output
+
+
+def _stored(workspace) -> str:
+    env_file = workspace / ".env"
+    return env_file.read_text() if env_file.exists() else ""
+
+
+def _wait_until(condition, what: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        assert time.monotonic() < deadline, f"timed out waiting for {what}"
+        time.sleep(0.02)
+
+
+def test_login_waits_while_pending_and_stores_the_credential_once_the_browser_signs_in(cli, workspace, sso):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "litellm_key", "login"], cwd=workspace, env={**cli.env, **FAST},
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        _wait_until(lambda: len(sso.polls) >= 3, "the CLI to poll")
+        assert not _stored(workspace), "nothing is stored while the login is pending"
+        sso.sign_in()  # the person signed in on the host
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 0, stdout + stderr
+    assert f"http://litellm.localhost/sso/key/generate?source=litellm-cli&key={sso.login_id}" in stdout
+    assert sso.user_code in stdout
+    assert "waiting for the sign-in in the browser" in stdout  # the plain line without a terminal
+    assert "accepted by LiteLLM" in stdout
+    assert sso.credential not in stdout + stderr
+    assert f"...{sso.credential[-4:]}" in stdout
+    assert "does not start with sk-" not in stderr
+    _no_secret_shown(sso, stdout, stderr)
+    assert all(poll.headers["x-litellm-cli-poll-secret"] == sso.poll_secret for poll in sso.polls)
+    env = _stored(workspace)
+    assert f"LITELLM_API_KEY={sso.credential}\n" in env
+    assert "LITELLM_KEY_EXPIRES=20" in env  # the JWT's exp, fixed-width UTC
+    assert (workspace / ".env").stat().st_mode & 0o777 == 0o600
+
+
+def test_login_url_setting_names_what_the_hosts_browser_opens(cli, sso):
+    sso.sign_in_after = 0
+    result = cli("login", env={**FAST, "LITELLM_LOGIN_URL": "https://ai.example.test:8443"})
+    assert result.returncode == 0, result.output
+    assert f"https://ai.example.test:8443/sso/key/generate?source=litellm-cli&key={sso.login_id}" in result.stdout
+
+
+def test_login_with_team_flag_asks_litellm_for_that_team(cli, workspace, standin):
+    sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
+    sso.sign_in_after = 1
+    result = cli("login", "--team", "team-b", env=FAST)
+    assert result.returncode == 0, result.output
+    assert sso.polls[-1].args.get("team_id") == "team-b"
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+def test_login_without_a_terminal_lists_the_teams_and_exits_2(cli, workspace, standin):
+    sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
+    sso.sign_in_after = 0
+    result = cli("login", env=FAST)
+    assert result.returncode == 2, result.output
+    assert "Alpha (team-a), Beta (team-b)" in result.stderr
+    assert "litellm-key login --team team-a" in result.stderr
+    assert not _stored(workspace)
+
+
+def test_login_slows_down_on_429_and_still_succeeds(cli, workspace, sso):
+    sso.queued = [_json({"detail": "Too many requests"}, status=429)] * 2
+    sso.sign_in_after = 2
+    result = cli("login", env=FAST)
+    assert result.returncode == 0, result.output
+    assert len(sso.polls) >= 3
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+@pytest.mark.parametrize(
+    "arrange, exit_code, message",
+    [
+        (lambda sso: sso.queued.append(_json({"detail": "Invalid CLI polling secret"}, status=403)), 4,
+         "the poll secret does not match (Invalid CLI polling secret)"),
+        (lambda sso: setattr(sso, "expired", True), 4, "The login expired or was already collected"),
+        (lambda sso: setattr(sso, "unsupported", True), 6, "older than 1.84, or SSO is not configured"),
+        (lambda sso: setattr(sso, "expires_in", 0), 4, "Nobody finished the login with code WXYZ-4821"),
+    ],
+    ids=["403-wrong-secret", "400-expired-login", "404-old-litellm", "login-timed-out"],
+)
+def test_login_failures_name_the_cause_and_keep_the_stored_key(cli, workspace, sso, arrange, exit_code, message):
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
+    arrange(sso)
+    result = cli("login", env=FAST)
+    assert result.returncode == exit_code, result.output
+    assert message in result.stderr
+    assert "litellm-key" in result.stderr  # the fix names a command
+    assert _stored(workspace) == f"LITELLM_API_KEY={GOOD_KEY}\n"
+    _no_secret_shown(sso, result.output)
+
+
+def test_a_credential_that_fails_verification_is_not_stored(cli, workspace, standin, sso):
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
+    standin.keys[sso.credential].blocked = True
+    sso.sign_in_after = 0
+    result = cli("login", env=FAST)
+    assert result.returncode == 4, result.output
+    assert "blocked" in result.stderr
+    assert _stored(workspace) == f"LITELLM_API_KEY={GOOD_KEY}\n"
+
+
+def test_no_wait_prints_the_url_and_the_next_login_collects_that_same_login(cli, workspace, sso):
+    first = cli("login", "--no-wait", "--json", env=FAST)
+    assert first.returncode == 0, first.output
+    document = json.loads(first.stdout)
+    assert document["url"].endswith(f"key={sso.login_id}") and document["user_code"] == sso.user_code
+    assert sso.login_id in first.stderr  # the person still sees the URL when stdout is JSON
+    assert not sso.polls and not _stored(workspace)
+    state_file = cli.workspace.parent / "home" / ".local" / "state" / "litellm-key" / "sso-login.json"
+    assert state_file.stat().st_mode & 0o777 == 0o600
+    _no_secret_shown(sso, first.output)
+
+    sso.sign_in()
+    second = cli("login", env=FAST)
+    assert second.returncode == 0, second.output
+    assert "resuming the login started with --no-wait" in second.stdout
+    assert sso.starts == 1
+    assert not state_file.exists()
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+@pytest.fixture
+def terminal(cli, spawn):
+    """The CLI on a pseudo-terminal, as a person runs it, polling fast."""
+    return lambda *args: spawn(*args, env={**cli.env, **FAST})
+
+
+def test_login_on_a_terminal_shows_a_countdown_until_the_sign_in(terminal, workspace, sso):
+    import pexpect
+
+    child = terminal("login")
+    child.expect(sso.user_code)
+    child.expect(r"waiting for the sign-in: \d:\d\d left")
+    sso.sign_in()
+    child.expect("accepted by LiteLLM")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert sso.poll_secret not in child.before
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+def test_ctrl_c_while_waiting_stops_with_130_and_stores_nothing(terminal, workspace, sso):
+    import pexpect
+
+    (workspace / ".env").write_text("KEEP=1\n")
+    child = terminal("login")
+    child.expect(r"waiting for the sign-in: \d:\d\d left")
+    child.sendcontrol("c")
+    child.expect("Cancelled")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 130
+    assert _stored(workspace) == "KEEP=1\n"
+
+
+def test_login_on_a_terminal_asks_which_team(terminal, workspace, standin):
+    import pexpect
+
+    sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
+    sso.sign_in_after = 0
+    child = terminal("login")
+    child.expect("Which team is the credential for")
+    child.expect("Beta")
+    child.send("\x1b[B")  # arrow down to the second team
+    child.send("\r")
+    child.expect("accepted by LiteLLM")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert sso.polls[-1].args.get("team_id") == "team-b"

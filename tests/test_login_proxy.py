@@ -1,0 +1,20 @@
+"""`litellm-key login` through the real nginx proxy: LiteLLM (behind Traefik) must see our Host header."""
+
+from __future__ import annotations
+
+from proxy_helpers import needs_nginx
+from test_login import FAST, _stored, sso  # noqa: F401 (fixture)
+from test_proxy_cli import proxy_env  # noqa: F401 (fixture: the proxy turned on for `cli`)
+
+pytestmark = needs_nginx
+
+
+def test_login_goes_through_the_proxy_so_litellm_sees_the_host_header(cli, workspace, sso, proxy_env):
+    sso.sign_in_after = 1
+    result = cli("login", env={**proxy_env, **FAST})
+    assert result.returncode == 0, result.output
+    assert "✓ proxy started" in result.stdout
+    assert sso.starts == 1 and sso.polls
+    assert {request.headers["Host"] for request in sso.litellm.requests} == {"litellm.localhost"}
+    port = proxy_env["LITELLM_LISTEN"].rsplit(":", 1)[1]
+    assert f"LITELLM_BASE_URL=http://localhost:{port}\n" in _stored(workspace)

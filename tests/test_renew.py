@@ -1,0 +1,397 @@
+"""Renewal through the key portal: `renew`, `setup --from-portal`, `portal login/logout`, and the
+automatic renewals in `apply` and `token` — with a portal stand-in and the LiteLLM stand-in."""
+
+from __future__ import annotations
+
+import json
+import stat
+import subprocess
+import sys
+import threading
+import time
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+from werkzeug import Response
+
+from conftest import GOOD_KEY
+from portal_standin import KEYS_DISABLED, SESSION_TOKEN, PortalStandin
+from proxy_helpers import free_port
+
+ROO_FILE = ".config/litellm-key/roo-code-settings.json"
+PAST = "2021-06-01T00:00:00Z"
+
+
+@pytest.fixture
+def portal(standin):
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield PortalStandin(server, standin)
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def home(cli) -> Path:
+    return cli.workspace.parent / "home"
+
+
+@pytest.fixture
+def token_file(home) -> Path:
+    return home / ".config" / "litellm-key" / "session-token"
+
+
+@pytest.fixture
+def pcli(cli, portal, token_file):
+    """The CLI with a portal configured, a stored session, Roo Code as the client that holds the key
+    in its file, and no output ever showing the session token."""
+    cli.env.update(LITELLM_PORTAL_URL=portal.url, LITELLM_CLIENTS="roo")
+    token_file.parent.mkdir(parents=True)
+    token_file.write_text(SESSION_TOKEN + "\n")
+
+    def run(*args, **kwargs):
+        result = cli(*args, **kwargs)
+        assert SESSION_TOKEN not in result.output
+        return result
+
+    return run
+
+
+def store(workspace: Path, secret: str, expires: str | None) -> bytes:
+    text = f"# mine\nLITELLM_API_KEY={secret}\n" + (f"LITELLM_KEY_EXPIRES={expires}\n" if expires else "")
+    (workspace / ".env").write_text(text)
+    return text.encode()
+
+
+def env_value(workspace: Path, name: str) -> str | None:
+    for line in (workspace / ".env").read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.split("=", 1)[1]
+    return None
+
+
+def roo_key(home: Path) -> str:
+    return json.loads((home / ROO_FILE).read_text())["providerProfiles"]["apiConfigs"]["litellm"]["litellmApiKey"]
+
+
+def in_hours(hours: float) -> str:
+    return (datetime.now(timezone.utc) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def test_renew_leaves_a_valid_key_alone_and_never_asks_the_portal(pcli, workspace, portal):
+    before = store(workspace, GOOD_KEY, "2099-12-31T00:00:00Z")
+    result = pcli("renew")
+    assert result.returncode == 0, result.output
+    assert "works; expires: 2099-12-31T00:00:00Z" in result.stdout
+    assert portal.requests == []
+    assert (workspace / ".env").read_bytes() == before
+
+
+def test_renew_replaces_an_expired_key_verifies_it_and_reconfigures_clients(pcli, workspace, portal, standin, home):
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, PAST)
+
+    result = pcli("renew", "--json")
+
+    assert result.returncode == 0, result.output
+    document = json.loads(result.stdout)
+    new_key = portal.current
+    assert document["renewed"] is True and document["source"] == "a new key from the portal"
+    assert document["version"] == 1 and document["portal_user"] == "alice@example.com"
+    assert portal.posts == 1
+    assert env_value(workspace, "LITELLM_API_KEY") == new_key
+    assert env_value(workspace, "LITELLM_KEY_EXPIRES") == "2099-06-30T00:00:00Z"
+    assert (workspace / ".env").read_text().startswith("# mine\n")
+    assert roo_key(home) == new_key
+    verified = [r for r in standin.requests if r.headers.get("Authorization") == f"Bearer {new_key}"]
+    assert verified, "the new key was stored without being verified"
+
+
+def test_renew_takes_the_portals_current_key_when_litellm_accepts_it(pcli, workspace, portal, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    fresh = standin.add_key("sk-portal-current-0123456789abcdef", expires="2099-01-01T00:00:00Z").secret
+    portal.current = fresh
+    store(workspace, GOOD_KEY, PAST)
+
+    result = pcli("renew")
+
+    assert result.returncode == 0, result.output
+    assert "the portal's current key" in result.stdout
+    assert portal.posts == 0
+    assert env_value(workspace, "LITELLM_API_KEY") == fresh
+
+
+def test_renew_asks_for_a_new_key_when_the_portals_current_key_is_rejected_too(pcli, workspace, portal, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = standin.add_key("sk-portal-stale-0123456789abcdef", expires=PAST).secret
+    store(workspace, GOOD_KEY, PAST)
+
+    result = pcli("renew")
+
+    assert result.returncode == 0, result.output
+    assert "does not work either" in result.stdout
+    assert portal.posts == 1
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+
+
+def test_renew_renews_a_key_that_expires_within_renew_before(pcli, workspace, portal, standin):
+    soon = in_hours(2)
+    standin.keys[GOOD_KEY].expires = soon
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, soon)
+
+    assert pcli("renew", env={"LITELLM_RENEW_BEFORE": "1h"}).returncode == 0
+    assert portal.requests == [] and env_value(workspace, "LITELLM_API_KEY") == GOOD_KEY
+
+    result = pcli("renew")  # default renew_before: 1 day
+    assert result.returncode == 0, result.output
+    assert "expires at" in result.stderr
+    assert portal.posts == 1 and env_value(workspace, "LITELLM_API_KEY") == portal.current
+
+
+def _hang(_request):
+    threading.Event().wait(3)  # longer than the 1 s LITELLM_TIMEOUT the test sets
+    return Response("{}", status=200, content_type="application/json")
+
+
+@pytest.mark.parametrize(
+    ("arrange", "exit_code", "message"),
+    [
+        (lambda p: p.sessions.clear(), 4, "did not accept the session token (401"),
+        (lambda p: setattr(p, "keys_enabled", False), 3, "does not allow API keys"),
+        (lambda p: p.overrides.update({("GET", "/api/v1/auths/"): lambda r: Response("Not Found", 404)}), 6, "not the key portal"),
+        (lambda p: p.overrides.update({("POST", "/api/v1/auths/api_key"): lambda r: Response("boom", 500)}), 6, "portal failed with 500"),
+        (lambda p: p.overrides.update({("GET", "/api/v1/auths/api_key"): _hang}), 6, "did not answer within 1.0 s"),
+    ],
+    ids=["401-session-expired", "403-keys-disabled", "404-not-a-portal", "500", "timeout"],
+)
+def test_a_portal_failure_keeps_the_old_key_and_says_why(pcli, workspace, portal, standin, arrange, exit_code, message):
+    standin.keys[GOOD_KEY].expires = PAST
+    before = store(workspace, GOOD_KEY, PAST)
+    arrange(portal)
+
+    result = pcli("renew", env={"LITELLM_TIMEOUT": "1"})
+
+    assert result.returncode == exit_code, result.output
+    assert message in result.stderr
+    assert "fix:" in result.stderr
+    assert (workspace / ".env").read_bytes() == before
+
+
+def test_a_new_key_that_litellm_rejects_is_not_stored(pcli, workspace, portal, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.new_key_expires = PAST
+    before = store(workspace, GOOD_KEY, PAST)
+    result = pcli("renew")
+    assert result.returncode == 4, result.output
+    assert "issued the key sk-...fXYZ, but LiteLLM rejected it" in result.stderr
+    assert (workspace / ".env").read_bytes() == before
+
+
+def test_renew_check_only_reports(pcli, workspace, portal, standin):
+    store(workspace, GOOD_KEY, "2099-12-31T00:00:00Z")
+    assert pcli("renew", "--check").returncode == 0
+    standin.keys[GOOD_KEY].expires = PAST
+    result = pcli("renew", "--check")
+    assert result.returncode == 4
+    assert "has expired" in result.stderr
+    assert portal.requests == []
+
+
+def test_renew_without_a_session_and_without_a_terminal_exits_2(pcli, workspace, standin, token_file):
+    token_file.unlink()
+    standin.keys[GOOD_KEY].expires = PAST
+    store(workspace, GOOD_KEY, PAST)
+    result = pcli("renew")
+    assert result.returncode == 2
+    assert "portal login" in result.stderr
+
+
+def test_the_session_token_variable_wins_over_the_file(pcli, workspace, portal, standin, token_file):
+    token_file.write_text("some-stale-session\n")
+    result = pcli("renew", "--force", env={"LITELLM_SESSION_TOKEN": SESSION_TOKEN})
+    assert result.returncode == 0, result.output
+    assert portal.requests[0].headers["Authorization"] == f"Bearer {SESSION_TOKEN}"
+
+
+def test_two_concurrent_renewals_make_one_new_key(pcli, cli, workspace, portal, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, PAST)
+
+    def both_checked_the_old_key():  # hold the first POST until the second process wants to renew too
+        deadline = time.monotonic() + 20
+        while time.monotonic() < deadline:
+            if sum(r.headers.get("Authorization") == f"Bearer {GOOD_KEY}" for r in standin.requests) >= 2:
+                return
+            threading.Event().wait(0.02)
+
+    portal.before_post = both_checked_the_old_key
+    command = [sys.executable, "-m", "litellm_key", "renew"]
+    runs = [
+        subprocess.Popen(command, cwd=workspace, env=cli.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        for _ in range(2)
+    ]
+    outputs = [run.communicate(timeout=60) for run in runs]
+
+    assert [run.returncode for run in runs] == [0, 0], outputs
+    assert portal.posts == 1
+    assert any("another litellm-key process already renewed" in out for out, _ in outputs)
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+
+
+def test_setup_from_portal_fetches_verifies_and_configures(pcli, workspace, portal, standin, home):
+    result = pcli("setup", "--from-portal")
+    assert result.returncode == 0, result.output
+    assert "from the key portal" in result.stdout
+    assert portal.posts == 1  # the portal had no key yet (404)
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+    assert env_value(workspace, "LITELLM_KEY_EXPIRES") == "2099-06-30T00:00:00Z"
+    assert roo_key(home) == portal.current
+
+
+def test_apply_renews_an_expired_key_without_asking(pcli, workspace, portal, standin, home):
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, PAST)
+    result = pcli("apply")
+    assert result.returncode == 0, result.output
+    assert portal.posts == 1
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+    assert roo_key(home) == portal.current
+
+
+def test_apply_without_a_session_fails_on_the_expired_key_as_before(pcli, workspace, portal, standin, token_file):
+    token_file.unlink()
+    standin.keys[GOOD_KEY].expires = PAST
+    store(workspace, GOOD_KEY, PAST)
+    result = pcli("apply")
+    assert result.returncode == 4
+    assert portal.requests == []
+
+
+def test_token_renews_a_key_whose_stored_expiry_has_passed(pcli, workspace, portal, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, PAST)
+    result = pcli("token")
+    assert result.returncode == 0, result.output
+    assert result.stdout == f"{portal.current}\n"
+    assert portal.posts == 1
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+
+
+def test_token_leaves_the_portal_alone_when_nothing_is_due(pcli, workspace, portal):
+    store(workspace, GOOD_KEY, "2099-12-31T00:00:00Z")
+    result = pcli("token")
+    assert result.stdout == f"{GOOD_KEY}\n"
+    assert portal.requests == []
+
+
+@pytest.mark.parametrize("portal_state", ["down", "hanging"])
+def test_token_prints_the_stored_key_when_the_portal_cannot_renew(pcli, workspace, portal, standin, portal_state):
+    standin.keys[GOOD_KEY].expires = PAST
+    before = store(workspace, GOOD_KEY, PAST)
+    env = {"LITELLM_TIMEOUT": "30"}  # the 5 s budget of the helper is what stops the wait
+    if portal_state == "down":
+        env["LITELLM_PORTAL_URL"] = f"http://127.0.0.1:{free_port()}"
+    else:
+        portal.overrides[("GET", "/api/v1/auths/")] = lambda r: (threading.Event().wait(10), Response("{}"))[1]
+    result = pcli("token", env=env)
+    assert result.returncode == 0
+    assert result.stdout == f"{GOOD_KEY}\n"
+    assert "could not renew the key" in result.stderr
+    assert (workspace / ".env").read_bytes() == before
+
+
+def test_portal_login_checks_and_stores_the_token_privately(cli, portal, token_file):
+    cli.env["LITELLM_PORTAL_URL"] = portal.url
+    result = cli("portal", "login", "--token-stdin", input=SESSION_TOKEN + "\n")
+    assert result.returncode == 0, result.output
+    assert "logged in to" in result.stdout and "alice@example.com" in result.stdout
+    assert SESSION_TOKEN not in result.output
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+
+    assert cli("portal", "logout").returncode == 0
+    assert not token_file.exists()
+
+
+def test_portal_login_refuses_a_token_the_portal_rejects(cli, portal, token_file):
+    cli.env["LITELLM_PORTAL_URL"] = portal.url
+    result = cli("portal", "login", "--token-stdin", input="not-a-session\n")
+    assert result.returncode == 4
+    assert not token_file.exists()
+
+
+def test_portal_login_refuses_a_token_file_inside_the_workspace(cli, portal, workspace):
+    cli.env["LITELLM_PORTAL_URL"] = portal.url
+    result = cli("portal", "login", "--token-stdin", "--session-token-file", "token", input=SESSION_TOKEN + "\n")
+    assert result.returncode == 8
+    assert not (workspace / "token").exists()
+
+
+def test_token_hands_out_the_renewed_key_even_when_a_client_config_is_broken(pcli, workspace, portal, standin, home):
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, PAST)
+    (home / ROO_FILE).parent.mkdir(parents=True, exist_ok=True)
+    (home / ROO_FILE).write_text("{ not json")
+    result = pcli("token")
+    assert result.returncode == 0
+    assert result.stdout == f"{portal.current}\n"
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+    assert "roo" in result.stderr
+
+
+def test_renew_with_the_key_in_the_credential_store_replaces_it_there(pcli, cli, workspace, portal, standin, tmp_path):
+    from conftest import REPO
+
+    keyring_file = tmp_path / "keyring.json"
+    cli.env.update(
+        PYTHONPATH=f"{REPO / 'src'}:{REPO / 'tests'}",
+        PYTHON_KEYRING_BACKEND="keyring_backend.FileKeyring",
+        LITELLM_TEST_KEYRING=str(keyring_file),
+        LITELLM_KEY_STORE="keyring",
+    )
+    assert pcli("setup", "--key-stdin", input=GOOD_KEY).returncode == 0
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+
+    result = pcli("renew")
+
+    assert result.returncode == 0, result.output
+    assert list(json.loads(keyring_file.read_text()).values()) == [portal.current]
+    assert env_value(workspace, "LITELLM_API_KEY") is None
+    assert pcli("token").stdout == f"{portal.current}\n"
+
+
+def test_token_renews_a_key_that_expires_within_the_hour(pcli, workspace, portal, standin):
+    soon = in_hours(0.5)
+    standin.keys[GOOD_KEY].expires = soon
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, soon)
+    result = pcli("token")
+    assert result.stdout == f"{portal.current}\n" != f"{GOOD_KEY}\n"
+    assert portal.posts == 1
+
+
+def test_apply_offline_with_a_portal_starts_without_asking_it(pcli, workspace, portal):
+    before = store(workspace, GOOD_KEY, PAST)
+    result = pcli("apply", env={"LITELLM_UPSTREAM": f"http://127.0.0.1:{free_port()}"})
+    assert result.returncode == 0, result.output
+    assert "could not verify the key now" in result.stderr
+    assert portal.requests == []
+    assert (workspace / ".env").read_bytes().startswith(before)
+
+
+def test_renew_check_reports_an_invalid_key_once(pcli, workspace, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    store(workspace, GOOD_KEY, PAST)
+    result = pcli("renew", "--check", "--json")
+    assert result.returncode == 4
+    assert result.stderr.count("has expired") == 1
+    assert json.loads(result.stdout)["error"]["reason"] == "key-expired"
