@@ -291,3 +291,52 @@ def test_invalid_settings_are_the_first_failure(healthy, workspace):
     assert result.returncode == 3
     assert result.stdout.startswith("✗ settings:")
     assert "fix:" in result.stdout
+
+
+@pytest.fixture
+def portal(standin, healthy, tmp_path):
+    from pytest_httpserver import HTTPServer
+
+    from portal_standin import SESSION_TOKEN, PortalStandin
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text(SESSION_TOKEN + "\n")
+    healthy.env.update(LITELLM_PORTAL_URL=server.url_for("").rstrip("/"))
+    yield PortalStandin(server, standin)
+    server.clear()
+    server.stop()
+
+
+def test_a_valid_portal_session_is_checked(healthy, portal):
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert "✓ portal-session: portal session valid (alice@example.com)" in result.stdout
+
+
+def test_an_expired_portal_session_is_found_before_the_key_runs_out(healthy, portal):
+    portal.sessions.clear()
+
+    _, _, line, fix = _failing(healthy, "portal-session", 4)
+
+    assert "portal login" in fix
+
+
+def test_no_portal_session_warns_that_renewal_cannot_run(healthy, portal, tmp_path):
+    (tmp_path / "home" / ".config" / "litellm-key" / "session-token").unlink()
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0
+    assert checks["portal-session"]["status"] == "warning" and checks["portal-session"]["fix"] == "litellm-key portal login"
+
+
+def test_a_key_due_for_renewal_names_renew_when_a_portal_is_configured(healthy, portal, standin):
+    standin.keys[GOOD_KEY].expires = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 3600))
+
+    _, checks = _doctor(healthy)
+
+    assert checks["expiry"]["status"] == "warning" and checks["expiry"]["fix"].startswith("litellm-key renew")

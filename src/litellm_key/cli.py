@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "login": ("sign in through LiteLLM's SSO in the host's browser and store the credential it gives", "login"),
     "logout": ("remove the key from .env and what litellm-key added to client configs", "logout"),
     "proxy": ("render, start, stop, reload or inspect the nginx proxy", "proxy"),
+    "keys": ("admin: generate, list, rotate, delete, onboard and audit virtual keys with the master key", "keys"),
     "doctor": ("check every hop from the clients to the model and say how to fix what is broken", "doctor"),
     "renew": ("renew an expired, rejected or nearly expired key through the key portal", "renew"),
     "portal": ("store (login) or remove (logout) the key portal's session token", "portal"),

@@ -43,6 +43,25 @@ def normalized_expiry(raw: str | None) -> str | None:
     return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
+def stored_expiry(path: Path) -> str | None:
+    """LITELLM_KEY_EXPIRES as stored (fixed-width UTC), or None."""
+    try:
+        return plain_value(path.read_text(encoding="utf-8", errors="replace"), EXPIRES_VARIABLE)
+    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        return None
+
+
+def seconds_left(expires: str | None) -> float | None:
+    """Seconds until `expires` (negative once past); None for a key that never expires."""
+    normalized = normalized_expiry(expires)
+    if normalized is None:
+        return None
+    from datetime import datetime, timezone
+
+    moment = datetime.strptime(normalized, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
+    return (moment - datetime.now(timezone.utc)).total_seconds()
+
+
 def stored_key(path: Path) -> ClientKey | None:
     """The key in `.env`, or None when there is none yet.
 

@@ -64,7 +64,7 @@ EXIT_CODES: dict[int, str] = {
     5: "model: the key lacks a configured model, or the gateway does not know the model",
     6: "gateway unusable: unreachable, timeout, 5xx, not LiteLLM, no database",
     7: "proxy: nginx missing, config invalid, port busy, upstream host not resolvable",
-    8: "refused for safety: .env is tracked by git",
+    8: "refused for safety: .env tracked by git, the master key where a client key belongs, an alias taken; `keys audit` found a risk",
     130: "cancelled at a prompt (Ctrl-C)",
 }
 
@@ -427,6 +427,111 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "shared settings belong in .devcontainer/litellm-key.yaml.",
     ),
 }
+
+
+_ADMIN = "see docs/admin.md"
+
+# Admin key management (`litellm-key keys ...`, on the admin's machine with the master key).
+CATALOGUE.update(
+    {
+        "no-master-key": (
+            UsageError,
+            "No master key: there is no terminal to prompt on and no master key was given.",
+            "Set LITELLM_MASTER_KEY in the environment, or pass --from-k8s to read it from the Kubernetes secret.",
+        ),
+        "master-key-malformed": (
+            UsageError,
+            "The master key is empty or contains whitespace or control characters.",
+            "Copy it again, e.g. `litellm-key keys list --from-k8s` reads it from the cluster.",
+        ),
+        "master-key-rejected": (
+            KeyRejected,
+            "LiteLLM rejected the master key: {detail}",
+            "Use the current master key: `--from-k8s` reads it from the cluster, or check LITELLM_MASTER_KEY.",
+        ),
+        "kubectl-missing": (
+            ConfigError,
+            "kubectl is not installed (or not on PATH), and {purpose} needs it.",
+            "Install kubectl and select the cluster's context, or set LITELLM_MASTER_KEY and use --url.",
+        ),
+        "kube-no-context": (
+            ConfigError,
+            "kubectl cannot reach a cluster ({detail}).",
+            "Select the cluster: `kubectl config use-context NAME` (`kubectl config get-contexts` lists them).",
+        ),
+        "kube-secret-missing": (
+            ConfigError,
+            "Kubernetes has no {what} ({detail}).",
+            "Check the `master_key_secret` setting (namespace/secret/field, now {spec}): "
+            "`kubectl get secret -n NAMESPACE` lists the secrets.",
+        ),
+        "port-forward-failed": (
+            GatewayError,
+            "`{command}` exited ({detail}) before the port answered.",
+            "Check the service and namespace (`kubectl get svc -n ai`) and the `port_forward` setting, or use --url.",
+        ),
+        "port-forward-timeout": (
+            GatewayError,
+            "`{command}` did not open 127.0.0.1:{port} within {timeout} s; it was stopped.",
+            "Check the LiteLLM pod is running (`kubectl get pods -n ai`), or use --url.",
+        ),
+        "admin-no-db": (
+            GatewayError,
+            "This LiteLLM has no database: virtual keys need one ({detail}).",
+            "Connect LiteLLM to Postgres (DATABASE_URL in its deployment), then retry.",
+        ),
+        "admin-alias-taken": (
+            SafetyRefusal,
+            "A key with the alias '{alias}' already exists; a second one would be ambiguous.",
+            "Replace it with `litellm-key keys rotate {alias}`, or choose another --developer name.",
+        ),
+        "admin-model-unknown": (
+            ModelAccessError,
+            "The gateway does not serve {models}; a key for them would be refused on every request.",
+            "{suggestion}The gateway serves: {available}.",
+        ),
+        "admin-key-not-found": (
+            KeyRejected,
+            "LiteLLM has no key '{key}'.",
+            "`litellm-key keys list` shows the aliases and masked keys.",
+        ),
+        "admin-bad-duration": (
+            UsageError,
+            "'{value}' is not a duration.",
+            "Use a number and a unit: 30s, 15m, 12h, 30d, 2w or 1mo.",
+        ),
+        "admin-date-range": (
+            UsageError,
+            "Daily activity needs both --start and --end as YYYY-MM-DD (got {start} to {end}).",
+            "e.g. `litellm-key keys spend --start 2026-11-01 --end 2026-11-30`.",
+        ),
+        "admin-key-unverified": (
+            ModelAccessError,
+            "The new key {key} did not pass verification ({detail}); it was deleted and {alias} keeps working.",
+            "Check the models with `litellm-key keys info {alias}` and retry.",
+        ),
+        "rotate-delete-failed": (
+            GatewayError,
+            "The new key works (alias {temporary}), but deleting the old key failed: {detail}",
+            "Delete the old key, then give the new one its alias: `{cleanup}`.",
+        ),
+        "roster-invalid": (
+            ConfigError,
+            "{source}: {problem}.",
+            "A roster is YAML (a list of {{name: ...}}) or CSV with a `name` column; " + _ADMIN + ".",
+        ),
+        "confirm-needed": (
+            UsageError,
+            "{action} needs a confirmation, and there is no terminal to ask on.",
+            "Pass --yes to confirm on the command line.",
+        ),
+        "keys-audit-findings": (
+            SafetyRefusal,
+            "The audit found {count} problem(s) in {keys} key(s).",
+            "Fix them with `litellm-key keys rotate|delete|block`; " + _ADMIN + " explains each finding.",
+        ),
+    }
+)
 
 
 def fail(reason: str, **details: object) -> LitellmKeyError:

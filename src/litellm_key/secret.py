@@ -31,13 +31,34 @@ def scrub(text: str) -> str:
     return _KEY_IN_TEXT.sub(lambda match: mask(match.group(0)), text)
 
 
-class ClientKey:
-    """A LiteLLM key (client or master). Equality compares secrets; display shows the mask."""
+class _MaskedSecret:
+    """A secret that shows its mask in str/repr/f-strings and refuses pickling; `reveal()` is the way in."""
 
     __slots__ = ("_secret",)
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
+
+    def reveal(self) -> str:
+        return self._secret
+
+    def mask(self) -> str:
+        return mask(self._secret)
+
+    def __str__(self) -> str:
+        return self.mask()
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}({self.mask()!r})"
+
+    def __reduce__(self):  # pragma: no cover - guard, not a feature
+        raise TypeError(f"{type(self).__name__} cannot be pickled (it would write the secret)")
+
+
+class ClientKey(_MaskedSecret):
+    """A LiteLLM client key. Equality compares secrets; display shows the mask."""
+
+    __slots__ = ()
 
     @classmethod
     def parse(cls, raw: str) -> "ClientKey":
@@ -74,23 +95,24 @@ class ClientKey:
             and all(part and set(part) <= _BASE64URL for part in parts)
         )
 
-    def reveal(self) -> str:
-        return self._secret
-
-    def mask(self) -> str:
-        return mask(self._secret)
-
-    def __str__(self) -> str:
-        return self.mask()
-
-    def __repr__(self) -> str:
-        return f"ClientKey({self.mask()!r})"
-
     def __eq__(self, other: object) -> bool:
         return isinstance(other, ClientKey) and other._secret == self._secret
 
     def __hash__(self) -> int:
         return hash(self._secret)
 
-    def __reduce__(self):  # pragma: no cover - guard, not a feature
-        raise TypeError("ClientKey cannot be pickled (it would write the secret)")
+
+class MasterKey(_MaskedSecret):
+    """The LiteLLM master (admin) key: a type of its own so it can never be stored as a client key.
+
+    It comes from the environment, Kubernetes or a hidden prompt for one admin run and goes only into
+    the Authorization header (`reveal()`); everything else sees the mask. Not a `ClientKey` on
+    purpose: no code path that stores client keys accepts it.
+    """
+
+    __slots__ = ()
+
+    def __init__(self, secret: str) -> None:
+        super().__init__(secret.strip())
+        if not self._secret or any(char.isspace() or not char.isprintable() for char in self._secret):
+            raise fail("master-key-malformed")

@@ -68,6 +68,8 @@ class Settings(NamedTuple):
     client_models: Mapping[str, str] = MappingProxyType({})
     admin_url: str = "http://localhost:4000"
     master_key_secret: str = "ai/urbalurba-secrets/LITELLM_PROXY_MASTER_KEY"
+    key_alias_pattern: str = "claude-code-{name}"
+    port_forward: str = "kubectl port-forward -n ai svc/litellm 4000:4000"
     portal_url: str | None = None
     login_url: str | None = None  # where the host's browser reaches LiteLLM; None: http://<host_header>
     timeout: float = 10.0
@@ -261,6 +263,13 @@ def _text(raw: Any) -> str:
     return str(raw).strip()
 
 
+def _alias_pattern(raw: Any) -> str:
+    text = str(raw).strip()
+    if text.count("{name}") != 1 or any(c.isspace() for c in text):
+        raise ValueError(f"'{text}' must contain {{name}} exactly once and no spaces", "e.g. claude-code-{name}")
+    return text
+
+
 def _path(raw: Any) -> Path:
     return Path(os.path.expanduser(str(raw).strip()))
 
@@ -287,6 +296,8 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
     "client_models": (_client_models, None),
     "admin_url": (_url, "LITELLM_ADMIN_URL"),
     "master_key_secret": (_text, "LITELLM_MASTER_KEY_SECRET"),
+    "key_alias_pattern": (_alias_pattern, "LITELLM_KEY_ALIAS_PATTERN"),
+    "port_forward": (_text, "LITELLM_PORT_FORWARD"),
     "portal_url": (_optional_url, "LITELLM_PORTAL_URL"),
     "login_url": (_optional_url, "LITELLM_LOGIN_URL"),
     "timeout": (_seconds, "LITELLM_TIMEOUT"),

@@ -71,6 +71,8 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
         Check("expiry", checks.expiry, ("key",)),
         Check("budget", checks.budget, ("key",)),
     ]
+    if settings.portal_url:
+        tree.append(Check("portal-session", checks.portal_session))
     tree += [Check(f"client-{name}", checks.client_check(name), ("env-file",)) for name in settings.clients]
     from .steps import ENVIRONMENT_CLIENTS
 

@@ -258,28 +258,54 @@ def _near_name(model: str, available: tuple[str, ...]) -> str | None:
 
 
 def expiry(probe: Probe) -> Finding:
-    from datetime import datetime, timedelta, timezone
+    """From /key/info, else the expiry stored with the key (a login credential's JWT `exp`);
+    warns within `renew_before`, with the fix that fits how this key is renewed."""
+    from datetime import timedelta
 
-    raw = probe.key_info.get("expires")
+    from ..envfile import normalized_expiry, seconds_left, stored_expiry
+
+    assert probe.key is not None
+    raw = probe.key_info.get("expires") or stored_expiry(probe.settings.env_file)
     if not raw:
         return ok("the key never expires" if "expires" in probe.key_info else "expiry unknown (LiteLLM did not say)")
-    try:
-        moment = datetime.fromisoformat(str(raw).replace("Z", "+00:00"))
-    except ValueError:
+    left = seconds_left(raw)
+    if left is None:
         return warn(f"LiteLLM reports an expiry it does not spell as a date: {raw}")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    left = moment - datetime.now(timezone.utc)
-    if left <= timedelta(0):
-        return failed(fail("key-expired", key=probe.key.mask() if probe.key else "", expiry=f" on {raw}"))
-    if left < timedelta(days=1):
-        return warn(f"the key expires in {_duration(left)} ({raw})", "Get a new key before then and store it with setup.")
-    return ok(f"the key expires {raw} (in {_duration(left)})")
+    when = normalized_expiry(raw)
+    if left <= 0:
+        return failed(fail("login-expired", key=probe.key.mask(), env_file=probe.settings.env_file, expires=when) if probe.key.is_jwt else fail("key-expired", key=probe.key.mask(), expiry=f" on {when}"))
+    if left < probe.settings.renew_before:
+        return warn(f"the key expires in {_duration(timedelta(seconds=left))} ({when})", _renewal_fix(probe))
+    return ok(f"the key expires {when} (in {_duration(timedelta(seconds=left))})")
 
 
 def _duration(left) -> str:
     hours = int(left.total_seconds() // 3600)
     return f"{hours // 24} days" if hours >= 48 else f"{hours} hours" if hours >= 1 else f"{int(left.total_seconds() // 60)} minutes"
+
+
+def _renewal_fix(probe: Probe) -> str:
+    if probe.key is not None and probe.key.is_jwt:
+        return "litellm-key login"
+    if probe.settings.portal_url:
+        return "litellm-key renew (apply and Claude Code's helper renew it by themselves once it is due)"
+    return "Ask your LiteLLM admin for a new key before then and store it with setup."
+
+
+def portal_session(probe: Probe) -> Finding:
+    """Renewal needs a valid portal session; an expired one is found now, not when the key runs out."""
+    from ..portal import Portal
+    from .renewal import available_session
+
+    session = available_session(probe.settings)
+    if session is None:
+        return warn("no portal session token: the key cannot be renewed automatically", "litellm-key portal login")
+    try:
+        with Portal(str(probe.settings.portal_url), session, timeout=probe.timeout) as portal:
+            user = portal.whoami()
+    except LitellmKeyError as error:
+        return failed(error)
+    return ok(f"portal session valid ({user})")
 
 
 def budget(probe: Probe) -> Finding:

@@ -13,15 +13,13 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from datetime import datetime, timezone
 from pathlib import Path
 from typing import Iterator
 
 from ..console import Console
-from ..envfile import EXPIRES_VARIABLE, normalized_expiry
+from ..envfile import normalized_expiry, seconds_left, stored_expiry
 from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
 from ..gateway import Verification, verify
-from ..keyhelper import plain_value
 from ..portal import WHERE_TO_COPY, Portal, SessionToken, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
@@ -47,22 +45,6 @@ class Renewal:
     source: str
     expires: str | None
     user: str | None
-
-
-def stored_expiry(env_file: Path) -> str | None:
-    try:
-        return plain_value(env_file.read_text(encoding="utf-8", errors="replace"), EXPIRES_VARIABLE)
-    except (FileNotFoundError, IsADirectoryError):
-        return None
-
-
-def seconds_left(expires: str | None) -> float | None:
-    """Seconds until `expires` (negative once past); None for a key that never expires."""
-    normalized = normalized_expiry(expires)
-    if normalized is None:
-        return None
-    moment = datetime.strptime(normalized, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    return (moment - datetime.now(timezone.utc)).total_seconds()
 
 
 def _verify(settings: Settings, key: ClientKey, deadline: float | None) -> Verification:

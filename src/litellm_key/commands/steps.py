@@ -17,8 +17,7 @@ from typing import TYPE_CHECKING, Callable
 from .. import proxy, shell_profile
 from ..clients import DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState, get_client
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, normalized_expiry, update_env
-from ..keyhelper import plain_value
+from ..envfile import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, normalized_expiry, seconds_left, stored_expiry, update_env
 from ..errors import LitellmKeyError, fail
 from ..secret import ClientKey
 from ..settings import KNOWN_CLIENTS, Settings
@@ -117,17 +116,9 @@ def login_expiry(settings: Settings, key: ClientKey) -> tuple[str, float] | None
     None for other keys, whose renewal is not a login, and when no expiry is stored."""
     if not key.is_jwt:
         return None
-    try:
-        expires = plain_value(settings.env_file.read_text(encoding="utf-8"), EXPIRES_VARIABLE)
-    except (OSError, UnicodeDecodeError):
-        return None
-    from datetime import datetime, timezone
-
-    try:
-        moment = datetime.strptime(expires or "", "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=timezone.utc)
-    except ValueError:
-        return None
-    return expires, (moment - datetime.now(timezone.utc)).total_seconds()
+    expires = stored_expiry(settings.env_file)
+    left = seconds_left(expires)
+    return None if expires is None or left is None else (expires, left)
 
 
 def warn_if_expiring(settings: Settings, key: ClientKey, console: Console) -> None:

@@ -13,9 +13,8 @@ import sys
 from pathlib import Path
 
 from ..console import Console
-from ..envfile import EXPIRES_VARIABLE
+from ..envfile import stored_expiry
 from ..errors import fail
-from ..keyhelper import plain_value
 from . import add_location_flags, load_key, settings_from
 
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
@@ -46,10 +45,7 @@ def _expiry_near(env_file: Path) -> bool:
     is fixed-width UTC), so a key that is not due costs no datetime import and no network."""
     import time
 
-    try:
-        expires = plain_value(env_file.read_text(encoding="utf-8", errors="replace"), EXPIRES_VARIABLE)
-    except (FileNotFoundError, IsADirectoryError):
-        return False
+    expires = stored_expiry(env_file)
     return bool(expires) and expires <= time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + HELPER_MARGIN))
 
 

@@ -1,0 +1,224 @@
+"""LiteLLM's admin (master key) API: virtual keys and spend, beside the client verification calls.
+
+This leaf imports `gateway.Gateway` — the one allowed leaf-to-leaf use (docs/development.md): one
+HTTP client and one error classification for every LiteLLM call. Here the admin-only meanings are
+added on top: no database, an alias already taken, a key that is not there. Keys are addressed by
+their token (LiteLLM's hash), so the secret itself is sent only by `generate`'s answer.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from .errors import LitellmKeyError, fail
+from .gateway import Gateway
+from .secret import ClientKey, MasterKey
+
+PAGE_SIZE = 100  # LiteLLM's maximum for /key/list
+
+
+@dataclass(frozen=True)
+class KeyRecord:
+    """One virtual key as /key/list (full objects) or /key/info describes it; no secret inside."""
+
+    token: str
+    alias: str | None
+    key_name: str | None
+    models: tuple[str, ...]
+    expires: str | None
+    spend: float
+    max_budget: float | None
+    budget_duration: str | None
+    blocked: bool
+    created_at: str | None
+    last_active: str | None
+    user_id: str | None
+    team_id: str | None
+    metadata: dict[str, Any]
+
+    @classmethod
+    def from_json(cls, body: dict[str, Any]) -> "KeyRecord":
+        return cls(
+            token=str(body.get("token") or body.get("key") or ""),
+            alias=body.get("key_alias"),
+            key_name=body.get("key_name"),
+            models=tuple(body.get("models") or ()),
+            expires=body.get("expires"),
+            spend=float(body.get("spend") or 0.0),
+            max_budget=body.get("max_budget"),
+            budget_duration=body.get("budget_duration"),
+            blocked=bool(body.get("blocked")),
+            created_at=body.get("created_at"),
+            last_active=body.get("last_active"),
+            user_id=body.get("user_id"),
+            team_id=body.get("team_id"),
+            metadata=dict(body.get("metadata") or {}),
+        )
+
+    @property
+    def shown(self) -> str:
+        """What a table shows for the key: LiteLLM's abbreviated key_name (`sk-...abcd`)."""
+        return self.key_name or "(unnamed)"
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: getattr(self, name) for name in self.__dataclass_fields__} | {"models": list(self.models)}
+
+
+@dataclass(frozen=True)
+class NewKey:
+    """A key just generated: the secret, present this once, as a ClientKey (masked everywhere)."""
+
+    key: ClientKey
+    record: KeyRecord
+
+
+def _admin_error(error: LitellmKeyError) -> LitellmKeyError:
+    """Admin meanings of errors the gateway classified for client calls."""
+    if error.reason == "gateway-no-db" or "Database not connected" in error.message or "No connected db" in error.message:
+        return fail("admin-no-db", detail=error.message.rstrip("."))
+    if error.reason in ("key-rejected", "key-not-virtual", "key-invalid"):  # the client-key fixes would mislead
+        return fail("master-key-rejected", detail=error.message)
+    return error
+
+
+class Admin:
+    """The admin calls, with the master key.
+
+    With a port-forward, `keepalive` runs before each call (restart a dead child) and `recover` after
+    a connection failure (restart a dying one), and the call is sent once more.
+    """
+
+    def __init__(
+        self,
+        base_url: str,
+        master: MasterKey,
+        *,
+        timeout: float,
+        keepalive: Callable[[], None] | None = None,
+        recover: Callable[[], None] | None = None,
+    ) -> None:
+        self.base_url = base_url
+        self.timeout = timeout
+        self._gateway = Gateway(base_url, master, timeout=timeout)  # type: ignore[arg-type]  # same interface
+        self._keepalive = keepalive or (lambda: None)
+        self._recover = recover
+
+    def __enter__(self) -> "Admin":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._gateway.__exit__(*exc)
+
+    def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        # A generate that was cut off may have happened: sending it again would make a second key.
+        resend = method == "GET" or not path.endswith("generate")
+        return self._send(lambda: self._gateway.request(method, path, **kwargs), resend=resend)
+
+    def _send(self, send: Callable[[], Any], *, resend: bool) -> Any:
+        """One call with the admin meanings of errors; through a port-forward, once more after a restart."""
+        self._keepalive()
+        try:
+            return send()
+        except LitellmKeyError as error:
+            refused = "refused" in error.message.lower()  # nothing reached LiteLLM
+            if error.reason != "gateway-unreachable" or self._recover is None or not (resend or refused):
+                raise _admin_error(error) from None
+        self._recover()
+        try:
+            return send()
+        except LitellmKeyError as error:
+            raise _admin_error(error) from None
+
+    # ---- models ----------------------------------------------------------------------------------
+    def served_models(self) -> tuple[str, ...]:
+        return self._send(self._gateway.models, resend=True)
+
+    def key_models(self, key: ClientKey) -> tuple[str, ...]:
+        """What a (new) client key can reach: the proof that it works before anything relies on it."""
+        self._keepalive()
+        with Gateway(self.base_url, key, timeout=self.timeout) as gateway:
+            return gateway.models()
+
+    # ---- keys --------------------------------------------------------------------------------------
+    def list_keys(self, *, alias: str | None = None) -> list[KeyRecord]:
+        """Every key, all pages (LiteLLM pages by at most 100)."""
+        records: list[KeyRecord] = []
+        page = 1
+        while True:
+            params: dict[str, Any] = {"page": page, "size": PAGE_SIZE, "return_full_object": "true"}
+            if alias:
+                params["key_alias"] = alias
+            body = self.call("GET", "/key/list", params=params)
+            records += [KeyRecord.from_json(item) for item in body.get("keys", []) if isinstance(item, dict)]
+            if page >= int(body.get("total_pages") or 1):
+                return records
+            page += 1
+
+    def find(self, name: str | ClientKey) -> KeyRecord:
+        """A key by alias, by token hash, or by the key itself.
+
+        A key is looked up by its hash (LiteLLM's token is its SHA-256), so the secret never goes
+        into a URL that proxies and access logs keep.
+        """
+        if isinstance(name, ClientKey):
+            token, shown = hashlib.sha256(name.reveal().encode()).hexdigest(), name.mask()
+        else:
+            matches = [record for record in self.list_keys(alias=name) if record.alias == name]
+            if matches:
+                return matches[0]
+            token = shown = name
+        try:
+            body = self.call("GET", "/key/info", params={"key": token})
+        except LitellmKeyError as error:
+            if "not found" in error.message.lower():  # 404 "Key not found in database", any version
+                raise fail("admin-key-not-found", key=shown) from None
+            raise
+        info = dict(body.get("info") or {})
+        info.setdefault("token", body.get("key") or token)
+        return KeyRecord.from_json(info)
+
+    def generate(self, body: dict[str, Any]) -> NewKey:
+        try:
+            answer = self.call("POST", "/key/generate", json=body)
+        except LitellmKeyError as error:
+            if "already exists" in error.message and body.get("key_alias"):
+                raise fail("admin-alias-taken", alias=body["key_alias"]) from None
+            raise
+        key = ClientKey(str(answer.pop("key")))
+        return NewKey(key=key, record=KeyRecord.from_json(answer))
+
+    def regenerate(self, token: str, *, grace_period: str | None) -> NewKey | None:
+        """A new secret for the same key record; None where LiteLLM refuses (Enterprise-only)."""
+        body = {"grace_period": grace_period} if grace_period else {}
+        try:
+            answer = self.call("POST", f"/key/{token}/regenerate", json=body)
+        except LitellmKeyError as error:
+            if "Enterprise" in error.message or "enterprise" in error.message or error.reason == "gateway-not-litellm":
+                return None
+            raise
+        key = ClientKey(str(answer.pop("key")))
+        return NewKey(key=key, record=KeyRecord.from_json(answer))
+
+    def delete(self, tokens: list[str]) -> list[str]:
+        body = self.call("POST", "/key/delete", json={"keys": tokens})
+        return list(body.get("deleted_keys") or [])
+
+    def update(self, token: str, **changes: Any) -> None:
+        self.call("POST", "/key/update", json={"key": token, **changes})
+
+    def set_blocked(self, token: str, blocked: bool) -> None:
+        self.call("POST", "/key/block" if blocked else "/key/unblock", json={"key": token})
+
+    # ---- spend -------------------------------------------------------------------------------------
+    def spend_per_key(self, limit: int = 100) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/global/spend/keys", params={"limit": limit}) or [])
+
+    def spend_per_tag(self) -> list[dict[str, Any]]:
+        return list(self.call("GET", "/spend/tags") or [])
+
+    def daily_activity(self, start: str, end: str) -> list[dict[str, Any]]:
+        body = self.call("GET", "/user/daily/activity", params={"start_date": start, "end_date": end})
+        return list(body.get("results") or [])

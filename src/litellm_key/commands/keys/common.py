@@ -1,0 +1,187 @@
+"""What every `keys` sub-command shares: the master key, the way to LiteLLM, confirmations, tables.
+
+The master key is read once per run (environment, Kubernetes or a hidden prompt) and lives only in
+memory; with --port-forward the LiteLLM connection is a supervised kubectl child for the run.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+from ... import kube
+from ...admin import Admin, NewKey
+from ...console import Console
+from ...errors import fail
+from ...secret import ClientKey, MasterKey
+from ...settings import Settings, load_settings
+
+MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY"
+_DURATION = re.compile(r"\d+(s|m|h|d|w|mo)")
+
+
+def add_admin_flags(parser: argparse.ArgumentParser) -> None:
+    """Where the master key comes from and how to reach LiteLLM: every sub-command takes these."""
+    group = parser.add_argument_group("master key and connection (see docs/admin.md)")
+    group.add_argument("--from-k8s", action="store_true", help="read the master key from the Kubernetes secret (`master_key_secret`)")
+    group.add_argument("--url", metavar="URL", help="LiteLLM's admin URL (default: `admin_url`, http://localhost:4000)")
+    group.add_argument(
+        "--port-forward", action="store_true", help="run the `port_forward` command (kubectl port-forward) for this run"
+    )
+    group.add_argument("--forward-timeout", type=float, default=15.0, metavar="SECONDS", help="wait for the port-forward (default 15)")
+    group.add_argument("--timeout", type=float, metavar="SECONDS", help="HTTP timeout (default 10)")
+    group.add_argument("--json", action="store_true", help="print one JSON document instead of text")
+    group.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+
+
+def admin_settings(args: argparse.Namespace) -> Settings:
+    flags = {"admin_url": args.url, "timeout": args.timeout, "models": getattr(args, "models", None)}
+    return load_settings(flags=flags)
+
+
+def interactive() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def master_key(args: argparse.Namespace, settings: Settings) -> MasterKey:
+    if args.from_k8s:
+        return kube.read_master_key(settings.master_key_secret)
+    if os.environ.get(MASTER_KEY_VARIABLE):
+        return MasterKey(os.environ[MASTER_KEY_VARIABLE])
+    if not interactive():
+        raise fail("no-master-key")
+    import questionary
+
+    answer = questionary.password("LiteLLM master key:").ask()
+    if answer is None:
+        raise fail("cancelled")
+    return MasterKey(answer)
+
+
+def _terminated(*_args: object) -> None:
+    raise KeyboardInterrupt  # SIGTERM unwinds like Ctrl-C, so the port-forward child is stopped
+
+
+@contextmanager
+def admin_session(args: argparse.Namespace, settings: Settings, console: Console) -> Iterator[Admin]:
+    master = master_key(args, settings)
+    if not args.port_forward:
+        with Admin(settings.admin_url, master, timeout=settings.timeout) as admin:
+            yield admin
+        return
+    import signal
+
+    previous = signal.signal(signal.SIGTERM, _terminated)
+    forward = kube.PortForward(settings.port_forward, ready_timeout=args.forward_timeout)
+    console.step(f"starting `{settings.port_forward}`")
+    try:
+        with forward, Admin(forward.url, master, timeout=settings.timeout, keepalive=forward.alive, recover=forward.recover) as admin:
+            yield admin
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+        if forward.restarts:
+            console.warn(f"the port-forward died and was restarted {forward.restarts} time(s)")
+
+
+def key_names(names: Sequence[str], console: Console) -> list[str | ClientKey]:
+    """Aliases and token hashes as given; `-` reads keys from stdin, one a line (argv shows in `ps`)."""
+    resolved: list[str | ClientKey] = []
+    for name in names:
+        if name == "-":
+            resolved += [ClientKey.parse(line) for line in sys.stdin.read().splitlines() if line.strip()]
+        elif name.startswith("sk-"):
+            console.warn("a key on the command line is visible to every user in `ps`", "pass `-` and the key on stdin")
+            resolved.append(ClientKey.parse(name))
+        else:
+            resolved.append(name)
+    return resolved
+
+
+def check_duration(value: str | None) -> str | None:
+    if value is not None and not _DURATION.fullmatch(value):
+        raise fail("admin-bad-duration", value=value)
+    return value
+
+
+def confirm(question: str, *, yes: bool, action: str) -> None:
+    """Go on only with --yes or a 'yes' typed on a terminal; without a terminal never wait."""
+    if yes:
+        return
+    if not interactive():
+        raise fail("confirm-needed", action=action)
+    import questionary
+
+    answer = questionary.confirm(question, default=False).ask()
+    if not answer:
+        raise fail("cancelled")
+
+
+def write_key_file(path: Path, new: NewKey) -> None:
+    """The new key into a .env with setup's writer: git-ignored first, atomic, 0600, other lines kept."""
+    from ...envfile import EXPIRES_VARIABLE, ensure_gitignored, normalized_expiry, update_env
+    from ...keyhelper import KEY_VARIABLE
+
+    ensure_gitignored(path)
+    update_env(path, {KEY_VARIABLE: new.key.reveal(), EXPIRES_VARIABLE: normalized_expiry(new.record.expires)})
+
+
+def table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:
+    """A plain aligned table on stdout (text mode only)."""
+    if not console.chatty:
+        return
+    cells = [[str(cell) for cell in headers]] + [["-" if cell is None else str(cell) for cell in row] for row in rows]
+    widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
+    for row in cells:
+        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=console.out)
+
+
+def alias_for(settings: Settings, name: str) -> str:
+    return settings.key_alias_pattern.format(name=name)
+
+
+def name_from_alias(settings: Settings, alias: str | None) -> str | None:
+    """The developer a pattern-made alias belongs to, or None for keys the pattern did not make."""
+    prefix, _, suffix = settings.key_alias_pattern.partition("{name}")
+    if alias and alias.startswith(prefix) and alias.endswith(suffix) and len(alias) > len(prefix) + len(suffix):
+        return alias[len(prefix) : len(alias) - len(suffix)]
+    return None
+
+
+def show_new_key(console: Console, new: NewKey, output: Path | None, document: dict[str, Any]) -> None:
+    """The one place a full key reaches a terminal: shown once, or written to --output instead."""
+    record = new.record
+    if output is not None:
+        write_key_file(output, new)
+        console.ok(f"wrote the key {new.key.mask()} ({record.alias}) to {output}")
+        console.emit({"version": 1, "ok": True, "output": str(output), "key_info": record.as_dict(), **document})
+        return
+    if console.json_mode:
+        console.emit({"version": 1, "ok": True, "key": new.key.reveal(), "key_info": record.as_dict(), **document})
+        return
+    console.ok(f"key {record.alias} ({new.key.mask()}), expires {record.expires or 'never'}, models {', '.join(record.models) or 'all'}")
+    console.info("the key, shown this once (LiteLLM keeps only its hash):")
+    print(new.key.reveal(), file=console.out)
+
+
+def check_models(admin: Admin, models: Sequence[str]) -> None:
+    """Refuse model names the gateway does not serve: the seed's "key not allowed to access model" trap.
+
+    A short name (claude-3-opus) gets the full one (claude-3-opus-20240229) as the fix.
+    """
+    served = admin.served_models()
+    unknown = [model for model in models if "*" not in model and model not in served]
+    if not unknown:
+        return
+    hints = []
+    for model in unknown:
+        longer = [name for name in served if name.startswith(f"{model}-")]
+        if longer:
+            hints.append(f"use {longer[0]} (not {model})")
+    suggestion = ("Use the full names: " + "; ".join(hints) + ". ") if hints else ""
+    raise fail("admin-model-unknown", models=", ".join(unknown), suggestion=suggestion, available=", ".join(served) or "nothing")

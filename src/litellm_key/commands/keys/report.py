@@ -1,0 +1,124 @@
+"""`keys audit` and `keys spend`: the seed's Security Best Practices and Usage Monitoring, as reports.
+
+The audit reads every key once and reports what the practices forbid; it exits non-zero when it
+finds anything, so a CI job or a cron mail can run it.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+from datetime import datetime, timedelta, timezone
+
+from ...admin import Admin, KeyRecord
+from ...console import Console
+from ...errors import fail
+from ...settings import Settings
+from .common import table
+
+_SPAN = re.compile(r"(\d+)([smhdw])")
+_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+
+
+def span(text: str) -> timedelta:
+    match = _SPAN.fullmatch(text)
+    if not match:
+        raise fail("admin-bad-duration", value=text)
+    return timedelta(**{_UNIT[match.group(2)]: int(match.group(1))})
+
+
+def _when(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def findings(record: KeyRecord, *, now: datetime, within: timedelta, unused: timedelta) -> list[str]:
+    """The practices this key breaks, as stable finding ids (docs/admin.md explains each)."""
+    found = []
+    expires = _when(record.expires)
+    if expires is None:
+        found.append("never-expires")
+    elif expires <= now:
+        found.append("expired")
+    elif expires <= now + within:
+        found.append("expiring")
+    if not record.models:
+        found.append("all-models")
+    last_used = _when(record.last_active)
+    created = _when(record.created_at)
+    if (last_used and last_used < now - unused) or (not last_used and record.spend == 0 and created and created < now - unused):
+        found.append("unused")
+    if record.blocked:
+        found.append("blocked")
+    if record.max_budget is not None and record.spend >= record.max_budget:
+        found.append("budget-exhausted")
+    return found
+
+
+def audit(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
+    now = datetime.now(timezone.utc)
+    within, unused = span(args.within), timedelta(days=args.unused_days)
+    report = {}
+    for record in admin.list_keys():
+        found = findings(record, now=now, within=within, unused=unused)
+        if found:
+            report[record.alias or record.shown] = (record, found)
+    count = sum(len(found) for _, found in report.values())
+    document = {
+        "version": 1,
+        "ok": not report,
+        "findings": [{"alias": r.alias, "key": r.shown, "expires": r.expires, "findings": f} for r, f in report.values()],
+    }
+    rows = [(name, record.shown, record.expires or "never", ", ".join(found)) for name, (record, found) in report.items()]
+    table(console, ("ALIAS", "KEY", "EXPIRES", "FINDINGS"), rows)
+    if not report:
+        console.ok("no findings: every key expires, is limited to models, is used and within budget")
+        console.emit(document)
+        return 0
+    console.emit(document)
+    error = fail("keys-audit-findings", count=count, keys=len(report))
+    if not console.json_mode:
+        console.failure(error)
+    return error.exit_code
+
+
+def _date_range(start: str | None, end: str | None) -> tuple[str, str] | None:
+    if start is None and end is None:
+        return None
+    try:
+        if start and end and datetime.strptime(start, "%Y-%m-%d") <= datetime.strptime(end, "%Y-%m-%d"):
+            return start, end
+    except ValueError:
+        pass
+    raise fail("admin-date-range", start=start or "nothing", end=end or "nothing")
+
+
+def spend(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
+    dates = _date_range(args.start, args.end)  # before any request: a usage error costs nothing
+    keys = admin.spend_per_key(limit=args.limit)
+    tags = admin.spend_per_tag()
+    daily = admin.daily_activity(*dates) if dates else None
+    console.emit({"version": 1, "ok": True, "keys": keys, "tags": tags, "daily": daily})
+    table(
+        console,
+        ("ALIAS", "KEY", "SPEND (USD, 30 days)"),
+        [(row.get("key_alias"), row.get("key_name"), f"{float(row.get('total_spend') or 0):.4f}") for row in keys],
+    )
+    if tags:
+        table(
+            console,
+            ("TAG", "REQUESTS", "SPEND (USD)"),
+            [(row.get("individual_request_tag"), row.get("log_count"), f"{float(row.get('total_spend') or 0):.4f}") for row in tags],
+        )
+    if daily is not None:
+        table(
+            console,
+            ("DATE", "REQUESTS", "SPEND (USD)"),
+            [
+                (row.get("date"), (row.get("metrics") or {}).get("api_requests"), f"{float((row.get('metrics') or {}).get('spend') or 0):.4f}")
+                for row in daily
+            ],
+        )
+    return 0

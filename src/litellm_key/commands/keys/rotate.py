@@ -1,0 +1,95 @@
+"""`keys rotate ALIAS`: a new secret for a developer's key, with the old one working until the new one does.
+
+Where LiteLLM allows it (Enterprise), `/key/{key}/regenerate` does it in one call (with a grace
+period). Elsewhere the same effect in steps, each undoable until the old key is deleted: generate a
+twin under a temporary alias -> prove it against /v1/models -> write it to --output -> delete the old
+key -> give the twin the alias. A failure before the delete deletes the twin and leaves the old key;
+a failed delete prints the exact commands that finish the job.
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from ...admin import Admin, KeyRecord, NewKey
+from ...console import Console
+from ...errors import LitellmKeyError, fail
+from ...settings import Settings
+from .common import show_new_key, write_key_file
+
+
+def _duration(record: KeyRecord, asked: str | None) -> str | None:
+    """The lifetime the twin gets: --duration, what we recorded at generate, else the old key's span."""
+    if asked or record.metadata.get("duration"):
+        return asked or str(record.metadata["duration"])
+    if not record.expires or not record.created_at:
+        return None
+    span = datetime.fromisoformat(record.expires.replace("Z", "+00:00")) - datetime.fromisoformat(
+        record.created_at.replace("Z", "+00:00")
+    )
+    return f"{max(int(span.total_seconds()), 60)}s"
+
+
+def _twin_body(record: KeyRecord, alias: str, duration: str | None) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "key_alias": alias,
+        "models": list(record.models),
+        "duration": duration,
+        "max_budget": record.max_budget,
+        "budget_duration": record.budget_duration,
+        "user_id": record.user_id,
+        "team_id": record.team_id,
+        "metadata": {**record.metadata, "rotated_from": record.shown},
+    }
+    return {field: value for field, value in body.items() if value is not None}
+
+
+def _verified_twin(admin: Admin, record: KeyRecord, alias: str, duration: str | None, output: Path | None) -> NewKey:
+    """Generate, prove and (optionally) store the twin; on any failure delete it and re-raise."""
+    twin = admin.generate(_twin_body(record, f"{alias}-rotating-{int(time.time())}", duration))
+    try:
+        reachable = admin.key_models(twin.key)
+        missing = [model for model in record.models if model not in reachable]
+        if missing:
+            raise fail(
+                "admin-key-unverified", key=twin.key.mask(), alias=alias, detail=f"it cannot reach {', '.join(missing)}"
+            )
+        if output is not None:
+            write_key_file(output, twin)
+    except LitellmKeyError as error:
+        admin.delete([twin.record.token])
+        if error.reason == "admin-key-unverified":
+            raise
+        raise fail("admin-key-unverified", key=twin.key.mask(), alias=alias, detail=error.message) from None
+    return twin
+
+
+def rotate(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
+    record = admin.find(args.alias)
+    alias = record.alias or args.alias
+    output = Path(args.output) if args.output else None
+    regenerated = None if args.no_regenerate else admin.regenerate(record.token, grace_period=args.grace_period)
+    if regenerated is not None:
+        console.ok(f"regenerated {alias} (the old secret {record.shown} works for {args.grace_period or 'no'} grace period)")
+        show_new_key(console, regenerated, output, {"method": "regenerate"})
+        return 0
+    console.step("regenerate is not available here: generating a twin, verifying it, then deleting the old key")
+    twin = _verified_twin(admin, record, alias, _duration(record, args.duration), output)
+    console.ok(f"new key {twin.key.mask()} reaches {', '.join(record.models) or 'all models'}")
+    try:
+        admin.delete([record.token])
+    except LitellmKeyError as error:
+        cleanup = f"litellm-key keys delete --yes {alias} && litellm-key keys rename {twin.record.alias} {alias}"
+        if output is None:
+            show_new_key(console, twin, None, {"method": "generate", "cleanup": cleanup})
+        raise fail("rotate-delete-failed", temporary=twin.record.alias, detail=error.message, cleanup=cleanup) from None
+    console.ok(f"deleted the old key {record.shown}")
+    admin.update(twin.record.token, key_alias=alias)
+    twin = NewKey(twin.key, replace(twin.record, alias=alias))
+    show_new_key(console, twin, output, {"method": "generate"})
+    return 0
