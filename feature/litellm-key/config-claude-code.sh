@@ -15,8 +15,10 @@ Sets up Claude Code in this Dev Container to use your LiteLLM client key:
   3. starts the local nginx proxy that adds the Host header LiteLLM is routed on
   4. writes Claude Code's settings, then verifies the key through the proxy
 
-It runs `litellm-key setup --client claude-code` with the options you give; after a container
-rebuild `litellm-key apply` (run on start) restores everything from .env without asking.
+It runs `litellm-key setup` with the options you give (the clients: the feature's `clients`
+option; a --client you add comes on top, as `litellm-key setup --client claude-code --client X`).
+Options you give are recorded, and after a container rebuild `litellm-key apply` (run on start)
+restores everything from .env and those choices without asking.
 
 examples:
   $ config-claude-code.sh
@@ -36,4 +38,9 @@ if [ ! -x "$tool" ]; then
   echo "(!) litellm-key is not installed: add the litellm-key feature to .devcontainer/devcontainer.json and rebuild." >&2
   exit 127
 fi
-exec "$tool" setup --client claude-code "$@"
+# Claude Code always, plus the clients asked for; without --client, the `clients` setting decides
+# (so a plain run records no client choice that would hide the feature's option after a rebuild).
+case " $* " in
+  *" --client"*) exec "$tool" setup --client claude-code "$@" ;;
+esac
+exec "$tool" setup "$@"

@@ -141,57 +141,56 @@ link() {
 link "$VENV/bin/litellm-key" /usr/local/bin/litellm-key
 link "$PREFIX/bin/config-claude-code.sh" /usr/local/bin/config-claude-code.sh
 
-# ---- 5. feature options -> /etc/litellm-key/config.yaml, checked by the tool's own settings ------
+# ---- 5. feature options -> /etc/litellm-key/config.yaml, checked by `litellm-key config check` ---
+# The options are only written out here; every rule about a value lives in the tool's settings, so
+# a bad option fails the build with the message the tool itself would print at container start.
+
+# A YAML single-quoted scalar: '' is its only escape, so no option value can add a line or a key.
+yaml_text() {
+  printf "'%s'" "$(printf '%s' "$1" | sed "s/'/''/g")"
+}
+
+# A comma-separated option as a YAML flow list of trimmed, non-empty names.
+yaml_list() {
+  local item list=""
+  local -a items
+  IFS=, read -r -d '' -a items <<<"$1" || true
+  for item in "${items[@]}"; do
+    item="${item#"${item%%[![:space:]]*}"}"
+    item="${item%"${item##*[![:space:]]}"}"
+    [ -n "$item" ] && list="${list:+$list, }$(yaml_text "$item")"
+  done
+  printf '[%s]' "$list"
+}
+
+yaml_bool() {
+  case "$(printf '%s' "$1" | tr '[:upper:]' '[:lower:]')" in
+    true) echo true ;;
+    false) echo false ;;
+    *) yaml_text "$1" ;;
+  esac
+}
+
 mkdir -p "$(dirname "$CONFIG")"
 rendered=$(mktemp)
 trap 'rm -f "$rendered"' EXIT
-UPSTREAM="$UPSTREAM" HOST_HEADER="$HOST_HEADER" PROXY_PORT="$PROXY_PORT" MODELS="$MODELS" CLIENTS="$CLIENTS" \
-  USE_PROXY="$USE_PROXY" PORTAL_URL="$PORTAL_URL" CONFIG="$CONFIG" \
-  "$VENV/bin/python" - "$rendered" <<'PY' || exit 1
-"""Render the options as YAML and load them with litellm-key's settings: a bad option fails the
-build with the tool's own message instead of failing every command later."""
-import os
-import sys
-from pathlib import Path
-
-import yaml
-from litellm_key.errors import LitellmKeyError
-from litellm_key.settings import load_settings
-
-
-def names(text):
-    return [name.strip() for name in text.split(",") if name.strip()]
-
-
-options = {
-    "upstream": os.environ["UPSTREAM"],
-    "host_header": os.environ["HOST_HEADER"],
-    "listen": "127.0.0.1:" + os.environ["PROXY_PORT"].strip(),
-    "proxy": os.environ["USE_PROXY"].strip().lower() == "true",
-    "models": names(os.environ["MODELS"]),
-    "clients": names(os.environ["CLIENTS"]),
-}
-if os.environ["PORTAL_URL"].strip():
-    options["portal_url"] = os.environ["PORTAL_URL"].strip()
-header = (
-    "# Written by the litellm-key Dev Container feature from its options: change them in\n"
-    "# devcontainer.json and rebuild. Per-workspace overrides: .devcontainer/litellm-key.yaml\n"
-)
-rendered = Path(sys.argv[1])
-rendered.write_text(header + yaml.safe_dump(options, sort_keys=False), encoding="utf-8")
-try:
-    settings = load_settings(environ={"LITELLM_KEY_SYSTEM_CONFIG": str(rendered)}, cwd=Path("/"))
-except LitellmKeyError as error:
-    print("(!) invalid feature option: " + error.message.replace(str(rendered), os.environ["CONFIG"]), file=sys.stderr)
-    if error.fix:
-        print("    " + error.fix, file=sys.stderr)
-    sys.exit(1)
-if settings.proxy and settings.listen_port < 1024:
-    print(f"(!) invalid feature option: proxyPort {settings.listen_port} is below 1024, and nginx runs as the "
-          "remote user, who cannot listen there.", file=sys.stderr)
-    print("    Use a port of 1024 or above, e.g. 8080.", file=sys.stderr)
-    sys.exit(1)
-PY
+{
+  echo "# Written by the litellm-key Dev Container feature from its options: change them in"
+  echo "# devcontainer.json and rebuild. Per-workspace overrides: .devcontainer/litellm-key.yaml"
+  echo "upstream: $(yaml_text "$UPSTREAM")"
+  echo "host_header: $(yaml_text "$HOST_HEADER")"
+  echo "listen: $(yaml_text "127.0.0.1:${PROXY_PORT//[[:space:]]/}")"
+  echo "proxy: $(yaml_bool "$USE_PROXY")"
+  echo "models: $(yaml_list "$MODELS")"
+  echo "clients: $(yaml_list "$CLIENTS")"
+  if [ -n "${PORTAL_URL//[[:space:]]/}" ]; then
+    echo "portal_url: $(yaml_text "$PORTAL_URL")"
+  fi
+} >"$rendered"
+if ! problem=$("$VENV/bin/litellm-key" config check --quiet --file "$rendered" 2>&1 >/dev/null); then
+  problem=${problem//"$rendered"/$CONFIG}
+  fail "invalid feature option: ${problem#✗ }"
+fi
 if ! cmp -s "$rendered" "$CONFIG"; then
   install -m 0644 "$rendered" "$CONFIG"
   echo "(*) wrote $CONFIG"

@@ -33,6 +33,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "doctor": ("check every hop from the clients to the model and say how to fix what is broken", "doctor"),
     "renew": ("renew an expired, rejected or nearly expired key through the key portal", "renew"),
     "portal": ("store (login) or remove (logout) the key portal's session token", "portal"),
+    "config": ("list every setting with its value and source; `config check` validates them", "config"),
 }
 
 

@@ -14,6 +14,8 @@ TYPE_CHECKING = False  # not `from typing import`: the apiKeyHelper path imports
 if TYPE_CHECKING:
     from typing import Any, TextIO
 
+# The schema version every --json document carries; raised when a field changes meaning or goes.
+JSON_VERSION = 1
 _GREEN, _RED, _YELLOW, _DIM, _RESET = "\033[32m", "\033[31m", "\033[33m", "\033[2m", "\033[0m"
 
 
@@ -61,8 +63,9 @@ class Console:
             self.emit({"ok": False, "error": error.as_dict()})
 
     def emit(self, document: dict[str, Any]) -> None:
-        """The --json result: sorted keys so scripts and diffs see a stable shape."""
+        """The --json result: sorted keys so scripts and diffs see a stable shape, and the schema
+        `version` so a script can tell what it reads."""
         if self.json_mode:
             import json
 
-            print(json.dumps(document, indent=2, sort_keys=True), file=self.out)
+            print(json.dumps({"version": JSON_VERSION, **document}, indent=2, sort_keys=True), file=self.out)

@@ -64,7 +64,7 @@ EXIT_CODES: dict[int, str] = {
     5: "model: the key lacks a configured model, or the gateway does not know the model",
     6: "gateway unusable: unreachable, timeout, 5xx, not LiteLLM, no database",
     7: "proxy: nginx missing, config invalid, port busy, upstream host not resolvable",
-    8: "refused for safety: .env (or its link target) tracked by git or linking outside the repository, the master key where a client key belongs, a key alias already taken; `keys audit` found a risk",
+    8: "refused for safety: .env (or its link target, or the recorded setup choices) tracked by git or linking outside the repository, the master key where a client key belongs, a key alias already taken; `keys audit` found a risk",
     130: "cancelled at a prompt (Ctrl-C)",
 }
 
@@ -90,6 +90,16 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         ConfigError,
         "{source}: line {line}: not valid YAML ({problem}).",
         "Fix the YAML syntax in {source}.",
+    ),
+    "config-unreadable": (
+        ConfigError,
+        "{source}: cannot read the settings file ({problem}).",
+        "Make {source} readable by you, or remove it.",
+    ),
+    "config-too-large": (
+        ConfigError,
+        "{source}: the settings expand to more than {limit} values (YAML aliases that multiply).",
+        "Write the settings out plainly in {source}, without anchors and aliases that nest.",
     ),
     "config-not-mapping": (
         ConfigError,
@@ -442,6 +452,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top}, "
         "where litellm-key cannot make git ignore it.",
         "Point the link (or --env-file) at a file inside {top}, or replace the link with a regular file.",
+    ),
+    "choices-tracked": (
+        SafetyRefusal,
+        "Refusing to record setup's choices in {path}: the file is tracked by git, and these choices are yours alone.",
+        "Untrack it and keep it ignored: `git rm --cached {relpath} && echo {relpath} >> .gitignore`; "
+        "shared settings belong in .devcontainer/litellm-key.yaml.",
     ),
 }
 

@@ -1,13 +1,18 @@
 """Settings: defaults < /etc/litellm-key/config.yaml < workspace .devcontainer/litellm-key.yaml
-< LITELLM_* environment variables < command-line flags.
+< choices recorded by `setup` (.devcontainer/litellm-key.local.yaml) < LITELLM_* environment
+variables < command-line flags.
 
-Every value remembers where it came from, so a bad one is reported as "file:line: field: problem"
-or "environment variable LITELLM_X: ..." instead of a bare "invalid URL". YAML is imported only
-when a config file exists: `litellm-key token` runs on every Claude Code request.
+Every value remembers where it came from (`Settings.sources`), so a bad one is reported as
+"file:line: field: problem" or "environment variable LITELLM_X: ..." instead of a bare "invalid
+URL", and `litellm-key config` can show each value's origin. This module is the one place a rule
+about a value lives: whatever `load_settings` accepts, the proxy renders and nginx starts with.
+YAML is imported only when a config file exists: `litellm-key token` runs on every Claude Code
+request.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import re
 from collections.abc import Callable, Mapping
@@ -22,8 +27,27 @@ if TYPE_CHECKING:
 
 SYSTEM_CONFIG = Path("/etc/litellm-key/config.yaml")
 WORKSPACE_CONFIG = Path(".devcontainer/litellm-key.yaml")
+RECORDED_CHOICES = Path(".devcontainer/litellm-key.local.yaml")  # see settings_files.record_choices
 KNOWN_CLIENTS = ("claude-code", "codex", "gemini", "opencode", "roo")
 DEFAULT_MODELS = ("claude-sonnet-4-5-20250929", "claude-3-opus-20240229")
+
+
+class Origin(NamedTuple):
+    """Where a setting's value came from: `kind` is default, system, workspace, recorded, file,
+    environment or flag; `where` is the file:line, the variable or the flag."""
+
+    kind: str
+    where: str = ""
+
+    def __str__(self) -> str:
+        if self.kind == "recorded":
+            return f"setup choice recorded in {self.where}"
+        if self.kind == "environment":
+            return f"environment variable {self.where}"
+        return self.where or self.kind
+
+
+DEFAULT = Origin("default")
 
 
 class Settings(NamedTuple):
@@ -47,13 +71,13 @@ class Settings(NamedTuple):
     key_alias_pattern: str = "claude-code-{name}"
     port_forward: str = "kubectl port-forward -n ai svc/litellm 4000:4000"
     portal_url: str | None = None
-    oauth_url: str | None = None
     login_url: str | None = None  # where the host's browser reaches LiteLLM; None: http://<host_header>
     timeout: float = 10.0
     proxy_timeout: float = 600.0  # nginx upstream read/send timeout: LLM responses run for minutes
     renew_before: float = 86400.0  # renew a key this many seconds before LiteLLM's expiry (1 day)
     key_store: str = "env"  # where the key lives: the workspace .env, or the OS credential store ("keyring")
     session_token_file: Path | None = None  # the portal session; None: ~/.config/litellm-key/session-token
+    sources: Mapping[str, Origin] = MappingProxyType({})  # setting (YAML name) -> origin; absent = default
 
     @property
     def proxy_url(self) -> str:
@@ -69,8 +93,21 @@ class Settings(NamedTuple):
         """The model a client starts with: its own setting, else the first configured model."""
         return self.client_models.get(client) or self.models[0]
 
+    def source_of(self, name: str) -> Origin:
+        return self.sources.get(name, DEFAULT)
+
+    @property
+    def listen(self) -> str:
+        """The `listen` setting as written: HOST:PORT, an IPv6 host in brackets."""
+        host = f"[{self.listen_host}]" if ":" in self.listen_host else self.listen_host
+        return f"{host}:{self.listen_port}"
+
 
 # ---- value parsers: raw (str from env/flags, anything from YAML) -> typed value, ValueError(problem, hint)
+
+_URL_TEXT = re.compile(r"^https?://[A-Za-z0-9._~:/%\[\]-]+$")  # nothing that could end an nginx string
+_HOST_RE = re.compile(r"^[A-Za-z0-9.-]+$")
+_MAX_SECONDS = 7 * 24 * 3600  # beyond this nginx refuses the time value; no check needs a week
 
 
 def _url(raw: Any) -> str:
@@ -81,17 +118,28 @@ def _url(raw: Any) -> str:
     if parts.scheme not in ("http", "https") or not parts.hostname or any(c.isspace() for c in text):
         raise ValueError(f"'{text}' is not an http(s) URL", "Write it with a scheme, e.g. http://host.docker.internal:80")
     try:
-        parts.port
+        port = parts.port
     except ValueError:
-        raise ValueError(f"'{text}' has an invalid port", "Use a port between 1 and 65535") from None
+        port = 0
+    if port == 0:
+        raise ValueError(f"'{text}' has an invalid port", "Use a port between 1 and 65535")
     return text.rstrip("/")
+
+
+def _upstream(raw: Any) -> str:
+    """An http(s) URL that goes into the nginx config as host, port and path: no query, fragment,
+    user info or character that could end an nginx string or directive."""
+    from urllib.parse import urlsplit
+
+    text = _url(raw)
+    parts = urlsplit(text)
+    if not _URL_TEXT.match(text) or parts.query or parts.fragment:
+        raise ValueError(f"'{text}' is not a plain http(s)://host:port[/path] URL", "e.g. http://host.docker.internal:80")
+    return text
 
 
 def _optional_url(raw: Any) -> str | None:
     return None if raw in (None, "") else _url(raw)
-
-
-_HOST_RE = re.compile(r"^[A-Za-z0-9.-]+$")
 
 
 def _host(raw: Any) -> str:
@@ -112,13 +160,23 @@ def _port(raw: Any) -> int:
 
 
 def _listen(raw: Any) -> tuple[str, int]:
-    """`127.0.0.1:8080` or just `8080`; the proxy must stay on a local address."""
+    """`127.0.0.1:8080` or just `8080`. The proxy stays on a loopback address (it forwards a key
+    nobody else may use), on a port its unprivileged nginx may open."""
+    import ipaddress
+
     text = str(raw).strip()
     host, _, port = text.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
-    if not re.match(r"^[0-9A-Za-z.:-]+$", host):
-        raise ValueError(f"'{text}' is not host:port", "Use e.g. 127.0.0.1:8080")
-    return host, _port(port)
+    try:
+        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        loopback = False
+    if not loopback:
+        raise ValueError(f"{host} is not a loopback address", "The proxy listens on loopback only, e.g. 127.0.0.1:8080")
+    number = _port(port)
+    if number < 1024:
+        raise ValueError(f"port {number} is below 1024, which only root may open", "nginx runs as you: use 1024 or above, e.g. 8080")
+    return host, number
 
 
 def _names(raw: Any) -> tuple[str, ...]:
@@ -151,7 +209,10 @@ def _client_models(raw: Any) -> dict[str, str]:
     if not isinstance(raw, Mapping):
         raise ValueError("must be a mapping of client: model", "e.g. client_models: {codex: gpt-5}")
     _clients(list(raw))
-    return {str(client): str(model) for client, model in raw.items()}
+    models = {str(client): _names([model]) for client, model in raw.items()}
+    if not all(models.values()):
+        raise ValueError("a client has no model", "e.g. client_models: {codex: gpt-5}")
+    return {client: names[0] for client, names in models.items()}
 
 
 def _bool(raw: Any) -> bool:
@@ -170,8 +231,8 @@ def _seconds(raw: Any) -> float:
         value = float(raw)
     except (TypeError, ValueError):
         raise ValueError(f"'{raw}' is not a number of seconds", "Use e.g. 10") from None
-    if value <= 0:
-        raise ValueError("must be more than 0 seconds", "Use e.g. 10")
+    if not math.isfinite(value) or not 0 < value <= _MAX_SECONDS:
+        raise ValueError(f"{raw} is not between 0 and {_MAX_SECONDS} seconds", "Use e.g. 10")
     return value
 
 
@@ -186,8 +247,8 @@ def _duration(raw: Any) -> float:
         value = float(text[:-1] if unit else text) * (unit or 1)
     except ValueError:
         raise ValueError(f"'{raw}' is not a duration", "Use seconds or a unit, e.g. 12h or 1d") from None
-    if value < 0:
-        raise ValueError("must not be negative", "Use e.g. 1d")
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"{raw} is not a duration of 0 or more seconds", "Use e.g. 1d")
     return value
 
 
@@ -213,14 +274,23 @@ def _path(raw: Any) -> Path:
     return Path(os.path.expanduser(str(raw).strip()))
 
 
+def _state_dir(raw: Any) -> Path:
+    """The nginx config names files under it inside "...": nothing may end or interpolate that string."""
+    path = _path(raw)
+    text = str(path)
+    if any(char in text for char in '"\\$') or not text.isprintable():
+        raise ValueError(f"'{text}' holds a quote, backslash, $ or control character", "Choose a plain path")
+    return path
+
+
 # setting name (as written in YAML) -> (parser, environment variable)
 SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
-    "upstream": (_url, "LITELLM_UPSTREAM"),
+    "upstream": (_upstream, "LITELLM_UPSTREAM"),
     "host_header": (_host, "LITELLM_HOST_HEADER"),
     "listen": (_listen, "LITELLM_LISTEN"),
     "proxy": (_bool, "LITELLM_PROXY"),
     "env_file": (_path, "LITELLM_ENV_FILE"),
-    "state_dir": (_path, "LITELLM_STATE_DIR"),
+    "state_dir": (_state_dir, "LITELLM_STATE_DIR"),
     "models": (_models, "LITELLM_MODELS"),
     "clients": (_clients, "LITELLM_CLIENTS"),
     "client_models": (_client_models, None),
@@ -229,7 +299,6 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
     "key_alias_pattern": (_alias_pattern, "LITELLM_KEY_ALIAS_PATTERN"),
     "port_forward": (_text, "LITELLM_PORT_FORWARD"),
     "portal_url": (_optional_url, "LITELLM_PORTAL_URL"),
-    "oauth_url": (_optional_url, "LITELLM_OAUTH_URL"),
     "login_url": (_optional_url, "LITELLM_LOGIN_URL"),
     "timeout": (_seconds, "LITELLM_TIMEOUT"),
     "proxy_timeout": (_seconds, "LITELLM_PROXY_TIMEOUT"),
@@ -237,6 +306,10 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
     "session_token_file": (_path, "LITELLM_SESSION_TOKEN_FILE"),
     "key_store": (_key_store, "LITELLM_KEY_STORE"),
 }
+
+
+# Flags whose name is not the setting's (the others are --<setting-with-dashes>).
+_FLAGS = {"models": "--model", "clients": "--client"}
 
 
 def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
@@ -255,23 +328,26 @@ def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
     return cwd
 
 
-def _read_yaml(path: Path) -> dict[str, tuple[Any, str]]:
-    """Settings from one YAML file, each with a 'file:line' source for error messages."""
-    import yaml
+def _config_layers(workspace: Path, environ: Mapping[str, str]) -> list[tuple[Path, str]]:
+    system_config = Path(environ.get("LITELLM_KEY_SYSTEM_CONFIG", SYSTEM_CONFIG))
+    return [(system_config, "system"), (workspace / WORKSPACE_CONFIG, "workspace"), (workspace / RECORDED_CHOICES, "recorded")]
 
-    text = path.read_text(encoding="utf-8")
+
+def _mentions_any(path: Path, names: tuple[str, ...]) -> bool:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-        values = yaml.safe_load(text)
-    except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark
-        raise fail("config-yaml", source=path, line=mark.line + 1 if mark else "?", problem=error.problem) from None
-    if values is None:
-        return {}
-    if not isinstance(values, dict) or not isinstance(node, yaml.MappingNode):
-        raise fail("config-not-mapping", source=path)
-    lines = {key_node.value: key_node.start_mark.line + 1 for key_node, _ in node.value}
-    return {str(name): (value, f"{path}:{lines.get(name, '?')}") for name, value in values.items()}
+        data = path.read_bytes()
+    except OSError:
+        return True  # let the reader report it
+    return any(name.encode() in data for name in names)
+
+
+def _parse(name: str, value: Any, origin: Origin) -> Any:
+    parser, _ = SETTINGS[name]
+    try:
+        return parser(value)
+    except ValueError as error:
+        problem, hint = error.args if len(error.args) == 2 else (str(error), "")
+        raise fail("config-value", source=origin, field=name, problem=problem, hint=hint) from None
 
 
 def load_settings(
@@ -280,12 +356,14 @@ def load_settings(
     environ: Mapping[str, str] | None = None,
     cwd: Path | None = None,
     only: tuple[str, ...] | None = None,
+    files: list[tuple[Path, str]] | None = None,
 ) -> Settings:
     """Layer every source, validate each value against the source it came from.
 
     `only` names the settings the caller needs; the rest keep their defaults, and a config file
     that mentions none of them is not parsed at all. `token` needs only `env_file` and skips the
     YAML import (a third of its run time) in every container, which has /etc/litellm-key/config.yaml.
+    `files` replaces the config file layers (path, kind): `config check --file` checks one file alone.
     """
     environ = os.environ if environ is None else environ
     wanted = tuple(SETTINGS) if only is None else only
@@ -294,41 +372,50 @@ def load_settings(
         cwd or Path.cwd(), environ
     )
 
-    raw: dict[str, tuple[Any, str]] = {}
-    system_config = Path(environ.get("LITELLM_KEY_SYSTEM_CONFIG", SYSTEM_CONFIG))
-    for config_file in (system_config, workspace / WORKSPACE_CONFIG):
-        if not config_file.is_file() or (only and not any(name in config_file.read_text() for name in only)):
+    raw: dict[str, tuple[Any, Origin]] = {}
+    for config_file, kind in _config_layers(workspace, environ) if files is None else files:
+        if not config_file.is_file() or (only and not _mentions_any(config_file, only)):
             continue
-        for name, (value, source) in _read_yaml(config_file).items():
+        from .settings_files import read_yaml
+
+        for name, (value, line) in read_yaml(config_file).items():
+            origin = Origin(kind, f"{config_file}:{line or '?'}")
             if name not in SETTINGS:
-                raise fail("config-unknown", source=source, field=name, known=", ".join(SETTINGS))
-            raw[name] = (value, source)
+                raise fail("config-unknown", source=origin, field=name, known=", ".join(SETTINGS))
+            raw[name] = (value, origin)
     for name, (_, variable) in SETTINGS.items():
         if variable and environ.get(variable, "") != "":
-            raw[name] = (environ[variable], f"environment variable {variable}")
+            raw[name] = (environ[variable], Origin("environment", variable))
     for name, value in flags.items():
-        raw[name] = (value, f"--{name.replace('_', '-')}")
+        flag = ("--proxy" if value else "--no-proxy") if name == "proxy" else _FLAGS.get(name, f"--{name.replace('_', '-')}")
+        raw[name] = (value, Origin("flag", flag))
     raw = {name: entry for name, entry in raw.items() if name in wanted}
-
-    parsed: dict[str, Any] = {}
-    for name, (value, source) in raw.items():
-        parser, _ = SETTINGS[name]
-        try:
-            parsed[name] = parser(value)
-        except ValueError as error:
-            problem, hint = error.args if len(error.args) == 2 else (str(error), "")
-            raise fail("config-value", source=source, field=name, problem=problem, hint=hint) from None
+    parsed = {name: _parse(name, value, origin) for name, (value, origin) in raw.items()}
 
     if "listen" in parsed:
         parsed["listen_host"], parsed["listen_port"] = parsed.pop("listen")
     env_file = parsed.pop("env_file", Path(".env"))
     home = Path(environ.get("HOME") or Path.home())
     state_home = Path(environ.get("XDG_STATE_HOME") or home / ".local" / "state")
+    if "state_dir" in wanted and "state_dir" not in parsed:  # the default, from $XDG_STATE_HOME or $HOME
+        parsed["state_dir"] = _parse("state_dir", state_home / "litellm-key", Origin("default", "default (from $XDG_STATE_HOME or $HOME)"))
     state_dir = parsed.pop("state_dir", state_home / "litellm-key")
     return Settings(
         workspace=workspace,
         env_file=env_file if env_file.is_absolute() else workspace / env_file,
         state_dir=state_dir if state_dir.is_absolute() else workspace / state_dir,
+        sources=MappingProxyType({name: origin for name, (_, origin) in raw.items()}),
         **parsed,
     )
 
+
+def check_rendered_values(settings: Settings) -> None:
+    """The same rules again for the values the proxy writes into nginx.conf, for Settings built
+    without `load_settings` (tests, `_replace`): nothing reaches the template unchecked."""
+    for name, value in (
+        ("upstream", settings.upstream),
+        ("host_header", settings.host_header),
+        ("listen", settings.listen),
+        ("state_dir", settings.state_dir),
+    ):
+        _parse(name, value, settings.source_of(name) if name in settings.sources else Origin("proxy settings"))

@@ -1,14 +1,24 @@
 """One module per CLI command. Each exposes DESCRIPTION, add_arguments(parser) and run(args, console).
 
-The helpers here keep flag names and their mapping onto settings identical across commands.
+The helpers here keep flag names and their mapping onto settings identical across commands; the
+defaults in their help come from `Settings` itself, so help and behaviour cannot disagree.
 """
 
 from __future__ import annotations
 
 import argparse
+from typing import Any
+
 from ..envfile import stored_key
 from ..secret import ClientKey
-from ..settings import Settings, load_settings
+from ..settings import KNOWN_CLIENTS, Settings, load_settings
+
+_DEFAULTS = Settings._field_defaults
+
+
+def _default(name: str) -> str:
+    value = _DEFAULTS[name]
+    return ", ".join(value) if isinstance(value, tuple) else str(value)
 
 
 def add_location_flags(parser: argparse.ArgumentParser) -> None:
@@ -27,9 +37,9 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     """How to reach LiteLLM: commands that talk to the gateway take these."""
     add_location_flags(parser)
     group = parser.add_argument_group("connection (override settings; see docs/configuration.md)")
-    group.add_argument("--upstream", metavar="URL", help="where the proxy forwards to (default http://host.docker.internal:80)")
-    group.add_argument("--host-header", metavar="HOST", help="Host header the proxy sets (default litellm.localhost)")
-    group.add_argument("--listen", metavar="[HOST:]PORT", help="proxy listen address (default 127.0.0.1:8080)")
+    group.add_argument("--upstream", metavar="URL", help=f"where the proxy forwards to (default {_default('upstream')})")
+    group.add_argument("--host-header", metavar="HOST", help=f"Host header the proxy sets (default {_default('host_header')})")
+    group.add_argument("--listen", metavar="[HOST:]PORT", help=f"proxy listen address, loopback only (default {_default('listen_host')}:{_default('listen_port')})")
     group.add_argument(
         "--no-proxy",
         dest="proxy",
@@ -38,13 +48,20 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
         help="talk to the upstream directly, without the nginx proxy",
     )
     group.add_argument(
+        "--proxy",
+        dest="proxy",
+        action="store_const",
+        const=True,
+        help="use the nginx proxy (the default; undoes a --no-proxy that setup recorded)",
+    )
+    group.add_argument(
         "--model",
         dest="models",
         action="append",
         metavar="NAME",
-        help="a model the key must reach (repeatable; default claude-sonnet-4-5-20250929, claude-3-opus-20240229)",
+        help=f"a model the key must reach (repeatable; default {_default('models')})",
     )
-    group.add_argument("--timeout", type=float, metavar="SECONDS", help="HTTP timeout (default 10)")
+    group.add_argument("--timeout", type=float, metavar="SECONDS", help=f"HTTP timeout (default {_DEFAULTS['timeout']:g})")
 
 
 def add_client_flags(parser: argparse.ArgumentParser) -> None:
@@ -53,7 +70,7 @@ def add_client_flags(parser: argparse.ArgumentParser) -> None:
         dest="clients",
         action="append",
         metavar="NAME",
-        help="client to configure: claude-code, codex, gemini, opencode, roo or all (repeatable; default claude-code)",
+        help=f"client to configure: {', '.join(KNOWN_CLIENTS)} or all (repeatable; default {_default('clients')})",
     )
 
 
@@ -79,9 +96,14 @@ SETTING_FLAGS = (
 )
 
 
+def given_flags(args: argparse.Namespace) -> dict[str, Any]:
+    """The settings this run was given by flag, as typed (None = not given)."""
+    return {name: getattr(args, name, None) for name in SETTING_FLAGS if getattr(args, name, None) is not None}
+
+
 def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None) -> Settings:
     """Settings with this command's flags as the top layer (`only`: see load_settings)."""
-    return load_settings(flags={name: getattr(args, name, None) for name in SETTING_FLAGS}, only=only)
+    return load_settings(flags=given_flags(args), only=only)
 
 
 def load_key(settings: Settings) -> ClientKey | None:

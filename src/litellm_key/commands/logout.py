@@ -12,12 +12,14 @@ import argparse
 from ..console import Console
 from ..envfile import OWNED_VARIABLES, update_env
 from ..errors import LitellmKeyError
+from ..settings_files import forget_choices
 from . import add_location_flags, add_output_flags, settings_from
 from .steps import changes_as_dict, remove_clients
 
 DESCRIPTION = """Remove the stored key (LITELLM_API_KEY and LITELLM_BASE_URL) from .env, and undo what
 litellm-key wrote into the clients' configs (Claude Code, Codex, Gemini CLI, OpenCode, Roo Code)
-and into ~/.bashrc / ~/.zshrc. Settings you changed yourself since are left as you set them.
+and into ~/.bashrc / ~/.zshrc, and forget the choices `setup` recorded for rebuilds
+(.devcontainer/litellm-key.local.yaml). Settings you changed yourself since are left as you set them.
 Everything else in those files stays byte for byte. Exit 3 when a client config could not be read
 (the rest is still cleaned up).
 
@@ -52,9 +54,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.ok(f"removed the key from {settings.env_file}")
     else:
         console.info(f"no key stored in {settings.env_file}")
+    forgotten = forget_choices(settings.workspace)
+    if forgotten:
+        console.ok(f"forgot the setup choices recorded in {forgotten}")
     if failure:
         raise failure
     console.emit(
-        {"ok": True, "env_file": str(settings.env_file), "env_changed": env_changed, "clients": changes_as_dict(changes)}
+        {
+            "ok": True,
+            "env_file": str(settings.env_file),
+            "env_changed": env_changed,
+            "choices_forgotten": forgotten is not None,
+            "clients": changes_as_dict(changes),
+        }
     )
     return 0

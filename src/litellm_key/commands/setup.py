@@ -12,11 +12,12 @@ import sys
 
 from ..console import Console
 from ..envfile import KEY_VARIABLE, ensure_gitignored
-from ..errors import LitellmKeyError, fail
+from ..errors import KeyRejected, LitellmKeyError, SafetyRefusal, fail
 from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
-from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, load_key, settings_from
+from ..settings_files import record_choices, recorded_choices_path
+from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, given_flags, load_key, settings_from
 from .steps import changes_as_dict, report_verified, start_and_report, store_and_configure, verification_as_dict
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
@@ -32,6 +33,11 @@ that cannot be told, setup warns instead).
 Then it configures the clients chosen with --client (default: the `clients` setting, claude-code).
 A client whose config file is not valid JSON/TOML is skipped and its file left untouched; the
 others are still configured and setup exits 3.
+
+The choices given by flag (--client, --model, --upstream, --host-header, --listen,
+--no-proxy/--proxy, --timeout) are recorded in .devcontainer/litellm-key.local.yaml (git-ignored), so `apply` restores
+them after a container rebuild; a later setup replaces the ones it is given, `logout` forgets them.
+At the hidden prompt, an empty or malformed paste is asked for again (3 tries).
 
 examples:
   $ litellm-key setup                                  # prompts for the key
@@ -66,13 +72,33 @@ def _confirm(question: str) -> bool:
     return answer
 
 
-def _prompt_for_key(console: Console) -> ClientKey:
+PROMPT_TRIES = 3
+# Flags whose values setup records for `apply` (the location flags are not choices: they say where).
+RECORDED_FLAGS = ("upstream", "host_header", "listen", "proxy", "models", "clients", "timeout")
+
+
+def _ask_hidden() -> str:
     import questionary
 
     secret = questionary.password("LiteLLM client key (sk-...):").ask()
     if secret is None:
         raise fail("cancelled")
-    key = ClientKey.parse(secret)
+    return secret
+
+
+def _paste(console: Console) -> ClientKey:
+    """The hidden prompt, asked again after an empty or malformed paste (an Enter pressed right
+    after "Replace it?", a paste with a line break inside), saying why, as `gh auth login` does."""
+    for tries_left in range(PROMPT_TRIES - 1, 0, -1):
+        try:
+            return ClientKey.parse(_ask_hidden())
+        except KeyRejected as error:
+            console.warn(f"{error.message} Paste it again ({tries_left} {'try' if tries_left == 1 else 'tries'} left).")
+    return ClientKey.parse(_ask_hidden())
+
+
+def _prompt_for_key(console: Console) -> ClientKey:
+    key = _paste(console)
     if not key.looks_virtual:
         console.warn(f"{key.mask()} does not start with sk-: LiteLLM virtual keys do.")
         if not _confirm("Use it anyway?"):
@@ -130,9 +156,24 @@ def _refuse_master_key(key: ClientKey, verification: Verification, console: Cons
         )
 
 
+def _guard_choices(settings: Settings, choices: dict[str, object]) -> str | None:
+    """Before anything is asked: the recorded choices must stay out of git, like .env."""
+    if not choices:
+        return None
+    path = recorded_choices_path(settings.workspace)
+    try:
+        return ensure_gitignored(path)
+    except SafetyRefusal as error:
+        if error.reason != "env-tracked":
+            raise
+        raise fail("choices-tracked", path=path, relpath=path.relative_to(settings.workspace).as_posix()) from None
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
+    choices = {name: value for name, value in given_flags(args).items() if name in RECORDED_FLAGS}
     gitignore_change = ensure_gitignored(settings.env_file)
+    choices_gitignore_change = _guard_choices(settings, choices)
     key, source = obtain_key(args, settings, console)
     console.ok(f"key {key.mask()} from {source}")
 
@@ -149,10 +190,15 @@ def run(args: argparse.Namespace, console: Console) -> int:
         report_verified(console, key, verification)
         _refuse_master_key(key, verification, console)
 
-    if gitignore_change:
-        console.info(gitignore_change)
+    for change in (gitignore_change, choices_gitignore_change):
+        if change:
+            console.info(change)
     expires = verification.info.expires if verification and verification.info else None
     changed, client_changes = store_and_configure(settings, key, console, expires=expires)
+    if choices:
+        unchanged = "" if record_choices(settings.workspace, choices) else ", unchanged"
+        where = recorded_choices_path(settings.workspace)
+        console.ok(f"recorded {', '.join(choices)} in {where} for rebuilds{unchanged}")
     console.emit(
         {
             "ok": True,
@@ -162,6 +208,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "proxy": proxy_outcome,
             "env_changed": changed,
             "clients": changes_as_dict(client_changes),
+            "recorded_choices": sorted(choices),
             **verification_as_dict(verification),
         }
     )

@@ -45,12 +45,26 @@ def _check_proxy(settings: Settings, console: Console) -> "ProxyStatus":
     return report
 
 
+def _where_settings_come_from(settings: Settings) -> str:
+    """One line grouping the settings that are not defaults by the file, variable or flag they
+    come from, so a value restored from the recorded setup choices is no surprise."""
+    groups: dict[str, list[str]] = {}
+    for name, origin in settings.sources.items():
+        where = origin.where.rsplit(":", 1)[0] if origin.kind in ("system", "workspace", "recorded") else origin.where
+        label = str(origin._replace(where=where))
+        groups.setdefault(label, []).append(name)
+    if not groups:
+        return "settings: all defaults"
+    return "settings: " + "; ".join(f"{', '.join(names)} from {label}" for label, names in groups.items())
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
     key = load_key(settings)
     if key is None:
         raise fail("key-missing", env_file=settings.env_file)
     console.info(f"key {key.mask()} in {settings.env_file}")
+    console.info(f"{_where_settings_come_from(settings)} (`litellm-key config` shows each)")
     expiry = login_expiry(settings, key)
     if expiry is not None:  # a login credential: its expiry is known here, without asking LiteLLM
         if expiry[1] <= 0:
@@ -68,6 +82,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "login_expires": expiry[0] if expiry else None,
             "clients": states_as_dict(client_states),
             "proxy": proxy_report.as_dict() if proxy_report else None,
+            "settings_sources": {name: str(origin) for name, origin in settings.sources.items()},
             **verification_as_dict(verification),
         }
     )

@@ -1,14 +1,13 @@
 """The proxy's nginx config: the one template, filled from the settings, and where its files live.
 
-Every value that reaches the template is checked first, so nothing a setting holds can end an nginx
-string or directive; the rendered text carries an id (a hash of itself) that the health endpoint
+Every value that reaches the template is checked first by the settings' own rules
+(settings.check_rendered_values), so nothing a setting holds can end an nginx string or directive; the rendered text carries an id (a hash of itself) that the health endpoint
 reports, which is how `status` knows whether the running nginx has loaded the current settings.
 """
 
 from __future__ import annotations
 
 import hashlib
-import ipaddress
 import os
 import re
 import socket
@@ -16,14 +15,12 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from ..errors import LitellmKeyError, fail
-from ..settings import Settings
+from ..settings import Settings, check_rendered_values
 
 TEMPLATE = Path(__file__).parent.parent / "nginx.conf"
 HEALTH_PATH = "/litellm-key/health"
 _PLACEHOLDER = re.compile(r"\{\{(\w+)\}\}")
 _CONFIG_ID = re.compile(r"Rendered config id: (\w+)")
-_URL_TEXT = re.compile(r"^https?://[A-Za-z0-9._~:/%\[\]-]+$")  # nothing that could end an nginx string
 
 
 @dataclass(frozen=True)
@@ -45,10 +42,6 @@ def paths(settings: Settings) -> ProxyPaths:
     )
 
 
-def _bad_value(field: str, problem: str, hint: str) -> LitellmKeyError:
-    return fail("config-value", source="proxy settings", field=field, problem=problem, hint=hint)
-
-
 def _bracket(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
@@ -63,24 +56,10 @@ def _ipv6_loopback_available() -> bool:
 
 
 def listen_hosts(settings: Settings) -> list[str]:
-    """Loopback only. 127.0.0.1 also gets ::1 when it exists: clients dial `localhost`, which Node
-    may resolve to ::1 first and then not fall back (ECONNREFUSED ::1:8080)."""
+    """127.0.0.1 also gets ::1 when it exists: clients dial `localhost`, which Node may resolve to
+    ::1 first and then not fall back (ECONNREFUSED ::1:8080). (Settings keep `listen` on loopback.)"""
     host = "127.0.0.1" if settings.listen_host == "localhost" else settings.listen_host
-    try:
-        loopback = ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
-        raise _bad_value("listen", f"{host} is not a loopback address", "The proxy listens on loopback only, e.g. 127.0.0.1:8080")
     return [host, "::1"] if host == "127.0.0.1" and _ipv6_loopback_available() else [host]
-
-
-def _quotable(field: str, path: Path) -> str:
-    """A path the template puts inside "...": nothing in it may end or interpolate the string."""
-    text = str(path)
-    if any(char in text for char in '"\\$') or not text.isprintable():
-        raise _bad_value(field, f"'{text}' holds a quote, backslash, $ or control character", "Choose a plain path")
-    return text
 
 
 def _user_directive(prefix: Path) -> str:
@@ -104,23 +83,20 @@ def _timeout(seconds: float) -> str:
 
 
 def _template_values(settings: Settings) -> dict[str, str]:
+    check_rendered_values(settings)
     upstream = urlsplit(settings.upstream)
-    if not _URL_TEXT.match(settings.upstream) or upstream.query or upstream.fragment or not upstream.hostname:
-        raise _bad_value("upstream", f"'{settings.upstream}' is not a plain http(s)://host:port[/path] URL", "e.g. http://host.docker.internal:80")
-    if not re.fullmatch(r"[A-Za-z0-9.-]+", settings.host_header):
-        raise _bad_value("host_header", f"'{settings.host_header}' is not a host name", "Use a plain name such as litellm.localhost")
     port = upstream.port or (443 if upstream.scheme == "https" else 80)
     path = upstream.path.rstrip("/")
     where = paths(settings)
     return {
         "upstream": settings.upstream,
         "host_header": settings.host_header,
-        "upstream_address": f"{_bracket(upstream.hostname)}:{port}",
+        "upstream_address": f"{_bracket(upstream.hostname or '')}:{port}",
         # With a path, $request_uri keeps the client's URI byte for byte (no re-encoding).
         "proxy_pass": f"{upstream.scheme}://litellm_upstream" + (f"{path}$request_uri" if path else ""),
         "listen": "\n".join(f"        listen {_bracket(host)}:{settings.listen_port};" for host in listen_hosts(settings)),
         "user": _user_directive(where.prefix),
-        "prefix": _quotable("state_dir", where.prefix) + "/",
+        "prefix": f"{where.prefix}/",
         "timeout": _timeout(settings.proxy_timeout),
     }
 

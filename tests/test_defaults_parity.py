@@ -1,0 +1,60 @@
+"""Defaults are written in one place (Settings); the feature, install.sh and the help must agree with it."""
+
+from __future__ import annotations
+
+import json
+import re
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import REPO
+from litellm_key.clients import ROO_SETTINGS_PATH, codex, opencode
+from litellm_key.errors import CATALOGUE
+from litellm_key.keyhelper import KEY_VARIABLE
+from litellm_key.settings import Settings
+
+FEATURE = REPO / "feature" / "litellm-key"
+METADATA = json.loads((FEATURE / "devcontainer-feature.json").read_text())
+OPTIONS = {option_id: option["default"] for option_id, option in METADATA["options"].items()}
+DEFAULTS = Settings._field_defaults
+
+
+def test_feature_option_defaults_are_the_settings_defaults():
+    assert OPTIONS["upstream"] == DEFAULTS["upstream"]
+    assert OPTIONS["hostHeader"] == DEFAULTS["host_header"]
+    assert OPTIONS["proxyPort"] == str(DEFAULTS["listen_port"])
+    assert OPTIONS["models"] == ",".join(DEFAULTS["models"])
+    assert OPTIONS["clients"] == ",".join(DEFAULTS["clients"])
+    assert OPTIONS["useProxy"] is DEFAULTS["proxy"]
+    assert OPTIONS["portalUrl"] == (DEFAULTS["portal_url"] or "")
+
+
+def test_install_sh_falls_back_to_the_feature_defaults():
+    """install.sh reads every option as NAME=${OPTIONID:-"default"}: the same default as the JSON."""
+    install_sh = (FEATURE / "install.sh").read_text()
+    fallbacks = dict(re.findall(r'^\w+=\$\{([A-Z]+):-"([^"]*)"\}', install_sh, re.MULTILINE))
+    for option_id, default in OPTIONS.items():
+        assert fallbacks[option_id.upper()] == (str(default).lower() if isinstance(default, bool) else default), option_id
+
+
+def test_command_help_shows_the_settings_defaults():
+    result = subprocess.run([sys.executable, "-m", "litellm_key", "setup", "--help"], capture_output=True, text=True,
+                            env={"PYTHONPATH": str(REPO / "src"), "COLUMNS": "400"}, check=True)  # fmt: skip
+    text = " ".join(result.stdout.split())
+    for shown in (DEFAULTS["upstream"], DEFAULTS["host_header"], f"{DEFAULTS['listen_host']}:{DEFAULTS['listen_port']}",
+                  ", ".join(DEFAULTS["models"]), f"default {', '.join(DEFAULTS['clients'])})", f"(default {DEFAULTS['timeout']:g})"):  # fmt: skip
+        assert shown in text, shown
+
+
+def test_roo_import_path_is_the_one_the_feature_sets_in_vs_code():
+    vscode = METADATA["customizations"]["vscode"]["settings"]
+    assert vscode["roo-cline.autoImportSettingsPath"] == ROO_SETTINGS_PATH
+
+
+def test_the_key_variable_has_one_name_everywhere():
+    assert KEY_VARIABLE == "LITELLM_API_KEY"
+    assert codex.KEY_VARIABLE == KEY_VARIABLE
+    assert f"{{env:{KEY_VARIABLE}}}" in Path(opencode.__file__).read_text()
+    assert KEY_VARIABLE in CATALOGUE["no-key-source"][2]
+    assert KEY_VARIABLE in (FEATURE / "config-claude-code.sh").read_text()

@@ -1,0 +1,43 @@
+"""At the hidden prompt a stray Enter or a broken paste asks again, saying why, instead of ending setup."""
+
+from __future__ import annotations
+
+import pexpect
+
+from conftest import GOOD_KEY
+from test_prompt import ENTER, spawn  # noqa: F401 (the pseudo-terminal fixture)
+
+
+def test_an_empty_then_a_malformed_paste_ask_again_and_the_third_try_counts(spawn, workspace):  # noqa: F811
+    (workspace / ".env").write_text("KEEP=1\n")
+    child = spawn("setup")
+    child.expect("LiteLLM client key")
+    child.send(ENTER)  # an Enter right after "Replace it?"
+    child.expect(r"The key contains nothing \(it is empty\).*Paste it again \(2 tries left\)")
+    child.expect("LiteLLM client key")
+    child.send("sk-half one" + ENTER)
+    child.expect(r"whitespace or a line break inside it.*Paste it again \(1 try left\)")
+    child.expect("LiteLLM client key")
+    child.send(GOOD_KEY + ENTER)
+    child.expect("accepted by LiteLLM")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (workspace / ".env").read_text().startswith(f"KEEP=1\nLITELLM_API_KEY={GOOD_KEY}\n")
+
+
+def test_three_bad_pastes_end_with_exit_4_and_change_nothing(spawn, workspace):  # noqa: F811
+    (workspace / ".env").write_text("KEEP=1\n")
+    child = spawn("setup")
+    for tries_left in ("2 tries", "1 try"):
+        child.expect("LiteLLM client key")
+        child.send(ENTER)
+        child.expect(f"Paste it again \\({tries_left} left\\)")
+    child.expect("LiteLLM client key")
+    child.send(ENTER)
+    child.expect("✗ The key contains nothing")
+    child.expect(pexpect.EOF)
+    assert "Paste it again" not in child.before
+    child.close()
+    assert child.exitstatus == 4
+    assert (workspace / ".env").read_text() == "KEEP=1\n"
