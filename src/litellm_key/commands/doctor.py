@@ -126,14 +126,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
         settings = settings_from(args)
     except LitellmKeyError as error:
         _print(console, "settings", checks.failed(error))
-        console.emit({"version": 1, "ok": False, "checks": [_as_dict("settings", checks.failed(error))]})
+        console.emit({"ok": False, "checks": [_as_dict("settings", checks.failed(error))]})
         return error.exit_code
     settings_ok = Finding(OK, f"settings valid (workspace {settings.workspace})")
     _print(console, "settings", settings_ok)
     results = [("settings", settings_ok)]
     results += diagnose(settings, live=args.live, report=lambda check_id, finding: _print(console, check_id, finding))
     failures = [finding for _, finding in results if finding.status == FAIL]
-    console.emit({"version": 1, "ok": not failures, "checks": [_as_dict(check_id, finding) for check_id, finding in results]})
+    console.emit({"ok": not failures, "checks": [_as_dict(check_id, finding) for check_id, finding in results]})
     if console.chatty:
         skipped = [check_id for check_id, finding in results if finding.status == SKIPPED]
         if skipped:

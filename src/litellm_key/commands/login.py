@@ -172,7 +172,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if args.no_wait:
             atomic_write(state_file, json.dumps(login.as_dict()).encode(), mode=0o600)
             console.info("run `litellm-key login` to wait for the sign-in and store the credential")
-            console.emit({"version": 1, "ok": True, "waiting": False, "url": _browser_url(settings, login),
+            console.emit({"ok": True, "waiting": False, "url": _browser_url(settings, login),
                           "user_code": login.user_code})
             return 0
         credential = _wait_for_credential(client, login, args, console)
@@ -188,7 +188,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
     console.info(f"the credential expires {expires or 'at an unknown time'}; run `litellm-key login` again then")
     console.emit(
         {
-            "version": 1,
             "ok": True,
             "key": key.mask(),
             "user_id": credential.user_id,

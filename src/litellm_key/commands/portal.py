@@ -55,7 +55,7 @@ def _read_token(args: argparse.Namespace, path: object) -> SessionToken:
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
     path = token_file(settings.session_token_file)
-    document: dict[str, object] = {"version": 1, "ok": True, "action": args.action, "session_token_file": str(path)}
+    document: dict[str, object] = {"ok": True, "action": args.action, "session_token_file": str(path)}
     if args.action == "logout":
         removed = remove_session_token(path)
         console.ok(f"removed the session token {path}" if removed else f"no session token stored at {path}")

@@ -60,7 +60,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.warn(f"ignoring the key stored in {settings.env_file}: {error.message}")
         key = None
     shown = key.mask() if key else None
-    document: dict[str, object] = {"version": 1, "ok": True, "key": shown, "env_file": str(settings.env_file)}
+    document: dict[str, object] = {"ok": True, "key": shown, "env_file": str(settings.env_file)}
     if not args.force:
         console.step(f"checking the stored key against {settings.base_url}/v1/models")
         health = check_key(settings, key)

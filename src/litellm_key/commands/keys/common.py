@@ -159,10 +159,10 @@ def show_new_key(console: Console, new: NewKey, output: Path | None, document: d
     if output is not None:
         write_key_file(output, new)
         console.ok(f"wrote the key {new.key.mask()} ({record.alias}) to {output}")
-        console.emit({"version": 1, "ok": True, "output": str(output), "key_info": record.as_dict(), **document})
+        console.emit({"ok": True, "output": str(output), "key_info": record.as_dict(), **document})
         return
     if console.json_mode:
-        console.emit({"version": 1, "ok": True, "key": new.key.reveal(), "key_info": record.as_dict(), **document})
+        console.emit({"ok": True, "key": new.key.reveal(), "key_info": record.as_dict(), **document})
         return
     console.ok(f"key {record.alias} ({new.key.mask()}), expires {record.expires or 'never'}, models {', '.join(record.models) or 'all'}")
     console.info("the key, shown this once (LiteLLM keeps only its hash):")

@@ -61,7 +61,7 @@ def budget_cell(record: KeyRecord) -> str:
 
 def list_keys(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
     records = admin.list_keys()
-    console.emit({"version": 1, "ok": True, "keys": [record.as_dict() for record in records]})
+    console.emit({"ok": True, "keys": [record.as_dict() for record in records]})
     rows = [
         (r.alias, r.shown, models_cell(r), r.expires or "never", budget_cell(r), r.last_active, "blocked" if r.blocked else "")
         for r in records
@@ -73,7 +73,7 @@ def list_keys(args: argparse.Namespace, settings: Settings, admin: Admin, consol
 
 def info(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
     record = admin.find(key_names([args.key], console)[0])
-    console.emit({"version": 1, "ok": True, "key_info": record.as_dict()})
+    console.emit({"ok": True, "key_info": record.as_dict()})
     for label, value in (
         ("alias", record.alias), ("key", record.shown), ("models", models_cell(record)),
         ("expires", record.expires or "never"), ("spend/budget", budget_cell(record)),
@@ -91,7 +91,7 @@ def delete(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     admin.delete([record.token for record in records])
     for record in records:
         console.ok(f"deleted {record.alias or '(no alias)'} ({record.shown})")
-    console.emit({"version": 1, "ok": True, "deleted": [record.alias or record.token for record in records]})
+    console.emit({"ok": True, "deleted": [record.alias or record.token for record in records]})
     return 0
 
 
@@ -101,7 +101,7 @@ def block(args: argparse.Namespace, settings: Settings, admin: Admin, console: C
     for record in records:
         admin.set_blocked(record.token, blocked)
         console.ok(f"{'blocked' if blocked else 'unblocked'} {record.alias or '(no alias)'} ({record.shown})")
-    console.emit({"version": 1, "ok": True, args.action + "ed": [record.alias or record.token for record in records]})
+    console.emit({"ok": True, args.action + "ed": [record.alias or record.token for record in records]})
     return 0
 
 
@@ -110,5 +110,5 @@ def rename(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     ensure_alias_free(admin, args.alias)
     admin.update(record.token, key_alias=args.alias)
     console.ok(f"renamed {record.alias or record.shown} to {args.alias}")
-    console.emit({"version": 1, "ok": True, "alias": args.alias})
+    console.emit({"ok": True, "alias": args.alias})
     return 0

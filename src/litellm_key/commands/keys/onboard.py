@@ -166,7 +166,7 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
             print(f"{name}: {shown[name]}", file=console.out)
     counts = {word: sum(1 for value in status.values() if value == word) for word in ("created", "existing", "failed")}
     console.info(f"created {counts['created']}, existing {counts['existing']}, failed {counts['failed']}; keys in {folder}/")
-    console.emit({"version": 1, "ok": not problems, "developers": status, "problems": problems, "pruned": pruned, **counts})
+    console.emit({"ok": not problems, "developers": status, "problems": problems, "pruned": pruned, **counts})
     if problems:
         console.warn(f"{len(problems)} key(s) failed; run the same command again to create the rest")
         return 6

@@ -67,7 +67,6 @@ def audit(args: argparse.Namespace, settings: Settings, admin: Admin, console: C
             report[record.alias or record.shown] = (record, found)
     count = sum(len(found) for _, found in report.values())
     document = {
-        "version": 1,
         "ok": not report,
         "findings": [{"alias": r.alias, "key": r.shown, "expires": r.expires, "findings": f} for r, f in report.values()],
     }
@@ -100,7 +99,7 @@ def spend(args: argparse.Namespace, settings: Settings, admin: Admin, console: C
     keys = admin.spend_per_key(limit=args.limit)
     tags = admin.spend_per_tag()
     daily = admin.daily_activity(*dates) if dates else None
-    console.emit({"version": 1, "ok": True, "keys": keys, "tags": tags, "daily": daily})
+    console.emit({"ok": True, "keys": keys, "tags": tags, "daily": daily})
     table(
         console,
         ("ALIAS", "KEY", "SPEND (USD, 30 days)"),
