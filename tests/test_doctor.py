@@ -340,3 +340,24 @@ def test_a_key_due_for_renewal_names_renew_when_a_portal_is_configured(healthy, 
     _, checks = _doctor(healthy)
 
     assert checks["expiry"]["status"] == "warning" and checks["expiry"]["fix"].startswith("litellm-key renew")
+
+
+def test_an_env_file_linking_outside_the_repository_is_refused(healthy, workspace, tmp_path):
+    outside = tmp_path / "elsewhere.env"
+    outside.write_bytes((workspace / ".env").read_bytes())
+    outside.chmod(0o600)
+    (workspace / ".env").unlink()
+    (workspace / ".env").symlink_to(outside)
+
+    _, _, line, fix = _failing(healthy, "env-git", 8)
+
+    assert "outside" in line and "regular file" in fix
+
+
+def test_an_env_file_git_would_add_is_a_warning(healthy, workspace):
+    (workspace / ".gitignore").write_text("")
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0
+    assert checks["env-git"]["status"] == "warning" and "/.env" in checks["env-git"]["fix"]

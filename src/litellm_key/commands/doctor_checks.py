@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -72,8 +71,6 @@ def env_file(probe: Probe) -> Finding:
     from ..envfile import stored_key
 
     path = probe.settings.env_file
-    if path.is_symlink() and not _inside(path.resolve(), probe.settings.workspace):
-        return Finding(FAIL, f"{path} links outside the workspace ({path.resolve()})", "Make .env a regular file in the workspace.", exit_code=8)
     try:
         probe.key = stored_key(path)
     except LitellmKeyError as error:
@@ -86,34 +83,19 @@ def env_file(probe: Probe) -> Finding:
     return ok(f"key {probe.key.mask()} in {path} (mode 0600)")
 
 
-def _inside(path: Path, folder: Path) -> bool:
-    return path == folder or folder in path.parents
-
-
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
-    try:
-        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, timeout=5, check=False)
-    except (FileNotFoundError, subprocess.TimeoutExpired):
-        return None
-
-
 def env_git(probe: Probe) -> Finding:
-    """Read-only: git tracks or ignores .env (and the file a link points to)."""
-    path = probe.settings.env_file
-    top = _git(path.parent, "rev-parse", "--show-toplevel")
-    if top is None or top.returncode != 0:
-        return ok(f"{path.parent} is not in a git repository: nothing can commit .env")
-    top_level = Path(top.stdout.strip()).resolve()
-    for candidate in dict.fromkeys((path.parent.resolve() / path.name, path.resolve())):
-        if not _inside(candidate, top_level):
-            continue
-        relpath = candidate.relative_to(top_level).as_posix()
-        tracked = _git(top_level, "ls-files", "--error-unmatch", "--", relpath)
-        if tracked is not None and tracked.returncode == 0:
-            return failed(fail("env-tracked", env_file=candidate, relpath=relpath))
-        ignored = _git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
-        if ignored is not None and ignored.returncode != 0:
-            return warn(f"git does not ignore {relpath}: a `git add .` would commit the key", f"echo /{relpath} >> .gitignore")
+    """Read-only: git neither tracks nor would add .env (or the file a link points to)."""
+    from ..envfile import unignored
+
+    try:
+        exposure = unignored(probe.settings.env_file)
+    except LitellmKeyError as error:
+        return failed(error)
+    if exposure is None:
+        return ok(f"{probe.settings.env_file.parent} is not in a git repository: nothing can commit .env")
+    if exposure[1]:
+        missing = ", ".join(f"/{relpath}" for relpath in exposure[1])
+        return warn(f"git does not ignore {missing}: a `git add .` would commit the key", f"add {missing} to {exposure[0]}/.gitignore")
     return ok(".env is git-ignored and not tracked")
 
 

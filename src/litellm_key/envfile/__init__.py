@@ -176,15 +176,15 @@ def _inside(path: Path, top: Path) -> str | None:
         return None
 
 
-def ensure_gitignored(path: Path) -> str | None:
-    """Make sure git will never commit `path`; refuse if it already tracks it.
+def unignored(path: Path) -> tuple[Path, list[str]] | None:
+    """What git could commit of `path`, without changing anything: (the repository's top level,
+    the paths in it that git does not ignore), or None outside git. Refuses (raises) when git
+    tracks the file or the file a link points to, or the link points outside the repository.
 
     A symbolic link `.env -> conf/dotenv` is checked as both files: git would commit either the
     link (its text is the target's name, harmless, but a tracked link is replaced by nothing of
-    ours) or the target (the key). Tracking either refuses (exit 8); each one git does not ignore
-    gets its own .gitignore line. A link whose target lies outside the repository (or, outside
+    ours) or the target (the key). A link whose target lies outside the repository (or, outside
     git, outside the link's folder) is refused: nothing there can be made ignored.
-    Returns a line describing what was changed (the .gitignore entries added), or None.
     """
     is_link = os.path.islink(path)
     target = key_file(path)
@@ -208,8 +208,16 @@ def ensure_gitignored(path: Path) -> str | None:
         ignored = _git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
         if ignored is None or ignored.returncode != 0:
             missing.append(relpath)
-    if not missing:
+    return top_level, missing
+
+
+def ensure_gitignored(path: Path) -> str | None:
+    """Make sure git will never commit `path` (see `unignored`): each path git does not ignore gets
+    its own .gitignore line. Returns a line describing what was added, or None."""
+    exposure = unignored(path)
+    if exposure is None or not exposure[1]:
         return None
+    top_level, missing = exposure
     gitignore = top_level / ".gitignore"
     try:
         with locked_dir(top_level):
