@@ -13,9 +13,9 @@ DOCS = {path.name: path.read_text() for path in sorted((REPO / "docs").glob("*.m
 EVERYTHING = "\n".join([README, *DOCS.values()])
 
 
-def _table_rows(first_cell: str) -> dict[str, list[str]]:
+def _table_rows(first_cell: str, text: str = EVERYTHING) -> dict[str, list[str]]:
     rows = {}
-    for line in EVERYTHING.splitlines():
+    for line in text.splitlines():
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if line.startswith("|") and re.fullmatch(first_cell, cells[0]):
             rows[cells[0].strip("`")] = cells
@@ -49,3 +49,19 @@ def test_readme_stays_a_front_door_linking_every_docs_page():
     assert len(README.splitlines()) <= 250
     for name in DOCS:
         assert f"(docs/{name})" in README, name
+
+
+def test_every_troubleshooting_row_names_a_doctor_check_that_exists():
+    from litellm_key.commands.doctor import plan
+    from litellm_key.settings import KNOWN_CLIENTS, load_settings
+
+    everything = load_settings(environ={"HOME": str(REPO)})._replace(clients=KNOWN_CLIENTS, portal_url="http://portal")
+    ids = {check.id for check in plan(everything, live=True)} | {"settings", "client-<name>", "live-*"}
+    rows = _table_rows(r"`[a-z-]+`", DOCS["troubleshooting.md"])
+    assert set(rows) == set(CATALOGUE)
+    for reason, cells in rows.items():
+        if cells[-1].startswith("—"):
+            continue
+        named = re.findall(r"`([a-z<>*-]+)`", cells[-1])
+        assert named, f"{reason}: no doctor check named"
+        assert set(named) <= ids, f"{reason}: {set(named) - ids} is not a doctor check"

@@ -68,15 +68,17 @@ class Probe:
 
 
 def env_file(probe: Probe) -> Finding:
-    from ..envfile import stored_key
+    from . import load_key
 
     path = probe.settings.env_file
     try:
-        probe.key = stored_key(path)
+        probe.key = load_key(probe.settings)
     except LitellmKeyError as error:
         return failed(error)
     if probe.key is None:
         return failed(fail("key-missing", env_file=path))
+    if probe.settings.key_store != "env":
+        return ok(f"key {probe.key.mask()} in the OS credential store ({probe.settings.key_store})")
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
         return warn(f"{path} is readable by others (mode {mode:04o})", f"chmod 600 {path}")
