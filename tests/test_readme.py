@@ -65,3 +65,18 @@ def test_every_troubleshooting_row_names_a_doctor_check_that_exists():
         named = re.findall(r"`([a-z<>*-]+)`", cells[-1])
         assert named, f"{reason}: no doctor check named"
         assert set(named) <= ids, f"{reason}: {set(named) - ids} is not a doctor check"
+
+
+def test_messages_name_only_commands_that_exist():
+    """A fix line that names a command the user cannot run is worse than none."""
+    from litellm_key.cli import COMMANDS
+
+    sources = [path for path in (REPO / "src" / "litellm_key").rglob("*") if path.suffix in (".py", ".conf")]
+    named = {
+        (path.name, match)
+        for path in sources
+        for match in re.findall(r"`litellm-key ([a-z][a-z-]*)", path.read_text())
+    }
+    assert named, "the scan found no command names at all"
+    unknown = sorted((name, command) for name, command in named if command not in COMMANDS)
+    assert not unknown, unknown
