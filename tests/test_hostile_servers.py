@@ -294,3 +294,24 @@ def test_scrub_masks_every_known_secret_by_value(secret):
     text = f"a={secret} b={json.dumps(secret)} c={secret.replace('/', '%2F').replace('+', '%2B').replace('=', '%3D')}"
     assert secret not in scrub(text) and secret.replace("/", "%2F") not in scrub(text)
     assert "master-secret-value" not in scrub("x master-secret-value y", ["master-secret-value"])
+
+
+@pytest.mark.parametrize("headers_too", [False, True], ids=["body", "headers"])
+def test_portal_and_sso_calls_end_at_the_overall_deadline_too(headers_too):
+    from litellm_key.errors import LitellmKeyError
+    from litellm_key.portal import Portal, SessionToken
+    from litellm_key.sso import SsoClient
+
+    server = HostileServer(trickle(headers_too))
+    try:
+        for call, reason in (
+            (lambda: Portal(server.url, SessionToken("portal-session-token-0123"), timeout=1).whoami(), "portal-timeout"),
+            (lambda: SsoClient(server.url, timeout=1).start(), "gateway-timeout"),
+        ):
+            started = time.monotonic()
+            with pytest.raises(LitellmKeyError) as raised:
+                call()
+            assert raised.value.reason == reason
+            assert time.monotonic() - started < 3  # a bound, not a benchmark: the trickle goes on for ever
+    finally:
+        server.close()

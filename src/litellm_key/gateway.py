@@ -11,10 +11,13 @@ import fnmatch
 import json
 import socket
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from .errors import LitellmKeyError, fail
 from .secret import ClientKey, scrub
+
+if TYPE_CHECKING:
+    import httpx
 
 PROXY_ERROR_TYPE = "litellm_key_proxy_error"  # set by our nginx.conf when the upstream is down
 
@@ -168,14 +171,16 @@ class Gateway:
     def __exit__(self, *_exc: object) -> None:
         self._client.close()
 
-    def request(self, method: str, path: str, **kwargs: Any) -> Any:
-        """Send, and return the decoded JSON body; every failure becomes a catalogued error."""
+    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        """Send within the overall deadline and return the response whatever its status; a request
+        that gets no answer (timeout, refused, unresolvable name) becomes a catalogued error.
+        For callers with their own status semantics (the SSO poll); `request` is the usual way."""
         import httpx
 
         url = f"{self.base_url}{path}"
         self._transport.deadline.start(self._timeout)
         try:
-            response = self._client.request(method, path, **kwargs)
+            return self._client.request(method, path, **kwargs)
         except httpx.TimeoutException:
             raise fail("gateway-timeout", url=url, timeout=self._timeout) from None
         except httpx.HTTPError as error:
@@ -183,6 +188,11 @@ class Gateway:
             if _name_unresolved(error):
                 raise fail("gateway-name-unresolved", url=url, host=_host(url), detail=detail) from None
             raise fail("gateway-unreachable", url=url, detail=detail) from None
+
+    def request(self, method: str, path: str, **kwargs: Any) -> Any:
+        """Send, and return the decoded JSON body; every failure becomes a catalogued error."""
+        url = f"{self.base_url}{path}"
+        response = self.send(method, path, **kwargs)
         if response.status_code >= 400:
             raise classify(response.status_code, response.text, url=url, key=self.key, secrets=self._secrets)
         try:

@@ -9,7 +9,8 @@ Why not httpx's own transport: it builds an SSL context and loads the CA bundle 
 construction, even for `http://localhost`. httpcore creates its default (certificate-verifying)
 context lazily, on the first TLS connection only.
 
-Only `gateway` uses this module; it imports httpcore, so import it lazily like httpx.
+`gateway` (and through it `sso` and `admin`) and `portal` use it: every network call the tool makes
+has an overall deadline. It imports httpcore, so import it lazily like httpx.
 """
 
 from __future__ import annotations

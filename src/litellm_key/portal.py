@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 from .errors import fail
 from .files import atomic_write
-from .secret import ClientKey, scrub
+from .secret import ClientKey, remember, scrub
 
 SESSION_TOKEN_VARIABLE = "LITELLM_SESSION_TOKEN"
 KEYS_DISABLED = "API key creation is not allowed"
@@ -30,6 +30,7 @@ class SessionToken:
 
     def __init__(self, secret: str) -> None:
         self._secret = secret
+        remember(secret)  # a portal that echoes it in an error is masked like a key
 
     @classmethod
     def parse(cls, raw: str) -> "SessionToken":
@@ -100,14 +101,12 @@ class Portal:
 
     def __init__(self, url: str, token: SessionToken, *, timeout: float, deadline: float | None = None) -> None:
         """`deadline` (time.monotonic()) bounds every call together: `token` has 5 s for all of them."""
-        import httpx
+        from .http_transport import client
 
         self.url = url.rstrip("/")
         self._timeout = timeout
         self._deadline = deadline
-        self._client = httpx.Client(
-            base_url=self.url, headers={"Authorization": f"Bearer {token.reveal()}"}, timeout=timeout
-        )
+        self._client, self._transport = client(self.url, {"Authorization": f"Bearer {token.reveal()}"}, timeout)
 
     def __enter__(self) -> "Portal":
         return self
@@ -123,6 +122,7 @@ class Portal:
         timeout = self._timeout if self._deadline is None else min(self._timeout, self._deadline - time.monotonic())
         if timeout <= 0:
             raise fail("portal-timeout", url=url, timeout=round(self._timeout, 1))
+        self._transport.deadline.start(timeout)  # headers then a trickle must not outlast it
         try:
             response = self._client.request(method, path, timeout=timeout, **kwargs)
         except httpx.TimeoutException:

@@ -79,31 +79,22 @@ def _detail(response: Any) -> str:
 
 
 class SsoClient:
-    """One LiteLLM base URL (normally our proxy, so Traefik sees the right Host header)."""
+    """One LiteLLM base URL (normally our proxy, so Traefik sees the right Host header). The HTTP
+    side is `gateway.Gateway.send` without a key: the same deadline and connection errors as every
+    other LiteLLM call; the statuses mean SSO things here, so they are read below."""
 
     def __init__(self, base_url: str, *, timeout: float) -> None:
-        import httpx
+        from .gateway import Gateway
 
-        self.base_url = base_url.rstrip("/")
-        self._timeout = timeout
-        self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._gateway = Gateway(base_url, None, timeout=timeout)
+        self.base_url = self._gateway.base_url
+        self._send = self._gateway.send
 
     def __enter__(self) -> "SsoClient":
         return self
 
-    def __exit__(self, *_exc: object) -> None:
-        self._client.close()
-
-    def _send(self, method: str, path: str, **kwargs: Any) -> Any:
-        import httpx
-
-        url = f"{self.base_url}{path}"
-        try:
-            return self._client.request(method, path, **kwargs)
-        except httpx.TimeoutException:
-            raise fail("gateway-timeout", url=url, timeout=self._timeout) from None
-        except httpx.HTTPError as error:
-            raise fail("gateway-unreachable", url=url, detail=str(error) or type(error).__name__) from None
+    def __exit__(self, *exc: object) -> None:
+        self._gateway.__exit__(*exc)
 
     def start(self) -> Login:
         """POST /sso/cli/start; a 404 means this LiteLLM has no CLI SSO (older than 1.84, or no SSO)."""
