@@ -262,6 +262,10 @@ def test_apply_renews_an_expired_key_without_asking(pcli, workspace, portal, sta
     assert portal.posts == 1
     assert env_value(workspace, "LITELLM_API_KEY") == portal.current
     assert roo_key(home) == portal.current
+    # the renewal stores, apply configures: one line per client, not "configured" then "already configured"
+    assert [line for line in result.output.splitlines() if line.startswith("✓ roo")] == [
+        f"✓ roo configured: ~/{ROO_FILE}"
+    ], result.output
 
 
 def test_apply_without_a_session_fails_on_the_expired_key_as_before(pcli, workspace, portal, standin, token_file):
