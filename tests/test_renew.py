@@ -399,3 +399,12 @@ def test_renew_check_reports_an_invalid_key_once(pcli, workspace, standin):
     assert result.returncode == 4
     assert result.stderr.count("has expired") == 1
     assert json.loads(result.stdout)["error"]["reason"] == "key-expired"
+
+
+def test_renew_replaces_a_malformed_stored_key_with_a_warning(pcli, workspace, portal, home):
+    (workspace / ".env").write_text("# mine\nLITELLM_API_KEY=sk-broken\x01key\n")
+    result = pcli("renew")
+    assert result.returncode == 0, result.output
+    assert f"ignoring the key stored in {workspace / '.env'}" in result.stderr
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+    assert (workspace / ".env").read_text().startswith("# mine\n")

@@ -168,7 +168,7 @@ def renew_locked(
     """Fetch, verify, store and re-apply the clients (unless `configure` is False: `apply` does that
     itself next), unless another process did it while we waited."""
     with _renewal_lock(settings, deadline):
-        current = load_key(settings)
+        current = _now_stored(settings, None)  # a malformed stored key is what this replaces
         if current is not None and current != old_key:
             console.ok(f"another litellm-key process already renewed the key: {current.mask()}")
             return Renewal(current, "another litellm-key process", stored_expiry(settings.env_file), None)
@@ -217,9 +217,10 @@ def renew_for_helper(settings: Settings, key: ClientKey, console: Console) -> Cl
         return _now_stored(settings, key)
 
 
-def _now_stored(settings: Settings, fallback: ClientKey) -> ClientKey:
-    """After a failure, the key .env holds now: a client config that failed after the new key was
-    stored must not make the caller hand out the old one."""
+def _now_stored(settings: Settings, fallback: ClientKey | None) -> ClientKey | None:
+    """The key stored now, else `fallback` (also for a stored value that is no key). After a
+    failure: a client config that failed after the new key was stored must not make the caller
+    hand out the old one; inside the lock: another process may have renewed meanwhile."""
     try:
         return load_key(settings) or fallback
     except LitellmKeyError:
