@@ -398,6 +398,7 @@ def test_renew_check_reports_an_invalid_key_once(pcli, workspace, standin):
     result = pcli("renew", "--check", "--json")
     assert result.returncode == 4
     assert result.stderr.count("has expired") == 1
+    assert "run `litellm-key renew`" in json.loads(result.stdout)["error"]["fix"]
     assert json.loads(result.stdout)["error"]["reason"] == "key-expired"
 
 

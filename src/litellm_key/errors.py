@@ -157,7 +157,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "key-expired": (
         KeyRejected,
         "The key {key} has expired{expiry}.",
-        f"Ask your LiteLLM admin for a new key (or renew it in your key portal), then run {_SETUP}.",
+        f"With a key portal (portal_url): run `litellm-key renew`. Otherwise ask your LiteLLM admin for a new key, then run {_SETUP}.",
     ),
     "key-blocked": (
         KeyRejected,
