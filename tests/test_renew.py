@@ -409,3 +409,23 @@ def test_renew_replaces_a_malformed_stored_key_with_a_warning(pcli, workspace, p
     assert f"ignoring the key stored in {workspace / '.env'}" in result.stderr
     assert env_value(workspace, "LITELLM_API_KEY") == portal.current
     assert (workspace / ".env").read_text().startswith("# mine\n")
+
+
+def test_portal_login_refuses_a_token_no_http_header_can_carry(cli, portal, token_file):
+    cli.env["LITELLM_PORTAL_URL"] = portal.url
+    result = cli("portal", "login", "--token-stdin", input=SESSION_TOKEN + "…\n")  # a smart-ellipsis paste
+    assert result.returncode == 2, result.output
+    assert "outside ASCII" in result.stderr and "Traceback" not in result.output
+    assert not token_file.exists()
+
+
+def test_a_portal_that_echoes_the_session_token_in_an_error_shows_its_mask(pcli, workspace, portal, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    before = store(workspace, GOOD_KEY, PAST)
+    portal.overrides[("GET", "/api/v1/auths/")] = lambda r: Response(
+        json.dumps({"detail": f"session {SESSION_TOKEN} has expired"}), status=401, content_type="application/json"
+    )
+    result = pcli("renew")  # pcli asserts that the session token is nowhere in the output
+    assert result.returncode == 4
+    assert "has expired" in result.stderr
+    assert (workspace / ".env").read_bytes() == before

@@ -256,7 +256,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     ),
     "portal-token-malformed": (
         UsageError,
-        "The session token is empty or has spaces or line breaks inside it.",
+        "The session token is empty or has spaces, line breaks or characters outside ASCII inside it.",
         "Copy the portal's `token` cookie (or the token under Settings → Account) again, as one word.",
     ),
     "portal-session-expired": (

@@ -16,7 +16,7 @@ from typing import Any, Mapping
 
 from .errors import fail
 from .files import atomic_write
-from .secret import ClientKey, scrub
+from .secret import ClientKey, remember, scrub
 
 SESSION_TOKEN_VARIABLE = "LITELLM_SESSION_TOKEN"
 KEYS_DISABLED = "API key creation is not allowed"
@@ -36,8 +36,9 @@ class SessionToken:
         secret = raw.strip()
         if secret.lower().startswith("bearer "):  # copied together with the header name
             secret = secret[7:].strip()
-        if not secret or any(char.isspace() or not char.isprintable() for char in secret):
-            raise fail("portal-token-malformed")
+        if not secret or not secret.isascii() or any(char.isspace() or not char.isprintable() for char in secret):
+            raise fail("portal-token-malformed")  # an HTTP header carries ASCII only
+        remember(secret)  # a portal error that repeats the token shows its mask
         return cls(secret)
 
     def reveal(self) -> str:
