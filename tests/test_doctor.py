@@ -340,3 +340,21 @@ def test_a_key_due_for_renewal_names_renew_when_a_portal_is_configured(healthy, 
     _, checks = _doctor(healthy)
 
     assert checks["expiry"]["status"] == "warning" and checks["expiry"]["fix"].startswith("litellm-key renew")
+
+
+def test_a_key_in_the_os_credential_store_is_found_there(healthy, workspace, tmp_path):
+    """With key_store: keyring, .env holds no key on purpose: that is no `key-missing`."""
+    from conftest import REPO
+
+    healthy.env.update(
+        PYTHONPATH=f"{REPO / 'src'}:{REPO / 'tests'}",
+        PYTHON_KEYRING_BACKEND="keyring_backend.FileKeyring",
+        LITELLM_TEST_KEYRING=str(tmp_path / "keyring.json"),
+        LITELLM_KEY_STORE="keyring",
+    )
+    assert healthy("setup", "--key-stdin", input=f"{GOOD_KEY}\n").returncode == 0
+    assert GOOD_KEY not in (workspace / ".env").read_text()
+    result, checks = _doctor(healthy)
+    assert result.returncode == 0, result.output
+    assert "✓ env-file: key sk-...cdef in the OS credential store" in result.stdout
+    assert checks["key"]["status"] == "ok"

@@ -69,21 +69,23 @@ class Probe:
 
 
 def env_file(probe: Probe) -> Finding:
-    from ..envfile import stored_key
+    """The stored key, wherever `key_store` keeps it (with `keyring`, .env holds no key on purpose)."""
+    from . import load_key
 
     path = probe.settings.env_file
     if path.is_symlink() and not _inside(path.resolve(), probe.settings.workspace):
         return Finding(FAIL, f"{path} links outside the workspace ({path.resolve()})", "Make .env a regular file in the workspace.", exit_code=8)
     try:
-        probe.key = stored_key(path)
+        probe.key = load_key(probe.settings)
     except LitellmKeyError as error:
         return failed(error)
     if probe.key is None:
         return failed(fail("key-missing", env_file=path))
-    mode = path.stat().st_mode & 0o777
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o600
     if mode & 0o077:
         return warn(f"{path} is readable by others (mode {mode:04o})", f"chmod 600 {path}")
-    return ok(f"key {probe.key.mask()} in {path} (mode 0600)")
+    where = "the OS credential store" if probe.settings.key_store == "keyring" else f"{path} (mode 0600)"
+    return ok(f"key {probe.key.mask()} in {where}")
 
 
 def _inside(path: Path, folder: Path) -> bool:
