@@ -358,3 +358,12 @@ def test_a_key_in_the_os_credential_store_is_found_there(healthy, workspace, tmp
     assert result.returncode == 0, result.output
     assert "✓ env-file: key sk-...cdef in the OS credential store" in result.stdout
     assert checks["key"]["status"] == "ok"
+
+
+def test_a_budget_that_is_no_number_is_a_warning_not_a_crash(healthy, standin):
+    body = json.dumps({"key": "x", "info": {"spend": "n/a", "max_budget": "unlimited", "models": []}})
+    standin.overrides["/key/info"] = lambda request: Response(body, status=200, content_type="application/json")
+    result, checks = _doctor(healthy)
+    assert result.returncode == 0, result.output
+    assert checks["budget"]["status"] == "warning" and "unlimited" in checks["budget"]["summary"]
+    assert checks["claude-code-overrides"]["status"] == "ok"  # the checks after it still ran

@@ -17,7 +17,7 @@ from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ..errors import LitellmKeyError, fail
-from ..secret import ClientKey
+from ..secret import ClientKey, scrub
 from ..settings import Settings
 
 OK, WARN, FAIL, SKIPPED = "ok", "warning", "failed", "skipped"
@@ -318,10 +318,15 @@ def budget(probe: Probe) -> Finding:
     spend, limit = probe.key_info.get("spend"), probe.key_info.get("max_budget")
     if limit is None:
         return ok(f"no budget limit (spent {spend or 0})")
-    if spend is not None and float(spend) >= float(limit):
+    try:
+        spend, limit = (None if spend is None else float(spend)), float(limit)
+    except (TypeError, ValueError):  # the server's words, not numbers: say so, do not crash the run
+        shown = scrub(f"spent {spend} of {limit}")[:80]
+        return warn(f"/key/info reports a budget that is no number ({shown})", "Ask your LiteLLM admin to check the key's max_budget.")
+    if spend is not None and spend >= limit:
         return failed(fail("key-budget", key=probe.key.mask() if probe.key else "", detail=f"spent {spend} of {limit}"))
-    if spend is not None and float(spend) >= 0.9 * float(limit):
-        return warn(f"{float(spend):.2f} of the budget {limit} is spent", "Ask your LiteLLM admin to raise max_budget.")
+    if spend is not None and spend >= 0.9 * limit:
+        return warn(f"{spend:.2f} of the budget {limit} is spent", "Ask your LiteLLM admin to raise max_budget.")
     return ok(f"budget: spent {spend or 0} of {limit}")
 
 
