@@ -214,3 +214,16 @@ def test_login_on_a_terminal_asks_which_team(terminal, workspace, standin):
     child.close()
     assert child.exitstatus == 0
     assert sso.polls[-1].args.get("team_id") == "team-b"
+
+
+def test_a_litellm_that_trickles_its_answer_ends_at_the_deadline(cli, workspace):
+    from test_hostile_servers import HostileServer, trickle
+
+    server = HostileServer(trickle(headers_too=False))
+    try:
+        result = cli("login", "--timeout", "2", env={**FAST, "LITELLM_UPSTREAM": server.url, "LITELLM_PROXY": "false"})
+    finally:
+        server.close()
+    assert result.returncode == 6, result.output
+    assert "did not answer within 2" in result.stderr
+    assert not _stored(workspace)

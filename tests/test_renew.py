@@ -429,3 +429,21 @@ def test_a_portal_that_echoes_the_session_token_in_an_error_shows_its_mask(pcli,
     assert result.returncode == 4
     assert "has expired" in result.stderr
     assert (workspace / ".env").read_bytes() == before
+
+
+def test_token_ends_within_its_budget_when_the_portal_trickles(pcli, workspace, standin):
+    """A portal that sends one byte at a time never trips a per-read timeout; only the overall
+    deadline ends the call (the subprocess timeout would fail this test on a hang)."""
+    from test_hostile_servers import HostileServer, trickle
+
+    server = HostileServer(trickle(headers_too=True))
+    try:
+        standin.keys[GOOD_KEY].expires = PAST
+        before = store(workspace, GOOD_KEY, PAST)
+        result = pcli("token", env={"LITELLM_PORTAL_URL": server.url, "LITELLM_TIMEOUT": "30"})
+    finally:
+        server.close()
+    assert result.returncode == 0, result.output
+    assert result.stdout == f"{GOOD_KEY}\n"
+    assert "could not renew the key" in result.stderr
+    assert (workspace / ".env").read_bytes() == before

@@ -9,7 +9,7 @@ Why not httpx's own transport: it builds an SSL context and loads the CA bundle 
 construction, even for `http://localhost`. httpcore creates its default (certificate-verifying)
 context lazily, on the first TLS connection only.
 
-Only `gateway` uses this module; it imports httpcore, so import it lazily like httpx.
+`gateway`, `portal` and `sso` use this module; it imports httpcore, so import it lazily like httpx.
 """
 
 from __future__ import annotations

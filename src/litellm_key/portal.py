@@ -101,14 +101,13 @@ class Portal:
 
     def __init__(self, url: str, token: SessionToken, *, timeout: float, deadline: float | None = None) -> None:
         """`deadline` (time.monotonic()) bounds every call together: `token` has 5 s for all of them."""
-        import httpx
+        from .http_transport import client
 
         self.url = url.rstrip("/")
         self._timeout = timeout
         self._deadline = deadline
-        self._client = httpx.Client(
-            base_url=self.url, headers={"Authorization": f"Bearer {token.reveal()}"}, timeout=timeout
-        )
+        # an overall deadline per request: a portal that trickles bytes must not hold `token` past its budget
+        self._client, self._transport = client(self.url, {"Authorization": f"Bearer {token.reveal()}"}, timeout)
 
     def __enter__(self) -> "Portal":
         return self
@@ -124,6 +123,7 @@ class Portal:
         timeout = self._timeout if self._deadline is None else min(self._timeout, self._deadline - time.monotonic())
         if timeout <= 0:
             raise fail("portal-timeout", url=url, timeout=round(self._timeout, 1))
+        self._transport.deadline.start(timeout)
         try:
             response = self._client.request(method, path, timeout=timeout, **kwargs)
         except httpx.TimeoutException:

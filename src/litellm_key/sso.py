@@ -83,11 +83,11 @@ class SsoClient:
     """One LiteLLM base URL (normally our proxy, so Traefik sees the right Host header)."""
 
     def __init__(self, base_url: str, *, timeout: float) -> None:
-        import httpx
+        from .http_transport import client
 
         self.base_url = base_url.rstrip("/")
         self._timeout = timeout
-        self._client = httpx.Client(base_url=self.base_url, timeout=timeout)
+        self._client, self._transport = client(self.base_url, {}, timeout)  # an overall deadline per request
 
     def __enter__(self) -> "SsoClient":
         return self
@@ -99,6 +99,7 @@ class SsoClient:
         import httpx
 
         url = f"{self.base_url}{path}"
+        self._transport.deadline.start(self._timeout)
         try:
             return self._client.request(method, path, **kwargs)
         except httpx.TimeoutException:
