@@ -367,3 +367,25 @@ def test_a_budget_that_is_no_number_is_a_warning_not_a_crash(healthy, standin):
     assert result.returncode == 0, result.output
     assert checks["budget"]["status"] == "warning" and "unlimited" in checks["budget"]["summary"]
     assert checks["claude-code-overrides"]["status"] == "ok"  # the checks after it still ran
+
+
+def test_every_doctor_check_is_in_the_troubleshooting_table(tmp_path):
+    """docs/troubleshooting.md promises a table of check ids (scripts select on them), each naming
+    catalogued reasons only."""
+    import re
+
+    from conftest import REPO
+    from litellm_key.commands.doctor import plan
+    from litellm_key.errors import CATALOGUE
+
+    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state", proxy=True,
+                        portal_url="http://portal.test", clients=("claude-code", "codex"))
+    ids = {check.id for check in plan(settings, live=True)} | {"settings"}
+    text = (REPO / "docs" / "troubleshooting.md").read_text()
+    rows = [line for line in text.split("## What each doctor check detects", 1)[1].split("\n## ", 1)[0].splitlines()
+            if line.startswith("| `")]
+    documented = {row.split("`")[1] for row in rows}
+    assert {check_id for check_id in ids if not check_id.startswith(("client-", "live-"))} <= documented
+    assert {"client-<name>", "live-<client>-<model>"} <= documented
+    reasons = {word for row in rows for word in row.split("|")[3].split("`")[1::2] if re.fullmatch(r"[a-z]+(-[a-z]+)+", word)}
+    assert reasons and reasons <= set(CATALOGUE), reasons - set(CATALOGUE)
