@@ -447,3 +447,18 @@ def test_token_ends_within_its_budget_when_the_portal_trickles(pcli, workspace, 
     assert result.stdout == f"{GOOD_KEY}\n"
     assert "could not renew the key" in result.stderr
     assert (workspace / ".env").read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["renew", "token"])
+def test_a_session_token_file_that_is_no_text_is_a_clear_error(pcli, workspace, standin, token_file, command):
+    standin.keys[GOOD_KEY].expires = PAST
+    before = store(workspace, GOOD_KEY, PAST)
+    token_file.write_bytes(b"\xff\xfe binary \x00\n")
+    result = pcli(command)
+    assert "Traceback" not in result.output and "unexpected error" not in result.output, result.output
+    assert "session token" in result.stderr
+    if command == "token":  # Claude Code still gets the stored key
+        assert result.returncode == 0 and result.stdout == f"{GOOD_KEY}\n"
+    else:
+        assert result.returncode == 2
+    assert (workspace / ".env").read_bytes() == before

@@ -248,6 +248,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "No key portal is configured, so there is nowhere to fetch or renew the key from.",
         "Set `portal_url` (LITELLM_PORTAL_URL, or portal_url: https://... in .devcontainer/litellm-key.yaml).",
     ),
+    "portal-token-unreadable": (
+        ConfigError,
+        "Cannot read the portal session token file {path} ({detail}).",
+        "Check its owner and mode (`ls -l {path}`), or store the token again: `litellm-key portal login`.",
+    ),
     "portal-no-session": (
         UsageError,
         "No portal session token: LITELLM_SESSION_TOKEN is unset, {token_file} does not exist, and there is no terminal to ask on.",

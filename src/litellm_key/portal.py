@@ -69,6 +69,10 @@ def session_token(path: Path, environ: Mapping[str, str] | None = None) -> tuple
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+    except UnicodeDecodeError:  # not text: what parse says of a token no header can carry
+        raise fail("portal-token-malformed") from None
+    except OSError as error:
+        raise fail("portal-token-unreadable", path=path, detail=error.strerror or error) from None
     return (SessionToken.parse(text), str(path)) if text.strip() else None
 
 
