@@ -389,3 +389,22 @@ def test_every_doctor_check_is_in_the_troubleshooting_table(tmp_path):
     assert {"client-<name>", "live-<client>-<model>"} <= documented
     reasons = {word for row in rows for word in row.split("|")[3].split("`")[1::2] if re.fullmatch(r"[a-z]+(-[a-z]+)+", word)}
     assert reasons and reasons <= set(CATALOGUE), reasons - set(CATALOGUE)
+
+
+def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_path):
+    """getaddrinfo has no timeout; a dead DNS server must not hold doctor. (The one place a fake
+    stands in: no real resolver can be made to stall on loopback.) The fake blocks until the test
+    releases it, so a doctor that waited for it would never return before `release.set()`."""
+    from litellm_key.commands import doctor_checks
+
+    release = threading.Event()
+    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", lambda *args, **kwargs: release.wait(30))
+    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
+                        upstream="http://litellm.example:4000", timeout=0.2)
+    try:
+        finding = doctor_checks.resolve_upstream(doctor_checks.Probe(settings))
+        assert not release.is_set()
+    finally:
+        release.set()
+    assert finding.status == "failed" and finding.reason == "gateway-name-unresolved"
+    assert "did not answer within 0.2 s" in finding.summary

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
@@ -122,24 +123,45 @@ def env_git(probe: Probe) -> Finding:
 # ---- names and the proxy ----------------------------------------------------------------------
 
 
-def _resolves(host: str) -> bool:
-    try:
-        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        return True
-    except (socket.gaierror, UnicodeError):
-        return False
+def _resolves(host: str, timeout: float) -> bool | None:
+    """Whether `host` has an address; None when the resolver did not answer within `timeout`.
+    getaddrinfo has no timeout of its own (a dead DNS server takes 5 s per try), so it runs in a
+    daemon thread that doctor stops waiting for."""
+    answer: list[bool] = []
+
+    def look_up() -> None:
+        try:
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            answer.append(True)
+        except (socket.gaierror, UnicodeError):
+            answer.append(False)
+
+    thread = threading.Thread(target=look_up, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return answer[0] if answer else None
+
+
+def _unresolved(resolved: bool | None, timeout: float) -> str:
+    return "no address for it" if resolved is False else f"the resolver did not answer within {timeout:g} s"
 
 
 def resolve_localhost(probe: Probe) -> Finding:
-    if _resolves("localhost"):
+    resolved = _resolves("localhost", probe.timeout)
+    if resolved:
         return ok("localhost resolves")
-    return failed(fail("gateway-name-unresolved", host="localhost", url=probe.settings.proxy_url, detail="no address for it"))
+    return failed(fail("gateway-name-unresolved", host="localhost", url=probe.settings.proxy_url,
+                       detail=_unresolved(resolved, probe.timeout)))
 
 
 def resolve_upstream(probe: Probe) -> Finding:
     host = urlsplit(probe.settings.upstream).hostname or ""
-    if _resolves(host):
+    resolved = _resolves(host, probe.timeout)
+    if resolved:
         return ok(f"upstream host {host} resolves")
+    if resolved is None:
+        return failed(fail("gateway-name-unresolved", host=host, url=probe.settings.upstream,
+                           detail=_unresolved(resolved, probe.timeout)))
     return failed(fail("upstream-unresolvable", host=host))
 
 
