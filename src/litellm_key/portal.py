@@ -36,8 +36,8 @@ class SessionToken:
         secret = raw.strip()
         if secret.lower().startswith("bearer "):  # copied together with the header name
             secret = secret[7:].strip()
-        if not secret or not secret.isascii() or any(char.isspace() or not char.isprintable() for char in secret):
-            raise fail("portal-token-malformed")  # an HTTP header carries ASCII only
+        if ClientKey.problem(secret):  # it travels in a header, as a key does
+            raise fail("portal-token-malformed")
         remember(secret)  # a portal error that repeats the token shows its mask
         return cls(secret)
 

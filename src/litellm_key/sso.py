@@ -128,11 +128,10 @@ class SsoClient:
             )
         except (ValueError, KeyError, TypeError):
             raise fail("gateway-not-litellm", url=url, status=response.status_code, detail="no login_id/poll_secret") from None
-        secret = login.poll_secret
-        if not secret or not secret.isascii() or any(char.isspace() or not char.isprintable() for char in secret):
+        if ClientKey.problem(login.poll_secret):  # it travels in a header, as a key does
             raise fail("gateway-not-litellm", url=url, status=response.status_code,
                        detail="a poll secret no HTTP header can carry")
-        remember(secret)  # a LiteLLM error that repeats it shows its mask
+        remember(login.poll_secret)  # a LiteLLM error that repeats it shows its mask
         return login
 
     def poll(self, login: Login, team_id: str | None = None) -> str | TeamChoice | Credential:
