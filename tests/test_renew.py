@@ -462,3 +462,11 @@ def test_a_session_token_file_that_is_no_text_is_a_clear_error(pcli, workspace, 
     else:
         assert result.returncode == 2
     assert (workspace / ".env").read_bytes() == before
+
+
+def test_apply_blames_a_missing_model_on_the_model_not_on_renewal(pcli, workspace, portal):
+    store(workspace, GOOD_KEY, "2099-12-31T00:00:00Z")
+    result = pcli("apply", env={"LITELLM_MODELS": "gpt-4o"})
+    assert result.returncode == 5, result.output
+    assert "could not renew" not in result.output  # nothing was renewed, nothing failed to renew
+    assert portal.requests == []

@@ -192,8 +192,8 @@ def renew_on_start(settings: Settings, key: ClientKey, console: Console) -> Clie
             return key
         console.step("the stored key is expired, rejected or expires soon: renewing it through the portal")
         return renew_locked(settings, console, session, old_key=key, configure=False).key  # apply configures next
-    except GatewayError:
-        return key  # offline: apply's own verification says so
+    except (GatewayError, ModelAccessError):
+        return key  # offline, or a model the key lacks: apply's own verification says so
     except LitellmKeyError as error:
         console.warn(f"could not renew the key: {error.message}", error.fix)
         return _now_stored(settings, key)
