@@ -4,7 +4,6 @@ code; a healthy setup is all ✓; with everything down the run still ends in sec
 from __future__ import annotations
 
 import json
-import os
 import socket
 import subprocess
 import threading
@@ -361,3 +360,71 @@ def test_an_env_file_git_would_add_is_a_warning(healthy, workspace):
 
     assert result.returncode == 0
     assert checks["env-git"]["status"] == "warning" and "/.env" in checks["env-git"]["fix"]
+
+
+def test_a_key_in_the_os_credential_store_is_found_there(healthy, workspace, tmp_path):
+    """With key_store: keyring, .env holds no key on purpose: that is no `key-missing`."""
+    from conftest import REPO
+
+    healthy.env.update(
+        PYTHONPATH=f"{REPO / 'src'}:{REPO / 'tests'}",
+        PYTHON_KEYRING_BACKEND="keyring_backend.FileKeyring",
+        LITELLM_TEST_KEYRING=str(tmp_path / "keyring.json"),
+        LITELLM_KEY_STORE="keyring",
+    )
+    assert healthy("setup", "--key-stdin", input=f"{GOOD_KEY}\n").returncode == 0
+    assert GOOD_KEY not in (workspace / ".env").read_text()
+    result, checks = _doctor(healthy)
+    assert result.returncode == 0, result.output
+    assert "✓ env-file: key sk-...cdef in the OS credential store" in result.stdout
+    assert checks["key"]["status"] == "ok"
+
+
+def test_a_budget_that_is_no_number_is_a_warning_not_a_crash(healthy, standin):
+    body = json.dumps({"key": "x", "info": {"spend": "n/a", "max_budget": "unlimited", "models": []}})
+    standin.overrides["/key/info"] = lambda request: Response(body, status=200, content_type="application/json")
+    result, checks = _doctor(healthy)
+    assert result.returncode == 0, result.output
+    assert checks["budget"]["status"] == "warning" and "unlimited" in checks["budget"]["summary"]
+    assert checks["claude-code-overrides"]["status"] == "ok"  # the checks after it still ran
+
+
+def test_every_doctor_check_is_in_the_troubleshooting_table(tmp_path):
+    """docs/troubleshooting.md promises a table of check ids (scripts select on them), each naming
+    catalogued reasons only."""
+    import re
+
+    from conftest import REPO
+    from litellm_key.commands.doctor import plan
+    from litellm_key.errors import CATALOGUE
+
+    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state", proxy=True,
+                        portal_url="http://portal.test", clients=("claude-code", "codex"))
+    ids = {check.id for check in plan(settings, live=True)} | {"settings"}
+    text = (REPO / "docs" / "troubleshooting.md").read_text()
+    rows = [line for line in text.split("## What each doctor check detects", 1)[1].split("\n## ", 1)[0].splitlines()
+            if line.startswith("| `")]
+    documented = {row.split("`")[1] for row in rows}
+    assert {check_id for check_id in ids if not check_id.startswith(("client-", "live-"))} <= documented
+    assert {"client-<name>", "live-<client>-<model>"} <= documented
+    reasons = {word for row in rows for word in row.split("|")[3].split("`")[1::2] if re.fullmatch(r"[a-z]+(-[a-z]+)+", word)}
+    assert reasons and reasons <= set(CATALOGUE), reasons - set(CATALOGUE)
+
+
+def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_path):
+    """getaddrinfo has no timeout; a dead DNS server must not hold doctor. (The one place a fake
+    stands in: no real resolver can be made to stall on loopback.) The fake blocks until the test
+    releases it, so a doctor that waited for it would never return before `release.set()`."""
+    from litellm_key.commands import doctor_checks
+
+    release = threading.Event()
+    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", lambda *args, **kwargs: release.wait(30))
+    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
+                        upstream="http://litellm.example:4000", timeout=0.2)
+    try:
+        finding = doctor_checks.resolve_upstream(doctor_checks.Probe(settings))
+        assert not release.is_set()
+    finally:
+        release.set()
+    assert finding.status == "failed" and finding.reason == "gateway-name-unresolved"
+    assert "did not answer within 0.2 s" in finding.summary

@@ -52,13 +52,25 @@ def test_a_key_moved_to_the_credential_store_leaves_env(cli, workspace, keyring_
     assert (workspace / ".env").read_text().startswith("# mine\n")
 
 
-def test_without_the_keyring_library_the_store_says_what_to_install(cli, workspace, tmp_path):
+@pytest.fixture
+def no_keyring(cli, tmp_path):
+    """A `keyring` that fails to import, as when the optional extra is not installed."""
     missing = tmp_path / "no-keyring" / "keyring"
     missing.mkdir(parents=True)
     (missing / "__init__.py").write_text("raise ImportError('not installed')\n")
     cli.env["PYTHONPATH"] = f"{missing.parent}:{REPO / 'src'}"
+
+
+def test_without_the_keyring_library_the_store_says_what_to_install(cli, workspace, no_keyring):
     before = (workspace / ".env").read_bytes() if (workspace / ".env").exists() else None
     result = cli("setup", "--store", "keyring", "--key-stdin", input=GOOD_KEY)
     assert result.returncode == 3
     assert "litellm-key[keyring]" in result.stderr
     assert ((workspace / ".env").read_bytes() if (workspace / ".env").exists() else None) == before
+
+
+def test_without_the_keyring_library_a_key_from_the_environment_gets_one_clear_error(cli, workspace, no_keyring):
+    result = cli("setup", "--store", "keyring", env={"LITELLM_API_KEY": GOOD_KEY})
+    assert result.returncode == 3
+    assert "litellm-key[keyring]" in result.stderr
+    assert "ignoring the key" not in result.output  # the missing library is the one problem reported

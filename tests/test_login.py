@@ -107,11 +107,13 @@ def test_login_slows_down_on_429_and_still_succeeds(cli, workspace, sso):
     [
         (lambda sso: sso.queued.append(_json({"detail": "Invalid CLI polling secret"}, status=403)), 4,
          "the poll secret does not match (Invalid CLI polling secret)"),
+        (lambda sso: sso.queued.append(_json({"detail": f"Invalid CLI polling secret {sso.poll_secret}"}, status=403)),
+         4, "Invalid CLI polling secret"),
         (lambda sso: setattr(sso, "expired", True), 4, "The login expired or was already collected"),
         (lambda sso: setattr(sso, "unsupported", True), 6, "older than 1.84, or SSO is not configured"),
         (lambda sso: setattr(sso, "expires_in", 0), 4, "Nobody finished the login with code WXYZ-4821"),
     ],
-    ids=["403-wrong-secret", "400-expired-login", "404-old-litellm", "login-timed-out"],
+    ids=["403-wrong-secret", "403-echoing-the-secret", "400-expired-login", "404-old-litellm", "login-timed-out"],
 )
 def test_login_failures_name_the_cause_and_keep_the_stored_key(cli, workspace, sso, arrange, exit_code, message):
     (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
@@ -122,6 +124,14 @@ def test_login_failures_name_the_cause_and_keep_the_stored_key(cli, workspace, s
     assert "litellm-key" in result.stderr  # the fix names a command
     assert _stored(workspace) == f"LITELLM_API_KEY={GOOD_KEY}\n"
     _no_secret_shown(sso, result.output)
+
+
+def test_a_poll_secret_no_header_can_carry_is_a_clear_error_not_a_crash(cli, workspace, sso):
+    sso.poll_secret += "…"
+    result = cli("login", env=FAST)
+    assert result.returncode == 6, result.output
+    assert "a poll secret no HTTP header can carry" in result.stderr and "Traceback" not in result.output
+    assert not _stored(workspace)
 
 
 def test_a_credential_that_fails_verification_is_not_stored(cli, workspace, standin, sso):
@@ -204,3 +214,16 @@ def test_login_on_a_terminal_asks_which_team(terminal, workspace, standin):
     child.close()
     assert child.exitstatus == 0
     assert sso.polls[-1].args.get("team_id") == "team-b"
+
+
+def test_a_litellm_that_trickles_its_answer_ends_at_the_deadline(cli, workspace):
+    from test_hostile_servers import HostileServer, trickle
+
+    server = HostileServer(trickle(headers_too=False))
+    try:
+        result = cli("login", "--timeout", "2", env={**FAST, "LITELLM_UPSTREAM": server.url, "LITELLM_PROXY": "false"})
+    finally:
+        server.close()
+    assert result.returncode == 6, result.output
+    assert "did not answer within 2" in result.stderr
+    assert not _stored(workspace)

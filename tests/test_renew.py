@@ -262,6 +262,10 @@ def test_apply_renews_an_expired_key_without_asking(pcli, workspace, portal, sta
     assert portal.posts == 1
     assert env_value(workspace, "LITELLM_API_KEY") == portal.current
     assert roo_key(home) == portal.current
+    # the renewal stores, apply configures: one line per client, not "configured" then "already configured"
+    assert [line for line in result.output.splitlines() if line.startswith("✓ roo")] == [
+        f"✓ roo configured: ~/{ROO_FILE}"
+    ], result.output
 
 
 def test_apply_without_a_session_fails_on_the_expired_key_as_before(pcli, workspace, portal, standin, token_file):
@@ -394,4 +398,75 @@ def test_renew_check_reports_an_invalid_key_once(pcli, workspace, standin):
     result = pcli("renew", "--check", "--json")
     assert result.returncode == 4
     assert result.stderr.count("has expired") == 1
+    assert "run `litellm-key renew`" in json.loads(result.stdout)["error"]["fix"]
     assert json.loads(result.stdout)["error"]["reason"] == "key-expired"
+
+
+def test_renew_replaces_a_malformed_stored_key_with_a_warning(pcli, workspace, portal, home):
+    (workspace / ".env").write_text("# mine\nLITELLM_API_KEY=sk-broken\x01key\n")
+    result = pcli("renew")
+    assert result.returncode == 0, result.output
+    assert f"ignoring the key stored in {workspace / '.env'}" in result.stderr
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+    assert (workspace / ".env").read_text().startswith("# mine\n")
+
+
+def test_portal_login_refuses_a_token_no_http_header_can_carry(cli, portal, token_file):
+    cli.env["LITELLM_PORTAL_URL"] = portal.url
+    result = cli("portal", "login", "--token-stdin", input=SESSION_TOKEN + "…\n")  # a smart-ellipsis paste
+    assert result.returncode == 2, result.output
+    assert "outside ASCII" in result.stderr and "Traceback" not in result.output
+    assert not token_file.exists()
+
+
+def test_a_portal_that_echoes_the_session_token_in_an_error_shows_its_mask(pcli, workspace, portal, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    before = store(workspace, GOOD_KEY, PAST)
+    portal.overrides[("GET", "/api/v1/auths/")] = lambda r: Response(
+        json.dumps({"detail": f"session {SESSION_TOKEN} has expired"}), status=401, content_type="application/json"
+    )
+    result = pcli("renew")  # pcli asserts that the session token is nowhere in the output
+    assert result.returncode == 4
+    assert "has expired" in result.stderr
+    assert (workspace / ".env").read_bytes() == before
+
+
+def test_token_ends_within_its_budget_when_the_portal_trickles(pcli, workspace, standin):
+    """A portal that sends one byte at a time never trips a per-read timeout; only the overall
+    deadline ends the call (the subprocess timeout would fail this test on a hang)."""
+    from test_hostile_servers import HostileServer, trickle
+
+    server = HostileServer(trickle(headers_too=True))
+    try:
+        standin.keys[GOOD_KEY].expires = PAST
+        before = store(workspace, GOOD_KEY, PAST)
+        result = pcli("token", env={"LITELLM_PORTAL_URL": server.url, "LITELLM_TIMEOUT": "30"})
+    finally:
+        server.close()
+    assert result.returncode == 0, result.output
+    assert result.stdout == f"{GOOD_KEY}\n"
+    assert "could not renew the key" in result.stderr
+    assert (workspace / ".env").read_bytes() == before
+
+
+@pytest.mark.parametrize("command", ["renew", "token"])
+def test_a_session_token_file_that_is_no_text_is_a_clear_error(pcli, workspace, standin, token_file, command):
+    standin.keys[GOOD_KEY].expires = PAST
+    before = store(workspace, GOOD_KEY, PAST)
+    token_file.write_bytes(b"\xff\xfe binary \x00\n")
+    result = pcli(command)
+    assert "Traceback" not in result.output and "unexpected error" not in result.output, result.output
+    assert "session token" in result.stderr
+    if command == "token":  # Claude Code still gets the stored key
+        assert result.returncode == 0 and result.stdout == f"{GOOD_KEY}\n"
+    else:
+        assert result.returncode == 2
+    assert (workspace / ".env").read_bytes() == before
+
+
+def test_apply_blames_a_missing_model_on_the_model_not_on_renewal(pcli, workspace, portal):
+    store(workspace, GOOD_KEY, "2099-12-31T00:00:00Z")
+    result = pcli("apply", env={"LITELLM_MODELS": "gpt-4o"})
+    assert result.returncode == 5, result.output
+    assert "could not renew" not in result.output  # nothing was renewed, nothing failed to renew
+    assert portal.requests == []

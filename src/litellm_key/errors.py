@@ -167,7 +167,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "key-expired": (
         KeyRejected,
         "The key {key} has expired{expiry}.",
-        f"Ask your LiteLLM admin for a new key (or renew it in your key portal), then run {_SETUP}.",
+        f"With a key portal (portal_url): run `litellm-key renew`. Otherwise ask your LiteLLM admin for a new key, then run {_SETUP}.",
     ),
     "key-blocked": (
         KeyRejected,
@@ -258,6 +258,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "No key portal is configured, so there is nowhere to fetch or renew the key from.",
         "Set `portal_url` (LITELLM_PORTAL_URL, or portal_url: https://... in .devcontainer/litellm-key.yaml).",
     ),
+    "portal-token-unreadable": (
+        ConfigError,
+        "Cannot read the portal session token file {path} ({detail}).",
+        "Check its owner and mode (`ls -l {path}`), or store the token again: `litellm-key portal login`.",
+    ),
     "portal-no-session": (
         UsageError,
         "No portal session token: LITELLM_SESSION_TOKEN is unset, {token_file} does not exist, and there is no terminal to ask on.",
@@ -266,7 +271,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     ),
     "portal-token-malformed": (
         UsageError,
-        "The session token is empty or has spaces or line breaks inside it.",
+        "The session token is empty or has spaces, line breaks or characters outside ASCII inside it.",
         "Copy the portal's `token` cookie (or the token under Settings → Account) again, as one word.",
     ),
     "portal-session-expired": (

@@ -37,8 +37,9 @@ class SessionToken:
         secret = raw.strip()
         if secret.lower().startswith("bearer "):  # copied together with the header name
             secret = secret[7:].strip()
-        if not secret or any(char.isspace() or not char.isprintable() for char in secret):
+        if ClientKey.problem(secret):  # it travels in a header, as a key does
             raise fail("portal-token-malformed")
+        remember(secret)  # a portal error that repeats the token shows its mask
         return cls(secret)
 
     def reveal(self) -> str:
@@ -69,6 +70,10 @@ def session_token(path: Path, environ: Mapping[str, str] | None = None) -> tuple
         text = path.read_text(encoding="utf-8")
     except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
         return None
+    except UnicodeDecodeError:  # not text: what parse says of a token no header can carry
+        raise fail("portal-token-malformed") from None
+    except OSError as error:
+        raise fail("portal-token-unreadable", path=path, detail=error.strerror or error) from None
     return (SessionToken.parse(text), str(path)) if text.strip() else None
 
 

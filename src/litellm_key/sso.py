@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Callable
 
 from .errors import fail
-from .secret import ClientKey
+from .secret import ClientKey, remember, scrub
 
 POLL_SECRET_HEADER = "x-litellm-cli-poll-secret"
 POLL_INTERVAL = 2.0  # seconds between polls, as LiteLLM's own CLI does
@@ -68,14 +68,15 @@ Tick = Callable[[float], None]  # told the seconds left before each wait
 
 
 def _detail(response: Any) -> str:
+    """LiteLLM's words, masked (they may repeat the poll secret or a credential) and cut short."""
     try:
         body = response.json()
     except ValueError:
-        return " ".join(response.text.split())[:160] or "empty body"
+        return " ".join(scrub(response.text).split())[:160] or "empty body"
     detail = body.get("detail", body.get("error")) if isinstance(body, dict) else body
     if isinstance(detail, dict):
         detail = detail.get("message") or detail.get("error") or detail
-    return " ".join(str(detail).split())[:160]
+    return " ".join(scrub(str(detail)).split())[:160]
 
 
 class SsoClient:
@@ -109,7 +110,7 @@ class SsoClient:
         try:
             body = response.json()
             lifetime = body.get("expires_in")
-            return Login(
+            login = Login(
                 login_id=str(body["login_id"]),
                 user_code=str(body["user_code"]),
                 expires_at=time.time() + (DEFAULT_LIFETIME if lifetime is None else float(lifetime)),
@@ -117,6 +118,11 @@ class SsoClient:
             )
         except (ValueError, KeyError, TypeError):
             raise fail("gateway-not-litellm", url=url, status=response.status_code, detail="no login_id/poll_secret") from None
+        if ClientKey.problem(login.poll_secret):  # it travels in a header, as a key does
+            raise fail("gateway-not-litellm", url=url, status=response.status_code,
+                       detail="a poll secret no HTTP header can carry")
+        remember(login.poll_secret)  # a LiteLLM error that repeats it shows its mask
+        return login
 
     def poll(self, login: Login, team_id: str | None = None) -> str | TeamChoice | Credential:
         """One poll: PENDING, SLOW_DOWN (429), a TeamChoice, or the Credential (collectable once)."""

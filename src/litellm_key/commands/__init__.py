@@ -9,7 +9,10 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
+
+from ..console import Console
 from ..envfile import stored_key
+from ..errors import LitellmKeyError
 from ..secret import ClientKey
 from ..settings import KNOWN_CLIENTS, Settings, load_settings
 
@@ -113,3 +116,17 @@ def load_key(settings: Settings) -> ClientKey | None:
 
         return from_keyring()
     return stored_key(settings.env_file)
+
+
+def replaceable_key(settings: Settings, console: Console) -> ClientKey | None:
+    """The stored key for `setup` and `renew`, which are here to replace it: a stored value that is
+    no usable key is a warning and None. A store that cannot be read at all (the keyring library
+    missing or failing, .env unreadable) is still an error: storing the new key would fail too."""
+    try:
+        return load_key(settings)
+    except LitellmKeyError as error:
+        if error.reason not in ("env-key-malformed", "key-malformed"):
+            raise
+        where = "the OS credential store" if settings.key_store == "keyring" else settings.env_file
+        console.warn(f"ignoring the key stored in {where}: {error.message}")
+        return None

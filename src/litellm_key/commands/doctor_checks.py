@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 import socket
+import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
 from ..errors import LitellmKeyError, fail
-from ..secret import ClientKey
+from ..secret import ClientKey, scrub
 from ..settings import Settings
 
 OK, WARN, FAIL, SKIPPED = "ok", "warning", "failed", "skipped"
@@ -68,6 +69,7 @@ class Probe:
 
 
 def env_file(probe: Probe) -> Finding:
+    """The stored key, wherever `key_store` keeps it (with `keyring`, .env holds no key on purpose)."""
     from . import load_key
 
     path = probe.settings.env_file
@@ -104,24 +106,45 @@ def env_git(probe: Probe) -> Finding:
 # ---- names and the proxy ----------------------------------------------------------------------
 
 
-def _resolves(host: str) -> bool:
-    try:
-        socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-        return True
-    except (socket.gaierror, UnicodeError):
-        return False
+def _resolves(host: str, timeout: float) -> bool | None:
+    """Whether `host` has an address; None when the resolver did not answer within `timeout`.
+    getaddrinfo has no timeout of its own (a dead DNS server takes 5 s per try), so it runs in a
+    daemon thread that doctor stops waiting for."""
+    answer: list[bool] = []
+
+    def look_up() -> None:
+        try:
+            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
+            answer.append(True)
+        except (socket.gaierror, UnicodeError):
+            answer.append(False)
+
+    thread = threading.Thread(target=look_up, daemon=True)
+    thread.start()
+    thread.join(timeout)
+    return answer[0] if answer else None
+
+
+def _unresolved(resolved: bool | None, timeout: float) -> str:
+    return "no address for it" if resolved is False else f"the resolver did not answer within {timeout:g} s"
 
 
 def resolve_localhost(probe: Probe) -> Finding:
-    if _resolves("localhost"):
+    resolved = _resolves("localhost", probe.timeout)
+    if resolved:
         return ok("localhost resolves")
-    return failed(fail("gateway-name-unresolved", host="localhost", url=probe.settings.proxy_url, detail="no address for it"))
+    return failed(fail("gateway-name-unresolved", host="localhost", url=probe.settings.proxy_url,
+                       detail=_unresolved(resolved, probe.timeout)))
 
 
 def resolve_upstream(probe: Probe) -> Finding:
     host = urlsplit(probe.settings.upstream).hostname or ""
-    if _resolves(host):
+    resolved = _resolves(host, probe.timeout)
+    if resolved:
         return ok(f"upstream host {host} resolves")
+    if resolved is None:
+        return failed(fail("gateway-name-unresolved", host=host, url=probe.settings.upstream,
+                           detail=_unresolved(resolved, probe.timeout)))
     return failed(fail("upstream-unresolvable", host=host))
 
 
@@ -300,10 +323,15 @@ def budget(probe: Probe) -> Finding:
     spend, limit = probe.key_info.get("spend"), probe.key_info.get("max_budget")
     if limit is None:
         return ok(f"no budget limit (spent {spend or 0})")
-    if spend is not None and float(spend) >= float(limit):
+    try:
+        spend, limit = (None if spend is None else float(spend)), float(limit)
+    except (TypeError, ValueError):  # the server's words, not numbers: say so, do not crash the run
+        shown = scrub(f"spent {spend} of {limit}")[:80]
+        return warn(f"/key/info reports a budget that is no number ({shown})", "Ask your LiteLLM admin to check the key's max_budget.")
+    if spend is not None and spend >= limit:
         return failed(fail("key-budget", key=probe.key.mask() if probe.key else "", detail=f"spent {spend} of {limit}"))
-    if spend is not None and float(spend) >= 0.9 * float(limit):
-        return warn(f"{float(spend):.2f} of the budget {limit} is spent", "Ask your LiteLLM admin to raise max_budget.")
+    if spend is not None and spend >= 0.9 * limit:
+        return warn(f"{spend:.2f} of the budget {limit} is spent", "Ask your LiteLLM admin to raise max_budget.")
     return ok(f"budget: spent {spend or 0} of {limit}")
 
 

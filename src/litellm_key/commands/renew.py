@@ -9,8 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from ..errors import LitellmKeyError
-from . import add_connection_flags, add_client_flags, add_output_flags, add_portal_flags, load_key, settings_from
+from . import add_connection_flags, add_client_flags, add_output_flags, add_portal_flags, replaceable_key, settings_from
 from .renewal import Health, check_key, interactive, renew_locked, require_portal, require_session
 
 DESCRIPTION = """Check the stored key against LiteLLM; when it is expired, rejected or expires within
@@ -54,11 +53,7 @@ def _report(health: Health, console: Console, key_shown: str) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
-    try:
-        key = load_key(settings)
-    except LitellmKeyError as error:  # a broken stored key is what renew is here to replace
-        console.warn(f"ignoring the key stored in {settings.env_file}: {error.message}")
-        key = None
+    key = replaceable_key(settings, console)
     shown = key.mask() if key else None
     document: dict[str, object] = {"ok": True, "key": shown, "env_file": str(settings.env_file)}
     if not args.force:

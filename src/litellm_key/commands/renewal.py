@@ -24,7 +24,7 @@ from ..portal import WHERE_TO_COPY, Portal, SessionToken, session_token, token_f
 from ..secret import ClientKey
 from ..settings import Settings
 from . import load_key
-from .steps import store_and_configure
+from .steps import store_and_configure, store_key
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
 
@@ -157,17 +157,27 @@ def _renewal_lock(settings: Settings, deadline: float | None) -> Iterator[None]:
 
 
 def renew_locked(
-    settings: Settings, console: Console, session: SessionToken, *, old_key: ClientKey | None, deadline: float | None = None
+    settings: Settings,
+    console: Console,
+    session: SessionToken,
+    *,
+    old_key: ClientKey | None,
+    deadline: float | None = None,
+    configure: bool = True,
 ) -> Renewal:
-    """Fetch, verify, store and re-apply the clients, unless another process did it while we waited."""
+    """Fetch, verify, store and re-apply the clients (unless `configure` is False: `apply` does that
+    itself next), unless another process did it while we waited."""
     with _renewal_lock(settings, deadline):
-        current = load_key(settings)
+        current = _now_stored(settings, None)  # a malformed stored key is what this replaces
         if current is not None and current != old_key:
             console.ok(f"another litellm-key process already renewed the key: {current.mask()}")
             return Renewal(current, "another litellm-key process", stored_expiry(settings.env_file), None)
         key, verification, source, user = fetch_verified(settings, session, console, old_key=old_key, deadline=deadline)
         expires = verification.info.expires if verification.info else None
-        store_and_configure(settings, key, console, expires=expires)
+        if configure:
+            store_and_configure(settings, key, console, expires=expires)
+        else:
+            store_key(settings, key, console, expires=expires)
         return Renewal(key, source, normalized_expiry(expires), user)
 
 
@@ -181,9 +191,9 @@ def renew_on_start(settings: Settings, key: ClientKey, console: Console) -> Clie
         if session is None or not check_key(settings, key).due:
             return key
         console.step("the stored key is expired, rejected or expires soon: renewing it through the portal")
-        return renew_locked(settings, console, session, old_key=key).key
-    except GatewayError:
-        return key  # offline: apply's own verification says so
+        return renew_locked(settings, console, session, old_key=key, configure=False).key  # apply configures next
+    except (GatewayError, ModelAccessError):
+        return key  # offline, or a model the key lacks: apply's own verification says so
     except LitellmKeyError as error:
         console.warn(f"could not renew the key: {error.message}", error.fix)
         return _now_stored(settings, key)
@@ -207,9 +217,10 @@ def renew_for_helper(settings: Settings, key: ClientKey, console: Console) -> Cl
         return _now_stored(settings, key)
 
 
-def _now_stored(settings: Settings, fallback: ClientKey) -> ClientKey:
-    """After a failure, the key .env holds now: a client config that failed after the new key was
-    stored must not make the caller hand out the old one."""
+def _now_stored(settings: Settings, fallback: ClientKey | None) -> ClientKey | None:
+    """The key stored now, else `fallback` (also for a stored value that is no key). After a
+    failure: a client config that failed after the new key was stored must not make the caller
+    hand out the old one; inside the lock: another process may have renewed meanwhile."""
     try:
         return load_key(settings) or fallback
     except LitellmKeyError:

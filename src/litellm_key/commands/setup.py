@@ -12,12 +12,12 @@ import sys
 
 from ..console import Console
 from ..envfile import KEY_VARIABLE, ensure_gitignored
-from ..errors import KeyRejected, LitellmKeyError, SafetyRefusal, fail
+from ..errors import KeyRejected, SafetyRefusal, fail
 from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
 from ..settings_files import record_choices, recorded_choices_path
-from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, given_flags, load_key, settings_from
+from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, given_flags, replaceable_key, settings_from
 from .steps import changes_as_dict, report_verified, start_and_report, store_and_configure, verification_as_dict
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
@@ -106,14 +106,6 @@ def _prompt_for_key(console: Console) -> ClientKey:
     return key
 
 
-def _stored_key_or_none(settings: Settings, console: Console) -> ClientKey | None:
-    try:
-        return load_key(settings)
-    except LitellmKeyError as error:  # a broken stored key is what setup is here to replace
-        console.warn(f"ignoring the key stored in {settings.env_file}: {error.message}")
-        return None
-
-
 def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -> tuple[ClientKey, str]:
     """The key to set up and where it came from: stdin, environment, prompt, or the stored one."""
     if args.from_portal:
@@ -126,7 +118,7 @@ def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -
             raise fail("empty-stdin")
         key, source = ClientKey.parse(line), "stdin"
     else:
-        current = _stored_key_or_none(settings, console)
+        current = replaceable_key(settings, console)
         from_environment = os.environ.get(KEY_VARIABLE, "")
         # A shell that ran `eval "$(litellm-key env)"` exports the stored key: that is no new key.
         if from_environment.strip() and ClientKey.parse(from_environment) != current:

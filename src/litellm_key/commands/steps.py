@@ -94,6 +94,12 @@ def store_and_configure(
     """Write a verified key (and its expiry, when known) into .env, then configure the clients: the
     common end of every way to get a key (prompt, stdin, environment, portal, login). Returns
     (whether .env changed, the client changes)."""
+    return store_key(settings, key, console, expires=expires), configure_clients(settings, key, console)
+
+
+def store_key(settings: Settings, key: ClientKey, console: Console, *, expires: str | None = None) -> bool:
+    """Write a verified key (and its expiry) where the `key_store` setting keeps it, without touching
+    the clients: for a caller (`apply`) that configures them itself right after. True when it changed."""
     updates = {KEY_VARIABLE: key.reveal(), BASE_URL_VARIABLE: settings.base_url, EXPIRES_VARIABLE: normalized_expiry(expires)}
     if settings.key_store == "keyring":  # the key moves to the credential store; .env keeps URL and expiry
         from ..keyring_store import SERVICE, save_key
@@ -105,7 +111,7 @@ def store_and_configure(
     else:
         changed = update_env(settings.env_file, updates)
         console.ok(f"stored in {settings.env_file} (mode 0600){'' if changed else ', unchanged'}")
-    return changed, configure_clients(settings, key, console)
+    return changed
 
 
 LOGIN_WARNING_SECONDS = 3600  # `token` and `apply` warn this long before a login credential expires
