@@ -74,3 +74,10 @@ def test_without_the_keyring_library_a_key_from_the_environment_gets_one_clear_e
     assert result.returncode == 3
     assert "litellm-key[keyring]" in result.stderr
     assert "ignoring the key" not in result.output  # the missing library is the one problem reported
+
+
+def test_no_key_in_the_credential_store_says_where_it_looked(cli, keyring_file):
+    result = cli("token", env={"LITELLM_KEY_STORE": "keyring"})
+
+    assert result.returncode == 4
+    assert "No client key is stored in the OS credential store." in result.stderr

@@ -139,7 +139,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     # --- key -----------------------------------------------------------------------------------
     "key-missing": (
         KeyRejected,
-        "No client key is stored in {env_file}.",
+        "No client key is stored in {where}.",
         f"Run {_SETUP} to store one.",
     ),
     "key-malformed": (

@@ -109,6 +109,11 @@ def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None)
     return load_settings(flags=given_flags(args), only=only)
 
 
+def key_location(settings: Settings) -> str:
+    """Where the key lives, in the user's words (for "no key is stored in …")."""
+    return "the OS credential store" if settings.key_store == "keyring" else str(settings.env_file)
+
+
 def load_key(settings: Settings) -> ClientKey | None:
     """The stored key, from wherever the `key_store` setting keeps it."""
     if settings.key_store == "keyring":

@@ -70,7 +70,7 @@ class Probe:
 
 def env_file(probe: Probe) -> Finding:
     """The stored key, wherever `key_store` keeps it (with `keyring`, .env holds no key on purpose)."""
-    from . import load_key
+    from . import key_location, load_key
 
     path = probe.settings.env_file
     try:
@@ -78,7 +78,7 @@ def env_file(probe: Probe) -> Finding:
     except LitellmKeyError as error:
         return failed(error)
     if probe.key is None:
-        return failed(fail("key-missing", env_file=path))
+        return failed(fail("key-missing", where=key_location(probe.settings)))
     if probe.settings.key_store != "env":
         return ok(f"key {probe.key.mask()} in the OS credential store ({probe.settings.key_store})")
     mode = path.stat().st_mode & 0o777

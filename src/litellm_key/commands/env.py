@@ -15,7 +15,7 @@ from ..console import Console
 from ..envfile import BASE_URL_VARIABLE, stored_values
 from ..keyhelper import claude_has_helper, client_environment, export_lines
 from ..errors import fail
-from . import add_location_flags, load_key, settings_from
+from . import add_location_flags, key_location, load_key, settings_from
 
 DESCRIPTION = """Print `export NAME=value` lines for the stored key and the proxy URL, in the names
 each client reads: LITELLM_*, ANTHROPIC_*, OPENAI_*, GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL.
@@ -39,7 +39,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, only=("env_file", "key_store"))
     key = load_key(settings)
     if key is None:
-        raise fail("key-missing", env_file=settings.env_file)
+        raise fail("key-missing", where=key_location(settings))
     # The URL setup and apply stored beside the key; the settings layers only for a .env without one.
     base_url = stored_values(settings.env_file, (BASE_URL_VARIABLE,)).get(BASE_URL_VARIABLE) or settings_from(args).base_url
     variables = client_environment(key.reveal(), base_url, claude_has_helper=claude_has_helper(os.environ))

@@ -13,7 +13,6 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
 from ..console import Console
@@ -23,7 +22,7 @@ from ..gateway import Verification, verify
 from ..portal import WHERE_TO_COPY, Portal, SessionToken, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
-from . import load_key
+from . import key_location, load_key
 from .steps import store_and_configure, store_key
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
@@ -63,7 +62,7 @@ def check_key(settings: Settings, key: ClientKey | None) -> Health:
     """Verify the stored key; a rejected key is due for renewal, so is one that expires within renew_before.
     A gateway that cannot be reached raises: it could not verify a new key either."""
     if key is None:
-        return Health(None, fail("key-missing", env_file=settings.env_file), None, True)
+        return Health(None, fail("key-missing", where=key_location(settings)), None, True)
     try:
         verification = _verify(settings, key, None)
     except KeyRejected as error:

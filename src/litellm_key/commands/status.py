@@ -9,7 +9,7 @@ from ..console import Console
 from ..errors import fail
 from ..gateway import verify
 from ..settings import Settings
-from . import add_connection_flags, add_output_flags, load_key, settings_from
+from . import add_connection_flags, add_output_flags, key_location, load_key, settings_from
 from .steps import describe_clients, first_proxy_problem, report_verified, states_as_dict, verification_as_dict
 from .steps import login_expiry
 
@@ -62,7 +62,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args)
     key = load_key(settings)
     if key is None:
-        raise fail("key-missing", env_file=settings.env_file)
+        raise fail("key-missing", where=key_location(settings))
     console.info(f"key {key.mask()} in {settings.env_file}")
     console.info(f"{_where_settings_come_from(settings)} (`litellm-key config` shows each)")
     expiry = login_expiry(settings, key)

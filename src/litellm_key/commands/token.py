@@ -20,7 +20,7 @@ from ..console import Console
 from ..envfile import stored_expiry
 from ..errors import fail
 from ..keyhelper import expires_soon
-from . import add_location_flags, load_key, settings_from
+from . import add_location_flags, key_location, load_key, settings_from
 
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
 
@@ -53,7 +53,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, only=("env_file", "key_store"))
     key = load_key(settings)
     if key is None:
-        raise fail("key-missing", env_file=settings.env_file)
+        raise fail("key-missing", where=key_location(settings))
     if key.is_jwt:  # a login credential is renewed by logging in again: only warn
         from .steps import warn_if_expiring
 
