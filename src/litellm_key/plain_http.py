@@ -1,9 +1,10 @@
-"""Plain-http requests on the standard library, for LiteLLM behind our loopback proxy.
+"""Plain-http requests on nothing but sockets, for LiteLLM behind our loopback proxy.
 
 Why not httpx here: importing httpx and httpcore costs more than everything else a warm `apply`,
 `status` or `setup` does (~60 ms on a 2-CPU machine), and those commands verify through
-`http://localhost:<port>`, where neither TLS, HTTP/2 nor connection pools matter. `http.client`
-is already loaded by the proxy's health check. https (and http through an environment proxy, see
+`http://localhost:<port>`, where neither TLS, HTTP/2 nor connection pools matter. Why not
+`http.client` either: it imports `email` (header parsing) and `ssl`, another ~15 ms, for the one
+HTTP/1.1 exchange these commands need. https (and http through an environment proxy, see
 `usable`) stays on httpx (`http_transport`).
 
 Like `http_transport`, every request ends within its overall deadline whatever the server does:
@@ -11,12 +12,11 @@ each socket operation (connect, send, every read of headers and body) gets only 
 so a server that trickles one byte at a time cannot hold a command past `timeout`.
 
 Failures are `OSError`s (`TimeoutError` for the deadline, `socket.gaierror` for a name that does
-not resolve) or `http.client.HTTPException` (a reply that is not HTTP); `gateway` names them.
+not resolve) or `BadResponse` (an answer that is not HTTP/1.x); `gateway` names them.
 """
 
 from __future__ import annotations
 
-import http.client
 import json as jsonlib
 import os
 import select
@@ -27,6 +27,9 @@ from urllib.parse import urlencode, urlsplit
 
 _LOOPBACK = ("localhost", "127.0.0.1", "::1")
 _PROXY_VARIABLES = ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
+_MAX_LINE = 65536  # http.client's limits for one header line and the number of headers
+_MAX_HEADERS = 100
+_CHUNK = 1 << 20
 
 
 def usable(base_url: str) -> bool:
@@ -41,6 +44,10 @@ def usable(base_url: str) -> bool:
     return loopback or not any(os.environ.get(name) for name in _PROXY_VARIABLES)
 
 
+class BadResponse(Exception):
+    """The server answered something that is not HTTP/1.x, or hung up in the middle of it."""
+
+
 class _Deadline:
     def __init__(self, seconds: float) -> None:
         self.at = time.monotonic() + seconds
@@ -53,8 +60,8 @@ class _Deadline:
 
 
 class _DeadlineSocket(socket.socket):
-    """A socket whose every read and send gets only what is left of `deadline`. `http.client`
-    reads through `makefile`, whose reads call `recv_into`, so headers and body are covered."""
+    """A socket whose every read and send gets only what is left of `deadline`; `makefile`'s
+    reads call `recv_into`, so the status line, headers and body are all covered."""
 
     deadline: _Deadline
 
@@ -67,30 +74,17 @@ class _DeadlineSocket(socket.socket):
         super().sendall(data, flags)
 
 
-class _Connection(http.client.HTTPConnection):
-    def __init__(self, host: str, port: int | None) -> None:
-        super().__init__(host, port)
-        self.deadline = _Deadline(0)
-
-    def connect(self) -> None:
-        plain = socket.create_connection((self.host, self.port), self.deadline.left())
-        sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
-        sock.deadline = self.deadline
-        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-        self.sock = sock
-
-    def stale(self) -> bool:
-        """An idle kept-alive socket that is readable was closed by the server (or holds garbage)."""
-        return self.sock is not None and bool(select.select([self.sock], [], [], 0)[0])
-
-
 class Response:
     """The part of `httpx.Response` that `gateway`'s callers read."""
 
-    def __init__(self, status_code: int, content: bytes, charset: str | None) -> None:
+    def __init__(self, status_code: int, content: bytes, content_type: str) -> None:
         self.status_code = status_code
         self.content = content
-        self._charset = charset or "utf-8"
+        self._charset = "utf-8"
+        for parameter in content_type.split(";")[1:]:
+            name, _, value = parameter.strip().partition("=")
+            if name.lower() == "charset" and value:
+                self._charset = value.strip('"')
 
     @property
     def text(self) -> str:
@@ -103,19 +97,88 @@ class Response:
         return jsonlib.loads(self.content)
 
 
-class Client:
-    """Requests to one `http://` base URL over one kept-alive connection, `timeout` s each in total.
-    Same interface as `http_transport.DeadlineClient`."""
+def _line(reader: Any, what: str) -> bytes:
+    line = reader.readline(_MAX_LINE + 1)
+    if not line:
+        raise BadResponse(f"the server closed the connection {what}")
+    if len(line) > _MAX_LINE:
+        raise BadResponse(f"a line longer than {_MAX_LINE} bytes {what}")
+    return line
 
-    errors: tuple[type[BaseException], ...] = (OSError, http.client.HTTPException)
+
+def _exactly(reader: Any, size: int) -> bytes:
+    parts, left = [], size
+    while left:
+        part = reader.read(min(left, _CHUNK))
+        if not part:
+            raise BadResponse(f"the server closed the connection {left} bytes before the end of the body")
+        parts.append(part)
+        left -= len(part)
+    return b"".join(parts)
+
+
+def _head(reader: Any) -> tuple[int, bytes, dict[str, str]]:
+    """Status, version and headers (names lower-cased), skipping 1xx interim answers."""
+    while True:
+        status_line = _line(reader, "without answering")
+        fields = status_line.split(None, 2)
+        if len(fields) < 2 or not fields[0].startswith(b"HTTP/1.") or not (fields[1].isdigit() and len(fields[1]) == 3):
+            raise BadResponse(f"not an HTTP answer: {status_line[:60]!r}")
+        headers: dict[str, str] = {}
+        while (line := _line(reader, "inside the headers")) not in (b"\r\n", b"\n"):
+            name, colon, value = line.decode("latin-1").partition(":")
+            if not colon or len(headers) >= _MAX_HEADERS:
+                raise BadResponse(f"a malformed header line: {line[:60]!r}")
+            headers[name.strip().lower()] = value.strip()
+        status = int(fields[1])
+        if not 100 <= status < 200:
+            return status, fields[0], headers
+
+
+def _body(reader: Any, method: str, status: int, headers: dict[str, str]) -> tuple[bytes, bool]:
+    """The body, and whether it was delimited (so the connection can carry the next request)."""
+    if method == "HEAD" or status in (204, 304):
+        return b"", True
+    if "chunked" in headers.get("transfer-encoding", "").lower():
+        parts = []
+        while size := _chunk_size(_line(reader, "inside a chunked body")):
+            parts.append(_exactly(reader, size))
+            _line(reader, "inside a chunked body")
+        while _line(reader, "inside the trailers") not in (b"\r\n", b"\n"):
+            pass
+        return b"".join(parts), True
+    if "content-length" in headers:
+        try:
+            length = int(headers["content-length"])
+        except ValueError:
+            raise BadResponse(f"Content-Length {headers['content-length'][:40]!r}") from None
+        return _exactly(reader, length), True
+    return b"".join(iter(lambda: reader.read(_CHUNK), b"")), False
+
+
+def _chunk_size(line: bytes) -> int:
+    try:
+        return int(line.split(b";", 1)[0].strip(), 16)
+    except ValueError:
+        raise BadResponse(f"a malformed chunk size: {line[:40]!r}") from None
+
+
+class Client:
+    """HTTP/1.1 requests to one `http://` base URL over one kept-alive connection, each ending
+    within `timeout` s in total. Same interface as `http_transport.DeadlineClient`."""
+
+    errors: tuple[type[BaseException], ...] = (OSError, BadResponse)
     timeouts: tuple[type[BaseException], ...] = (TimeoutError,)
 
     def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
         parts = urlsplit(base_url)
+        self._address = (parts.hostname or "localhost", parts.port or 80)
+        self._host_header = parts.netloc.rpartition("@")[2]
         self._prefix = parts.path.rstrip("/")
         self._headers = headers
         self._timeout = timeout
-        self._connection = _Connection(parts.hostname or "localhost", parts.port or 80)
+        self._sock: _DeadlineSocket | None = None
+        self._reader: Any = None
 
     def request(
         self,
@@ -129,23 +192,50 @@ class Client:
         target = self._prefix + path
         if params:
             target += ("&" if "?" in target else "?") + urlencode(params)
-        sent = {**self._headers, **(headers or {})}
-        body = None
+        body = b"" if json is None else jsonlib.dumps(json).encode()
+        sent = {"Host": self._host_header, "Accept": "*/*", **self._headers, **(headers or {})}
         if json is not None:
-            body = jsonlib.dumps(json).encode()
             sent["Content-Type"] = "application/json"
-        connection = self._connection
-        connection.deadline.at = time.monotonic() + self._timeout
-        if connection.stale():
-            connection.close()
+        if body or method in ("POST", "PUT", "PATCH"):
+            sent["Content-Length"] = str(len(body))
+        lines = [f"{method} {target} HTTP/1.1", *(f"{name}: {value}" for name, value in sent.items())]
+        if any(character in line for line in lines for character in "\r\n\0"):
+            raise ValueError("a request line or header holds CR, LF or NUL")
+        deadline = _Deadline(self._timeout)
         try:
-            connection.request(method, target, body=body, headers=sent)
-            reply = connection.getresponse()
-            content = reply.read()
+            sock = self._connection(deadline)
+            sock.sendall("\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body)
+            status, version, answer_headers = _head(self._reader)
+            content, delimited = _body(self._reader, method, status, answer_headers)
         except BaseException:
-            connection.close()  # a half-read reply must not be mistaken for the next one
+            self.close()  # a half-read answer must not be taken for the next one
             raise
-        return Response(reply.status, content, reply.headers.get_content_charset())
+        tokens = answer_headers.get("connection", "").lower()
+        if not delimited or "close" in tokens or (version == b"HTTP/1.0" and "keep-alive" not in tokens):
+            self.close()
+        return Response(status, content, answer_headers.get("content-type", ""))
+
+    def _connection(self, deadline: _Deadline) -> _DeadlineSocket:
+        """The kept-alive socket, or a new one when there is none or the server closed it: an idle
+        socket that is readable holds the server's close (or garbage), as httpcore also checks."""
+        if self._sock is not None and select.select([self._sock], [], [], 0)[0]:
+            self.close()
+        if self._sock is None:
+            host, port = self._address
+            try:
+                host = host.encode("ascii")  # type: ignore[assignment]  # bytes skip the idna codec's import
+            except UnicodeError:
+                pass
+            plain = socket.create_connection((host, port), deadline.left())
+            self._sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
+            self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            self._reader = self._sock.makefile("rb")
+        self._sock.deadline = deadline
+        return self._sock
 
     def close(self) -> None:
-        self._connection.close()
+        if self._reader is not None:
+            self._reader.close()
+        if self._sock is not None:
+            self._sock.close()
+        self._sock = self._reader = None
