@@ -3,7 +3,7 @@
 LiteLLM's error bodies changed shape across versions, so `classify` reads the error `type` first,
 the HTTP status second and the message last (DESIGN.md's table). Plain http (our loopback proxy,
 what every warm `apply`, `status` and `setup` verifies through) goes over the standard library
-(`plain_http`); httpx is imported only for https and for http through an environment proxy.
+(`plain_http`); httpx is imported only for https.
 """
 
 from __future__ import annotations

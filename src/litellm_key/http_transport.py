@@ -9,8 +9,7 @@ Why not httpx's own transport: it builds an SSL context and loads the CA bundle 
 construction, even for `http://localhost`. httpcore creates its default (certificate-verifying)
 context lazily, on the first TLS connection only.
 
-`portal`, and `gateway` (and through it `sso` and `admin`) for https and for http through an
-environment proxy, use it; `plain_http` has the same deadline for plain http without httpx. So
+`portal`, and `gateway` (and through it `sso` and `admin`) for https, use it; `plain_http` has the same deadline for plain http without httpx. So
 every network call the tool makes has an overall deadline. It imports httpcore, so import it
 lazily like httpx.
 """
