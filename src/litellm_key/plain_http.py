@@ -154,9 +154,34 @@ def _chunk_size(line: bytes) -> int:
         raise BadResponse(f"a malformed chunk size: {line[:40]!r}") from None
 
 
+class _Connection:
+    """One socket and its buffered reader; used by one request at a time."""
+
+    def __init__(self, address: tuple[str, int], deadline: _Deadline) -> None:
+        host: str | bytes = address[0]
+        try:
+            host = address[0].encode("ascii")  # bytes skip the idna codec's import
+        except UnicodeError:
+            pass
+        plain = socket.create_connection((host, address[1]), deadline.left())
+        self.sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
+        self.sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+        self.sock.deadline = deadline
+        self.reader = self.sock.makefile("rb")
+
+    def stale(self) -> bool:
+        """An idle socket that is readable holds the server's close (or garbage), as httpcore also checks."""
+        return bool(select.select([self.sock], [], [], 0)[0])
+
+    def close(self) -> None:
+        self.reader.close()
+        self.sock.close()
+
+
 class Client:
-    """HTTP/1.1 requests to one `http://` base URL over one kept-alive connection, each ending
-    within `timeout` s in total. Same interface as `http_transport.DeadlineClient`."""
+    """HTTP/1.1 requests to one `http://` base URL, each ending within `timeout` s in total.
+    Kept-alive connections are reused; threads (`keys onboard` sends 4 at a time) each take their
+    own. Same interface as `http_transport.DeadlineClient`."""
 
     errors: tuple[type[BaseException], ...] = (OSError, BadResponse)
     timeouts: tuple[type[BaseException], ...] = (TimeoutError,)
@@ -168,8 +193,7 @@ class Client:
         self._prefix = parts.path.rstrip("/")
         self._headers = headers
         self._timeout = timeout
-        self._sock: _DeadlineSocket | None = None
-        self._reader: Any = None
+        self._idle: list[_Connection] = []  # list.pop and append are atomic: no lock needed
 
     def request(
         self,
@@ -193,40 +217,33 @@ class Client:
         if any(character in line for line in lines for character in "\r\n\0"):
             raise ValueError("a request line or header holds CR, LF or NUL")
         deadline = _Deadline(self._timeout)
+        connection = self._take(deadline)
         try:
-            sock = self._connection(deadline)
-            sock.sendall("\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body)
-            status, version, answer_headers = _head(self._reader)
-            content, delimited = _body(self._reader, method, status, answer_headers)
+            connection.sock.sendall("\r\n".join(lines).encode("latin-1") + b"\r\n\r\n" + body)
+            status, version, answer_headers = _head(connection.reader)
+            content, delimited = _body(connection.reader, method, status, answer_headers)
         except BaseException:
-            self.close()  # a half-read answer must not be taken for the next one
+            connection.close()  # a half-read answer must not be taken for the next one
             raise
         tokens = answer_headers.get("connection", "").lower()
         if not delimited or "close" in tokens or (version == b"HTTP/1.0" and "keep-alive" not in tokens):
-            self.close()
+            connection.close()
+        else:
+            self._idle.append(connection)
         return Response(status, content, answer_headers.get("content-type", ""))
 
-    def _connection(self, deadline: _Deadline) -> _DeadlineSocket:
-        """The kept-alive socket, or a new one when there is none or the server closed it: an idle
-        socket that is readable holds the server's close (or garbage), as httpcore also checks."""
-        if self._sock is not None and select.select([self._sock], [], [], 0)[0]:
-            self.close()
-        if self._sock is None:
-            host, port = self._address
+    def _take(self, deadline: _Deadline) -> _Connection:
+        """An idle kept-alive connection the server has not closed, or a new one."""
+        while True:
             try:
-                host = host.encode("ascii")  # type: ignore[assignment]  # bytes skip the idna codec's import
-            except UnicodeError:
-                pass
-            plain = socket.create_connection((host, port), deadline.left())
-            self._sock = _DeadlineSocket(plain.family, plain.type, plain.proto, fileno=plain.detach())
-            self._sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            self._reader = self._sock.makefile("rb")
-        self._sock.deadline = deadline
-        return self._sock
+                connection = self._idle.pop()
+            except IndexError:
+                return _Connection(self._address, deadline)
+            if not connection.stale():
+                connection.sock.deadline = deadline
+                return connection
+            connection.close()
 
     def close(self) -> None:
-        if self._reader is not None:
-            self._reader.close()
-        if self._sock is not None:
-            self._sock.close()
-        self._sock = self._reader = None
+        for connection in [self._idle.pop() for _ in range(len(self._idle))]:
+            connection.close()
