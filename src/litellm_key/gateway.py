@@ -1,8 +1,9 @@
 """LiteLLM's HTTP API, with every failure turned into a catalogued error that names cause and fix.
 
 LiteLLM's error bodies changed shape across versions, so `classify` reads the error `type` first,
-the HTTP status second and the message last (DESIGN.md's table). httpx is imported here only, and
-only by commands that talk to the network.
+the HTTP status second and the message last (DESIGN.md's table). Plain http (our loopback proxy,
+what every warm `apply`, `status` and `setup` verifies through) goes over the standard library
+(`plain_http`); httpx is imported only for https.
 """
 
 from __future__ import annotations
@@ -17,7 +18,8 @@ from .errors import LitellmKeyError, fail
 from .secret import ClientKey, scrub
 
 if TYPE_CHECKING:
-    import httpx
+    from .http_transport import DeadlineClient
+    from .plain_http import Client, Response
 
 PROXY_ERROR_TYPE = "litellm_key_proxy_error"  # set by our nginx.conf when the upstream is down
 
@@ -141,6 +143,16 @@ def _name_unresolved(error: BaseException) -> bool:
     return False
 
 
+def _client(base_url: str, headers: dict[str, str], timeout: float) -> Client | DeadlineClient:
+    from . import plain_http
+
+    if plain_http.usable(base_url):
+        return plain_http.Client(base_url, headers, timeout)
+    from .http_transport import DeadlineClient
+
+    return DeadlineClient(base_url, headers, timeout)
+
+
 def model_allowed(model: str, available: tuple[str, ...]) -> bool:
     """Exact names, plus wildcard routes such as `anthropic/*` that a key may list."""
     return any(model == name or ("*" in name and fnmatch.fnmatchcase(model, name)) for name in available)
@@ -156,13 +168,11 @@ class Gateway:
     def __init__(
         self, base_url: str, key: ClientKey | None, *, timeout: float, secrets: tuple[str, ...] = ()
     ) -> None:
-        from .http_transport import client
-
         self.base_url = base_url.rstrip("/")
         self.key = key
         self._secrets = (*secrets, key.reveal()) if key else tuple(secrets)
         headers = {"Authorization": f"Bearer {key.reveal()}"} if key else {}
-        self._client, self._transport = client(self.base_url, headers, timeout)
+        self._client = _client(self.base_url, headers, timeout)
         self._timeout = timeout
 
     def __enter__(self) -> "Gateway":
@@ -171,19 +181,17 @@ class Gateway:
     def __exit__(self, *_exc: object) -> None:
         self._client.close()
 
-    def send(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+    def send(self, method: str, path: str, **kwargs: Any) -> Response:
         """Send within the overall deadline and return the response whatever its status; a request
         that gets no answer (timeout, refused, unresolvable name) becomes a catalogued error.
-        For callers with their own status semantics (the SSO poll); `request` is the usual way."""
-        import httpx
-
+        For callers with their own status semantics (the SSO poll); `request` is the usual way.
+        `kwargs`: `params=`, `json=`, `headers=`; the response has `.status_code`, `.text`, `.json()`."""
         url = f"{self.base_url}{path}"
-        self._transport.deadline.start(self._timeout)
         try:
             return self._client.request(method, path, **kwargs)
-        except httpx.TimeoutException:
+        except self._client.timeouts:
             raise fail("gateway-timeout", url=url, timeout=self._timeout) from None
-        except httpx.HTTPError as error:
+        except self._client.errors as error:
             detail = _detail(str(error) or type(error).__name__, secrets=self._secrets)
             if _name_unresolved(error):
                 raise fail("gateway-name-unresolved", url=url, host=_host(url), detail=detail) from None

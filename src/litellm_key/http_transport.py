@@ -9,8 +9,9 @@ Why not httpx's own transport: it builds an SSL context and loads the CA bundle 
 construction, even for `http://localhost`. httpcore creates its default (certificate-verifying)
 context lazily, on the first TLS connection only.
 
-`gateway` (and through it `sso` and `admin`) and `portal` use it: every network call the tool makes
-has an overall deadline. It imports httpcore, so import it lazily like httpx.
+`portal`, and `gateway` (and through it `sso` and `admin`) for https, use it; `plain_http` has the same deadline for plain http without httpx. So
+every network call the tool makes has an overall deadline. It imports httpcore, so import it
+lazily like httpx.
 """
 
 from __future__ import annotations
@@ -93,3 +94,22 @@ def client(base_url: str, headers: dict[str, str], timeout: float) -> tuple[http
     """An httpx client for `base_url` and its transport (call `transport.deadline.start` per request)."""
     transport = DeadlineTransport()
     return httpx.Client(base_url=base_url, headers=headers, timeout=timeout, transport=transport), transport
+
+
+class DeadlineClient:
+    """`client` behind the interface `gateway` uses for both transports (see `plain_http.Client`):
+    `request` starts the deadline, `errors`/`timeouts` are what a request that got no answer raises."""
+
+    errors: tuple[type[BaseException], ...] = (httpx.HTTPError,)
+    timeouts: tuple[type[BaseException], ...] = (httpx.TimeoutException,)
+
+    def __init__(self, base_url: str, headers: dict[str, str], timeout: float) -> None:
+        self._client, self._transport = client(base_url, headers, timeout)
+        self._timeout = timeout
+
+    def request(self, method: str, path: str, **kwargs: Any) -> httpx.Response:
+        self._transport.deadline.start(self._timeout)
+        return self._client.request(method, path, **kwargs)
+
+    def close(self) -> None:
+        self._client.close()

@@ -115,8 +115,9 @@ def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> 
     files = tuple(config.path for config in configs)
     key = ctx.key.reveal() if ctx.key else None
     for config in configs:
-        try:
-            document = parse(config, read(config))
+        data = read(config)
+        try:  # a missing file reads as empty without its parser: `status` need not import tomlkit
+            document = {} if data is None else parse(config, data)
         except ParseProblem as problem:
             detail = f"{config.path}: line {problem.line}: not valid {config.format.name} ({problem.detail})"
             return ClientState(client, NOT_CONFIGURED, detail, files)

@@ -14,7 +14,6 @@ from ..envfile import BASE_URL_VARIABLE, update_env
 from ..errors import GatewayError, LitellmKeyError
 from ..gateway import Verification, verify
 from . import add_portal_flags, add_client_flags, load_key, add_connection_flags, add_output_flags, settings_from
-from .renewal import renew_on_start
 from .steps import changes_as_dict, configure_clients, report_verified, start_and_report, verification_as_dict
 from .steps import warn_if_expiring
 
@@ -61,7 +60,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
     warn_if_expiring(settings, key, console)
     proxy_outcome = start_and_report(settings, console)
-    key = renew_on_start(settings, key, console)  # after the proxy: verification goes through it
+    if settings.portal_url:  # renewal brings the portal client along: only load it when it can act
+        from .renewal import renew_on_start
+
+        key = renew_on_start(settings, key, console)  # after the proxy: verification goes through it
     update_env(settings.env_file, {BASE_URL_VARIABLE: settings.base_url})
     client_failure: LitellmKeyError | None = None
     try:

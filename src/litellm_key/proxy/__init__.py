@@ -60,21 +60,21 @@ class ProxyStatus:
         return result
 
 
-# ---- HTTP through the proxy (http.client: no environment proxies, no httpx import) -----------------
+# ---- HTTP through the proxy (plain_http: no environment proxies, no httpx or http.client import) ---
 
 
 def _get(settings: Settings, path: str, timeout: float) -> tuple[int, str] | None:
-    import http.client
+    from ..plain_http import Client
 
-    connection = http.client.HTTPConnection(listen_hosts(settings)[0], settings.listen_port, timeout=timeout)
+    host = listen_hosts(settings)[0]
+    client = Client(f"http://{f'[{host}]' if ':' in host else host}:{settings.listen_port}", {}, timeout)
     try:
-        connection.request("GET", path)
-        response = connection.getresponse()
-        return response.status, response.read(4096).decode("utf-8", errors="replace")
-    except (OSError, http.client.HTTPException):
+        response = client.request("GET", path)
+        return response.status_code, response.text[:4096]
+    except client.errors:
         return None
     finally:
-        connection.close()
+        client.close()
 
 
 def _served_config_id(settings: Settings) -> str | None:
