@@ -233,3 +233,18 @@ def test_the_launcher_is_what_pip_installs(tmp_path):
         body = script.read()
     assert "from litellm_key.keyhelper import answer" in body
     assert body.split("\n", 1)[1] == (REPO / "bin" / "litellm-key").read_text().split("\n", 1)[1]
+
+
+def test_a_linked_rc_file_holding_only_our_block_stays_a_link_after_logout(cli, workspace, tmp_path):
+    home = tmp_path / "home"
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    (dotfiles / "bashrc").write_text("")
+    (home / ".bashrc").symlink_to(dotfiles / "bashrc")
+
+    assert cli("setup", "--key-stdin", "--client", "codex", input=GOOD_KEY).returncode == 0
+    assert "litellm-key" in (dotfiles / "bashrc").read_text()
+    result = cli("logout")
+
+    assert result.returncode == 0, result.output
+    assert os.path.islink(home / ".bashrc") and (dotfiles / "bashrc").read_text() == ""

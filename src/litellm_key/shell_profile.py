@@ -82,7 +82,8 @@ def install(home: Path, command: str, env_file: Path) -> list[tuple[Path, bool]]
 def remove(home: Path) -> list[Path]:
     """Take the block out of every rc file that has it; returns the files changed.
 
-    A file that held nothing but the block was created by `install`, and goes.
+    A file that held nothing but the block was created by `install`, and goes; a symbolic link
+    that points at such a file stays a link (to an empty file), like every path we write.
     """
     changed = []
     for name in RC_FILES:
@@ -94,7 +95,7 @@ def remove(home: Path) -> list[Path]:
         before, _, after, joined = parts
         if joined:
             before = before[:-1]
-        if before or after:
+        if before or after or path.is_symlink():  # a linked rc file is the user's: empty it, keep the link
             atomic_write(path, (before + after).encode("utf-8", "surrogateescape"))
         else:
             path.unlink()
