@@ -15,6 +15,7 @@ from ..errors import LitellmKeyError
 from ..settings import Settings
 from . import add_connection_flags, add_output_flags, settings_from
 from . import doctor_checks as checks
+from . import doctor_litellm as litellm_checks
 from .doctor_checks import FAIL, OK, SKIPPED, WARN, Finding, Probe
 
 DESCRIPTION = """Check every hop from the clients to the model and say how to fix what is broken:
@@ -63,16 +64,16 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
             Check("proxy", checks.proxy_running, ("nginx", "localhost-resolves")),
         ]
     tree += [
-        Check("litellm", checks.litellm_alive, through),
-        Check("litellm-database", checks.litellm_database, ("litellm",)),
-        Check("key", checks.key_accepted, ("litellm", "env-file")),
-        Check("not-master-key", checks.not_master_key, ("key",)),
-        Check("models", checks.models_reachable, ("key",)),
-        Check("expiry", checks.expiry, ("key",)),
-        Check("budget", checks.budget, ("key",)),
+        Check("litellm", litellm_checks.litellm_alive, through),
+        Check("litellm-database", litellm_checks.litellm_database, ("litellm",)),
+        Check("key", litellm_checks.key_accepted, ("litellm", "env-file")),
+        Check("not-master-key", litellm_checks.not_master_key, ("key",)),
+        Check("models", litellm_checks.models_reachable, ("key",)),
+        Check("expiry", litellm_checks.expiry, ("key",)),
+        Check("budget", litellm_checks.budget, ("key",)),
     ]
     if settings.portal_url:
-        tree.append(Check("portal-session", checks.portal_session))
+        tree.append(Check("portal-session", litellm_checks.portal_session))
     tree += [Check(f"client-{name}", checks.client_check(name), ("env-file",)) for name in settings.clients]
     from .steps import ENVIRONMENT_CLIENTS
 
@@ -82,8 +83,8 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
         tree.append(Check("claude-code-overrides", checks.claude_overrides, ("key",)))
     if live:
         tree += [
-            Check(f"live-{client}-{model}", checks.live_check(client, model), ("models",))
-            for client, model in checks.live_requests(settings)
+            Check(f"live-{client}-{model}", litellm_checks.live_check(client, model), ("models",))
+            for client, model in litellm_checks.live_requests(settings)
         ]
     return tree
 
