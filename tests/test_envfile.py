@@ -10,7 +10,7 @@ import pytest
 
 from litellm_key.envfile import normalized_expiry, render_update, stored_key, update_env
 from litellm_key.errors import KeyRejected
-from litellm_key.keyhelper import plain_value
+from litellm_key.keyhelper import KEY_VARIABLE, is_plain, plain_values
 from litellm_key.secret import ClientKey
 
 KEY = "LITELLM_API_KEY"
@@ -57,6 +57,14 @@ ROUND_TRIPS = [
         id="removal keeps the blank lines above",
     ),
 ]
+
+
+def plain_value(text: str) -> str | None:
+    """The key as the fast path reads it (`plain_values` + `is_plain`, as keyhelper.answer and
+    envfile.stored_values use them), or None where it hands the file to python-dotenv."""
+    values = plain_values(text, (KEY_VARIABLE,))
+    value = values.get(KEY_VARIABLE) if values else None
+    return value if is_plain(value) else None
 
 
 @pytest.mark.parametrize(("before", "updates", "after"), ROUND_TRIPS)

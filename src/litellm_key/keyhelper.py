@@ -112,13 +112,6 @@ def is_plain(value: str | None) -> bool:
     return bool(value) and value.isascii() and value.isprintable() and not any(c in value for c in _NOT_IN_A_PLAIN_VALUE)
 
 
-def plain_value(text: str, variable: str = KEY_VARIABLE) -> str | None:
-    """The last `variable=` value, or None when it is absent or a full .env parser could disagree."""
-    values = plain_values(text, (variable,))
-    value = values.get(variable) if values else None
-    return value if is_plain(value) else None
-
-
 def expires_soon(expires: str, now: float | None = None) -> bool:
     """Whether a stored expiry is within RENEW_MARGIN of now, or past.
 

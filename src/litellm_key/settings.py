@@ -313,19 +313,12 @@ _FLAGS = {"models": "--model", "clients": "--client"}
 
 
 def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
-    """The git top-level of cwd (walked up by hand: no git subprocess on the hot path), else cwd.
+    """The git top-level of cwd, else cwd (keyhelper's rule, which the apiKeyHelper fast path uses
+    too, so both paths find the same .env). `LITELLM_WORKSPACE` wins; DESIGN.md's `$WORKSPACE` is
+    not used because CI systems such as Jenkins set it to something else."""
+    from .keyhelper import find_workspace as fast_find_workspace
 
-    `LITELLM_WORKSPACE` wins; DESIGN.md's `$WORKSPACE` is not used because CI systems such as
-    Jenkins set it to something else.
-    """
-    explicit = environ.get("LITELLM_WORKSPACE")
-    if explicit:
-        return Path(explicit).expanduser().resolve()
-    cwd = cwd.resolve()
-    for folder in (cwd, *cwd.parents):
-        if (folder / ".git").exists():
-            return folder
-    return cwd
+    return Path(fast_find_workspace(str(cwd), environ))
 
 
 def _config_layers(workspace: Path, environ: Mapping[str, str]) -> list[tuple[Path, str]]:

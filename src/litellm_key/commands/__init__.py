@@ -88,6 +88,15 @@ def add_portal_flags(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_key_source_flags(parser: argparse.ArgumentParser) -> None:
+    """What a command that gets a key and stores it takes (setup, renew): where the key comes from
+    (the portal), how to reach LiteLLM, which clients to configure, and how to report."""
+    add_portal_flags(parser)
+    add_connection_flags(parser)
+    add_client_flags(parser)
+    add_output_flags(parser)
+
+
 def add_output_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document (keys masked) instead of text")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")

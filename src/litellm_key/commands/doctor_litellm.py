@@ -49,7 +49,7 @@ def key_accepted(probe: Probe) -> Finding:
     assert probe.key is not None
     try:
         with probe.gateway(probe.key) as gateway:
-            probe.models = _model_ids(gateway.request("GET", "/v1/models"))
+            probe.models = gateway.models()
             try:
                 body = gateway.request("GET", "/key/info")
                 probe.key_info = body.get("info") or {} if isinstance(body, dict) else {}
@@ -58,11 +58,6 @@ def key_accepted(probe: Probe) -> Finding:
     except LitellmKeyError as error:
         return failed(error)
     return ok(f"key {probe.key.mask()} accepted; it can use {len(probe.models)} model(s)")
-
-
-def _model_ids(body: Any) -> tuple[str, ...]:
-    data = body.get("data") if isinstance(body, dict) else None
-    return tuple(str(item["id"]) for item in data or () if isinstance(item, dict) and item.get("id"))
 
 
 def not_master_key(probe: Probe) -> Finding:

@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from . import add_connection_flags, add_client_flags, add_output_flags, add_portal_flags, replaceable_key, settings_from
+from . import add_key_source_flags, replaceable_key, settings_from
 from .renewal import Health, check_key, interactive, renew_locked, require_portal, require_session
 
 DESCRIPTION = """Check the stored key against LiteLLM; when it is expired, rejected or expires within
@@ -36,10 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     mode.add_argument("--check", action="store_true", help="only report whether the key is valid (exit 0) or not (exit 4)")
     mode.add_argument("--force", action="store_true", help="renew even when the stored key is valid")
     parser.add_argument("--no-input", action="store_true", help="never prompt for the session token")
-    add_portal_flags(parser)
-    add_connection_flags(parser)
-    add_client_flags(parser)
-    add_output_flags(parser)
+    add_key_source_flags(parser)
 
 
 def _report(health: Health, console: Console, key_shown: str) -> None:

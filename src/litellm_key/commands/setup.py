@@ -17,7 +17,7 @@ from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
 from ..settings_files import record_choices, recorded_choices_path
-from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, given_flags, replaceable_key, settings_from
+from . import add_key_source_flags, given_flags, replaceable_key, settings_from
 from .steps import changes_as_dict, report_verified, start_and_report, store_and_configure, verification_as_dict
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
@@ -53,10 +53,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-input", action="store_true", help="never prompt, even on a terminal")
     parser.add_argument("--no-verify", action="store_true", help="store the key without checking it (offline)")
     parser.add_argument("--from-portal", action="store_true", help="fetch the key from the key portal (docs/renewal.md)")
-    add_portal_flags(parser)
-    add_connection_flags(parser)
-    add_client_flags(parser)
-    add_output_flags(parser)
+    add_key_source_flags(parser)
 
 
 def _interactive(args: argparse.Namespace) -> bool:
