@@ -81,3 +81,10 @@ def test_messages_name_only_commands_that_exist():
     assert named, "the scan found no command names at all"
     unknown = sorted((name, command) for name, command in named if command not in COMMANDS)
     assert not unknown, unknown
+
+
+def test_the_readme_command_table_lists_every_command():
+    from litellm_key.cli import COMMANDS
+
+    listed = set(re.findall(r"^\| `litellm-key ([a-z]+)", README, flags=re.M))
+    assert listed == set(COMMANDS)
