@@ -91,7 +91,7 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
 
 def diagnose(settings: Settings, *, live: bool = False, report: Callable[[str, Finding], None] = lambda *_: None) -> list[tuple[str, Finding]]:
     """Run the plan; `report` sees each finding as it arrives (so a slow hop shows progress)."""
-    probe = Probe(settings, live=live)
+    probe = Probe(settings)
     outcomes: dict[str, str] = {}
     results = []
     for check in plan(settings, live=live):

@@ -52,7 +52,6 @@ class Probe:
     """What the checks learn on the way down, for the checks below them."""
 
     settings: Settings
-    live: bool = False
     key: ClientKey | None = None
     models: tuple[str, ...] = ()
     key_info: dict[str, Any] = field(default_factory=dict)
