@@ -8,11 +8,13 @@ import json
 import os
 import shutil
 import signal
+import subprocess
 from pathlib import Path
 
 import pytest
 
 from litellm_key import proxy
+from litellm_key.proxy import nginx
 from litellm_key.settings import Settings
 from proxy_helpers import alive, children, free_port, masters, needs_nginx, proxy_settings, send, wait_for
 
@@ -144,3 +146,28 @@ def test_nginx_v_runs_once_per_binary_not_once_per_process(cli, proxy_env, loggi
     assert reloaded.returncode == 0 and "reloaded" in reloaded.stdout, reloaded.output
     runs = log.read_text().splitlines()
     assert sum(run == "-v" for run in runs) == 1 and sum(" -t" in run for run in runs) == 2
+
+
+def test_a_stopped_process_counts_as_exited_only_once_it_has_let_go_of_everything():
+    """What `stop` and recovery wait for before the port is bound again: an exiting nginx loses its
+    cmdline and descriptor table before the kernel releases its listening socket, so "no longer
+    looks like ours" is too early (CI saw "port already in use" right after recovery); a zombie
+    or a vanished pid is not."""
+    child = subprocess.Popen(["sleep", "60"])
+    try:
+        assert nginx.running_since(child.pid) is not None
+        child.kill()  # and not reaped: it stays a zombie, as under a PID 1 that never reaps
+        assert wait_for(lambda: Path(f"/proc/{child.pid}/stat").read_text().rsplit(")", 1)[1].split()[0] == "Z")
+        assert nginx.running_since(child.pid) is None
+        assert nginx.wait_exited([child.pid]) is True
+    finally:
+        child.kill()
+        child.wait()
+
+
+def test_start_right_after_stop_finds_the_port_free_every_time(start_proxy, upstream):
+    settings = start_proxy(upstream.url)
+    for _ in range(5):
+        assert proxy.stop(settings) is True
+        assert proxy.ensure_running(settings) == "started"
+    assert send(settings, "GET", proxy.HEALTH_PATH)[0] == 200

@@ -25,13 +25,13 @@ from .nginx import (
     NGINX_PLACES,
     NGINX_VARIABLE,
     _diagnose,
-    _is_our_master,
     _nginx,
     _wait_until,
     nginx_binary,
     our_processes,
     port_holder,
     running_pid,
+    wait_exited,
 )
 
 __all__ = [
@@ -134,7 +134,7 @@ def _stop_orphans(where: ProxyPaths) -> bool:
         for pid in set(orphans) & set(our_processes(where)):  # checked again right before signalling
             with contextlib.suppress(ProcessLookupError):
                 os.kill(pid, signal_number)
-        if _wait_until(lambda: not our_processes(where)):
+        if wait_exited(orphans):  # not "no longer ours": see `running_since`
             break
     return bool(orphans)
 
@@ -240,10 +240,12 @@ def stop(settings: Settings) -> bool:
         pid = running_pid(where)
         if pid is None:
             return _stop_orphans(where)
+        everyone = our_processes(where)  # all hold the port, until they have exited (see `running_since`)
         with contextlib.suppress(ProcessLookupError):
             os.kill(pid, signal.SIGTERM)
-            if not _wait_until(lambda: not _is_our_master(pid, where)):
+            if not wait_exited(everyone):
                 os.killpg(pid, signal.SIGKILL)  # the master leads its workers' process group
+                wait_exited(everyone)
         running_pid(where)  # removes the pid file if nginx left it behind
         return True
 

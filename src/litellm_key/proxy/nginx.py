@@ -145,6 +145,27 @@ def our_processes(where: ProxyPaths) -> list[int]:
     return found
 
 
+def running_since(pid: int) -> str | None:
+    """The process's start time (its identity beside the pid, which can be reused) while it runs;
+    None once it is gone or a zombie.
+
+    Why not "is it still our nginx": an exiting process loses its cmdline and its descriptor table
+    before the kernel releases its files, so for a moment it no longer looks like nginx while its
+    listening socket still holds the port. Only a zombie is sure to have let go of everything.
+    """
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (OSError, IndexError):
+        return None
+    return None if fields[0] in ("Z", "X") else fields[19]
+
+
+def wait_exited(pids: Collection[int]) -> bool:
+    """Wait until each of `pids`, as it was when this was called, has exited: True when all did in time."""
+    started = {pid: running_since(pid) for pid in pids}
+    return _wait_until(lambda: all(since is None or running_since(pid) != since for pid, since in started.items()))
+
+
 def running_pid(where: ProxyPaths) -> int | None:
     """The pid from our pid file, but only while it is our nginx; a stale file is removed."""
     try:
