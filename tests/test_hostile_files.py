@@ -248,3 +248,24 @@ def test_a_linked_rc_file_holding_only_our_block_stays_a_link_after_logout(cli, 
 
     assert result.returncode == 0, result.output
     assert os.path.islink(home / ".bashrc") and (dotfiles / "bashrc").read_text() == ""
+
+
+@pytest.mark.parametrize("client, config", [
+    ("claude-code", ".claude/settings.json"),
+    ("roo", ".config/litellm-key/roo-code-settings.json"),  # holds the key itself
+])
+def test_a_config_we_created_and_the_user_then_linked_keeps_its_link_and_loses_our_values(cli, workspace, tmp_path, client, config):
+    """The user adopts the file setup created (moves it into a dotfiles repo, links it back): logout
+    empties it through the link. Unlinking would drop their link and leave the key in the target."""
+    home, dotfiles = tmp_path / "home", tmp_path / "dotfiles"
+    assert cli("setup", "--key-stdin", "--client", client, input=GOOD_KEY).returncode == 0
+    dotfiles.mkdir()
+    shutil.move(home / config, dotfiles / "adopted.json")
+    (home / config).symlink_to(dotfiles / "adopted.json")
+
+    result = cli("logout")
+
+    assert result.returncode == 0, result.output
+    assert os.path.islink(home / config)
+    left = (dotfiles / "adopted.json").read_text()
+    assert GOOD_KEY not in left and "litellm" not in left.lower()

@@ -76,14 +76,18 @@ def remove(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> Cl
             entry = ledger.entries.pop(str(config.path), None)
             if data is None:
                 continue
-            if entry and entry["snapshot"] and hashlib.sha256(data).hexdigest() == entry["written"]:
+            linked = config.path.is_symlink()  # the user's link (see files.py): emptied through it, never unlinked
+            if entry and entry["snapshot"] and hashlib.sha256(data).hexdigest() == entry["written"] and not (
+                linked and entry["original"] is None
+            ):
                 original = entry["original"]
                 restored = None if original is None else original.encode("utf-8")
                 mode = entry["mode"]
             else:
                 revert(document, entry["changes"] if entry else guessed_changes(config), config.format)
                 created_by_us = entry is None or not entry.get("keep_empty", entry["original"] is not None)
-                restored = None if created_by_us and not document else config.format.dump(document, data.decode()).encode()
+                emptied = created_by_us and not document and not linked
+                restored = None if emptied else config.format.dump(document, data.decode()).encode()
                 mode = None
             if restored is None:
                 config.path.unlink()
