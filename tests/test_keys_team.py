@@ -26,6 +26,7 @@ def test_onboard_25_with_one_failure_then_a_rerun_completes_the_rest(admin, admi
 
     assert first.returncode == 6, first.output
     assert "dev13" in first.stdout and "failed" in first.stdout
+    assert "1 of 25 key(s) could not be created" in first.stderr and "run the same" in first.stderr
     assert len(admin_standin.keys) == 24
     folder = workspace / "keys"
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
@@ -52,9 +53,12 @@ def test_onboard_that_cannot_write_a_key_file_deletes_that_key_so_a_rerun_makes_
     (workspace / "keys").mkdir(mode=0o700)
     (workspace / "keys" / "dev01.env").mkdir()  # a folder where the file must go
 
-    first = admin("keys", "onboard", "team.yaml", "--output-dir", "keys")
+    first = admin("keys", "onboard", "team.yaml", "--output-dir", "keys", "--json")
 
     assert first.returncode == 6, first.output
+    document = json.loads(first.stdout)  # one document: the report, with the error in it
+    assert document["error"]["reason"] == "onboard-incomplete" and document["ok"] is False
+    assert document["developers"] == {"dev00": "created", "dev01": "failed", "dev02": "created"}
     assert admin_standin.by_alias("claude-code-dev01") is None and len(admin_standin.keys) == 2
     (workspace / "keys" / "dev01.env").rmdir()
     second = admin("keys", "onboard", "team.yaml", "--output-dir", "keys")

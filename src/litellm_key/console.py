@@ -55,12 +55,14 @@ class Console:
         if fix:
             print(f"  fix: {fix}", file=self.err)
 
-    def failure(self, error: LitellmKeyError) -> None:
+    def failure(self, error: LitellmKeyError, document: dict[str, Any] | None = None) -> None:
+        """`document`: what a command that ran to the end found (a report with failed rows), so
+        --json still prints one document, the report with the error in it."""
         print(f"{self._paint(self.err, _RED, '✗')} {error.message}", file=self.err)
         if error.fix:
             print(f"  fix: {error.fix}", file=self.err)
         if self.json_mode:
-            self.emit({"ok": False, "error": error.as_dict()})
+            self.emit({**(document or {}), "ok": False, "error": error.as_dict()})
 
     def emit(self, document: dict[str, Any]) -> None:
         """The --json result: sorted keys so scripts and diffs see a stable shape, and the schema

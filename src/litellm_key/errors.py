@@ -62,7 +62,7 @@ EXIT_CODES: dict[int, str] = {
     3: "configuration: bad URL, YAML, unknown or missing setting, .env a directory or not writable",
     4: "key rejected: missing, malformed, invalid, expired, blocked or over budget",
     5: "model: the key lacks a configured model, or the gateway does not know the model",
-    6: "gateway unusable: unreachable, timeout, 5xx, not LiteLLM, no database",
+    6: "gateway unusable: unreachable, timeout, 5xx, not LiteLLM, no database; `keys onboard` left keys uncreated",
     7: "proxy: nginx missing, config invalid, port busy, upstream host not resolvable",
     8: "refused for safety: .env (or its link target, or the recorded setup choices) tracked by git or linking outside the repository, the master key where a client key belongs, a key alias already taken; `keys audit` found a risk",
     130: "cancelled at a prompt (Ctrl-C)",
@@ -562,6 +562,11 @@ CATALOGUE.update(
             UsageError,
             "{action} needs a confirmation, and there is no terminal to ask on.",
             "Pass --yes to confirm on the command line.",
+        ),
+        "onboard-incomplete": (
+            GatewayError,
+            "{failed} of {total} key(s) could not be created (the PROBLEM column says why).",
+            "Fix the cause, then run the same `litellm-key keys onboard {roster} …` again: it creates only the missing keys.",
         ),
         "keys-audit-findings": (
             SafetyRefusal,

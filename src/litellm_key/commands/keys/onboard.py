@@ -166,10 +166,12 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
             print(f"{name}: {shown[name]}", file=console.out)
     counts = {word: sum(1 for value in status.values() if value == word) for word in ("created", "existing", "failed")}
     console.info(f"created {counts['created']}, existing {counts['existing']}, failed {counts['failed']}; keys in {folder}/")
-    console.emit({"ok": not problems, "developers": status, "problems": problems, "pruned": pruned, **counts})
+    document = {"ok": not problems, "developers": status, "problems": problems, "pruned": pruned, **counts}
     if problems:
-        console.warn(f"{len(problems)} key(s) failed; run the same command again to create the rest")
-        return 6
+        error = fail("onboard-incomplete", failed=len(problems), total=len(developers), roster=args.roster)
+        console.failure(error, document)
+        return error.exit_code
+    console.emit(document)
     return 0
 
 

@@ -76,10 +76,8 @@ def audit(args: argparse.Namespace, settings: Settings, admin: Admin, console: C
         console.ok("no findings: every key expires, is limited to models, is used and within budget")
         console.emit(document)
         return 0
-    console.emit(document)
     error = fail("keys-audit-findings", count=count, keys=len(report))
-    if not console.json_mode:
-        console.failure(error)
+    console.failure(error, document)
     return error.exit_code
 
 
