@@ -8,10 +8,12 @@ the real file is checked, ignored and written; the link stays a link.
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -269,3 +271,49 @@ def test_a_config_we_created_and_the_user_then_linked_keeps_its_link_and_loses_o
     assert os.path.islink(home / config)
     left = (dotfiles / "adopted.json").read_text()
     assert GOOD_KEY not in left and "litellm" not in left.lower()
+
+
+# ---- the state folder (undo records, locks, the proxy's files) ------------------------------------
+
+
+def _block_state_dir(cli, how: str) -> None:
+    """A state folder litellm-key cannot use: a file where it belongs, or (not as root, who writes
+    anyway) a root-owned leftover of `sudo litellm-key …`, which a chmod stands in for."""
+    state = Path(cli.env["XDG_STATE_HOME"]) / "litellm-key"
+    if how == "file in the way":
+        shutil.rmtree(state, ignore_errors=True)
+        state.parent.mkdir(parents=True, exist_ok=True)
+        state.write_text("")
+        return
+    if os.geteuid() == 0:
+        pytest.skip("root writes to any folder")
+    (state / "client-changes").mkdir(parents=True, exist_ok=True)
+    (state / "client-changes").chmod(0o500)
+
+
+@pytest.mark.parametrize("how", ["file in the way", "not writable"])
+@pytest.mark.parametrize("command", ["setup", "apply", "status", "logout", "renew"])
+def test_an_unusable_state_folder_is_a_clear_error_before_anything_changes(cli, workspace, command, how):
+    if command != "setup":
+        assert cli("setup", "--key-stdin", input=GOOD_KEY).returncode == 0
+    before = _snapshot(workspace / ".env", workspace / ".gitignore")
+    _block_state_dir(cli, how)
+
+    result = cli(command, *(["--key-stdin"] if command == "setup" else []), input=NEW_KEY)
+
+    assert result.returncode == 3, result.output
+    assert "Cannot use litellm-key's state folder" in result.stderr and "LITELLM_STATE_DIR" in result.stderr
+    _no_crash(result)
+    assert _snapshot(workspace / ".env", workspace / ".gitignore") == before
+
+
+def test_doctor_names_an_unusable_state_folder_and_skips_what_needs_it(cli, workspace):
+    assert cli("setup", "--key-stdin", input=GOOD_KEY).returncode == 0
+    _block_state_dir(cli, "file in the way")
+
+    result = cli("doctor", "--json")
+
+    checks = {check["id"]: check for check in json.loads(result.stdout)["checks"]}
+    assert result.returncode == 3, result.output
+    assert checks["state-dir"]["status"] == "failed" and checks["state-dir"]["reason"] == "state-dir-unusable"
+    assert checks["client-claude-code"]["status"] == "skipped"

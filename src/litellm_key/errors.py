@@ -131,6 +131,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Cannot write {path} ({detail}); nothing was changed.",
         "Make the folder writable by you (a read-only mount or another owner?), or point --env-file elsewhere.",
     ),
+    "state-dir-unusable": (
+        ConfigError,
+        "Cannot use litellm-key's state folder ({detail}); nothing was changed.",
+        "Make it yours again (`sudo chown -R \"$USER\" {state_dir}`: an earlier `sudo litellm-key …` may have "
+        "created it), or set `state_dir:` (LITELLM_STATE_DIR) to a folder you can write.",
+    ),
     "env-key-malformed": (
         KeyRejected,
         "The key stored in {env_file} contains {problem}, so no client could send it.",

@@ -7,12 +7,13 @@ defaults in their help come from `Settings` itself, so help and behaviour cannot
 from __future__ import annotations
 
 import argparse
+import os
 from typing import Any
 
 
 from ..console import Console
 from ..envfile import stored_key
-from ..errors import LitellmKeyError
+from ..errors import LitellmKeyError, fail
 from ..secret import ClientKey
 from ..settings import KNOWN_CLIENTS, Settings, load_settings
 
@@ -113,9 +114,40 @@ def given_flags(args: argparse.Namespace) -> dict[str, Any]:
     return {name: getattr(args, name, None) for name in SETTING_FLAGS if getattr(args, name, None) is not None}
 
 
-def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None) -> Settings:
-    """Settings with this command's flags as the top layer (`only`: see load_settings)."""
-    return load_settings(flags=given_flags(args), only=only)
+def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None, *, uses_state: bool = False) -> Settings:
+    """Settings with this command's flags as the top layer (`only`: see load_settings).
+
+    `uses_state`: the command reads or keeps undo records, locks or the proxy's files in `state_dir`;
+    it is checked before anything changes, so setup cannot store a key and then crash on the clients.
+    """
+    settings = load_settings(flags=given_flags(args), only=only)
+    problem = state_dir_problem(settings) if uses_state else None
+    if problem:
+        raise problem
+    return settings
+
+
+def state_dir_problem(settings: Settings) -> LitellmKeyError | None:
+    """What stops us from using `state_dir` and everything in it, without creating anything (doctor
+    asks too): an earlier `sudo litellm-key …` leaves root-owned files, a read-only home, a file
+    where the folder belongs."""
+    folder = existing = settings.state_dir
+    while not os.path.lexists(existing) and existing != existing.parent:
+        existing = existing.parent  # created on first use: its first existing ancestor must allow that
+    entries = [(str(existing), os.R_OK | os.W_OK | os.X_OK)]
+    if existing == folder and folder.is_dir():
+        for root, folders, names in os.walk(folder):
+            entries += [(os.path.join(root, name), os.R_OK | os.W_OK | os.X_OK) for name in folders]
+            entries += [(os.path.join(root, name), os.R_OK | os.W_OK) for name in names]
+    for path, wanted in entries:
+        if not os.path.isdir(path) and wanted & os.X_OK:
+            detail = f"{path} is not a folder"
+        elif not os.path.islink(path) and not os.access(path, wanted):
+            detail = f"{path} is not writable by you"
+        else:
+            continue
+        return fail("state-dir-unusable", state_dir=folder, detail=detail)
+    return None
 
 
 def key_location(settings: Settings) -> str:

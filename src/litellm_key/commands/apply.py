@@ -51,7 +51,7 @@ def _verify_unless_offline(settings, key, console: Console) -> Verification | No
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, uses_state=True)
     key = load_key(settings)
     if key is None:
         console.warn(f"no LiteLLM client key in {settings.env_file} yet: run config-claude-code.sh to set one up")

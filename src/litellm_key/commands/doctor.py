@@ -20,7 +20,7 @@ from .doctor_checks import FAIL, OK, SKIPPED, WARN, Finding, Probe
 
 DESCRIPTION = """Check every hop from the clients to the model and say how to fix what is broken:
 settings, the .env file (present, git-ignored, mode 0600, a well-formed client key, not the
-master key), name resolution, nginx and the proxy, LiteLLM through the proxy (reachable, its
+master key), the state folder, name resolution, nginx and the proxy, LiteLLM through the proxy (reachable, its
 database), the key (accepted, every configured model, expiry, budget) and each configured client.
 One line per check (✓ ok, ! warning, ✗ failed, with a fix under each ! and ✗); a check whose parent
 failed is skipped. Exits 0 when nothing failed (warnings allowed), else with the exit code of
@@ -55,13 +55,14 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
     tree = [
         Check("env-file", checks.env_file),
         Check("env-git", checks.env_git, ("env-file",)),
+        Check("state-dir", checks.state_dir),
         Check("localhost-resolves", checks.resolve_localhost),
         Check("upstream-resolves", checks.resolve_upstream),
     ]
     if settings.proxy:
         tree += [
             Check("nginx", checks.nginx_installed),
-            Check("proxy", checks.proxy_running, ("nginx", "localhost-resolves")),
+            Check("proxy", checks.proxy_running, ("nginx", "localhost-resolves", "state-dir")),
         ]
     tree += [
         Check("litellm", litellm_checks.litellm_alive, through),
@@ -74,7 +75,7 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
     ]
     if settings.portal_url:
         tree.append(Check("portal-session", litellm_checks.portal_session))
-    tree += [Check(f"client-{name}", checks.client_check(name), ("env-file",)) for name in settings.clients]
+    tree += [Check(f"client-{name}", checks.client_check(name), ("env-file", "state-dir")) for name in settings.clients]
     from .steps import ENVIRONMENT_CLIENTS
 
     if any(name in ENVIRONMENT_CLIENTS for name in settings.clients):

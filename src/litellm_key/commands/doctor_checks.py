@@ -104,6 +104,14 @@ def env_git(probe: Probe) -> Finding:
     return ok(".env is git-ignored and not tracked")
 
 
+def state_dir(probe: Probe) -> Finding:
+    """The undo records and the proxy's files: a root-owned leftover breaks setup, apply and logout."""
+    from . import state_dir_problem
+
+    problem = state_dir_problem(probe.settings)
+    return failed(problem) if problem else ok(f"state folder {probe.settings.state_dir} is usable")
+
+
 # ---- names and the proxy ----------------------------------------------------------------------
 
 

@@ -158,7 +158,7 @@ def _wait_for_credential(client: sso.SsoClient, login: sso.Login, args: argparse
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, uses_state=True)
     gitignore_change = ensure_gitignored(settings.env_file)
     proxy_outcome = start_and_report(settings, console)  # LiteLLM must see our Host header
     state_file = settings.state_dir / STATE_FILE

@@ -35,7 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, uses_state=True)
     failure: LitellmKeyError | None = None
     changes = []
     try:

@@ -49,7 +49,7 @@ def _report(health: Health, console: Console, key_shown: str) -> None:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, uses_state=True)
     key = replaceable_key(settings, console)
     shown = key.mask() if key else None
     document: dict[str, object] = {"ok": True, "key": shown, "env_file": str(settings.env_file)}

@@ -159,7 +159,7 @@ def _guard_choices(settings: Settings, choices: dict[str, object]) -> str | None
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, uses_state=True)
     choices = {name: value for name, value in given_flags(args).items() if name in RECORDED_FLAGS}
     gitignore_change = ensure_gitignored(settings.env_file)
     choices_gitignore_change = _guard_choices(settings, choices)

@@ -59,7 +59,7 @@ def _where_settings_come_from(settings: Settings) -> str:
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
-    settings = settings_from(args)
+    settings = settings_from(args, uses_state=True)
     key = load_key(settings)
     if key is None:
         raise fail("key-missing", where=key_location(settings))
