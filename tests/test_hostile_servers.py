@@ -230,6 +230,17 @@ def test_setup_refuses_the_master_key(cli, workspace):
     assert env_file.read_bytes() == before
 
 
+def test_status_fails_on_a_master_key_stored_before_setup_refused_it(cli, workspace):
+    """A .env from before the refusal (or edited by hand) still holds the master key: status says so."""
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={MASTER_KEY}\n")
+
+    result = cli("status", "--json")
+
+    _assert_clean(result, MASTER_KEY, 8)
+    assert json.loads(result.stdout)["error"]["reason"] == "master-key-stored"
+    assert "litellm-key keys generate" in result.stderr
+
+
 def test_setup_stores_a_client_key_after_asking_the_admin_route(cli, standin, workspace):
     result = cli("setup", "--key-stdin", input=f"{GOOD_KEY}\n")
     assert result.returncode == 0, result.output

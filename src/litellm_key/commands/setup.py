@@ -18,7 +18,7 @@ from ..secret import ClientKey
 from ..settings import Settings
 from ..settings_files import record_choices, recorded_choices_path
 from . import add_key_source_flags, given_flags, replaceable_key, settings_from
-from .steps import changes_as_dict, report_verified, start_and_report, store_and_configure, verification_as_dict
+from .steps import changes_as_dict, refuse_master_key, report_verified, start_and_report, store_and_configure, verification_as_dict
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
 (git-ignored, mode 0600).
@@ -133,18 +133,6 @@ def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -
     return key, source
 
 
-def _refuse_master_key(key: ClientKey, verification: Verification, console: Console) -> None:
-    """The master key opens every key and budget on the gateway: it never goes into a container's
-    .env. Without a database LiteLLM cannot tell, so there it is a warning, not a refusal."""
-    if verification.role == "admin":
-        raise fail("master-key-stored", key=key.mask())
-    if verification.role == "no-db":
-        console.warn(
-            f"LiteLLM has no database, where only the master key (or a custom-auth key) works: {key.mask()} is "
-            "probably the master key. Store a client key instead (`litellm-key keys generate` on the admin machine)."
-        )
-
-
 def _guard_choices(settings: Settings, choices: dict[str, object]) -> str | None:
     """Before anything is asked: the recorded choices must stay out of git, like .env."""
     if not choices:
@@ -177,7 +165,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True
         )
         report_verified(console, key, verification)
-        _refuse_master_key(key, verification, console)
+        refuse_master_key(key, verification, console)
 
     for change in (gitignore_change, choices_gitignore_change):
         if change:

@@ -11,7 +11,7 @@ from ..gateway import verify
 from ..settings import Settings
 from . import add_connection_flags, add_output_flags, key_location, load_key, settings_from
 from .steps import describe_clients, first_proxy_problem, report_verified, states_as_dict, verification_as_dict
-from .steps import login_expiry
+from .steps import login_expiry, refuse_master_key
 
 if TYPE_CHECKING:
     from ..proxy import ProxyStatus
@@ -72,7 +72,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         console.info(f"login credential, expires {expiry[0]}")
     client_states = describe_clients(settings, console, key)
     proxy_report = _check_proxy(settings, console) if settings.proxy else None
-    verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
+    verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True)
+    refuse_master_key(key, verification, console)
     report_verified(console, key, verification)
     console.emit(
         {

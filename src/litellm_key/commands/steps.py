@@ -147,6 +147,19 @@ def litellm_key_command() -> str:
     return f"{shlex.quote(sys.executable)} -m litellm_key"
 
 
+def refuse_master_key(key: ClientKey, verification: "Verification", console: Console) -> None:
+    """The master key opens every key and budget on the gateway: setup never stores it in a
+    container's .env, and status fails on one stored before. Without a database LiteLLM cannot
+    tell, so there it is a warning, not a refusal."""
+    if verification.role == "admin":
+        raise fail("master-key-stored", key=key.mask())
+    if verification.role == "no-db":
+        console.warn(
+            f"LiteLLM has no database, where only the master key (or a custom-auth key) works: {key.mask()} is "
+            "probably the master key. Store a client key instead (`litellm-key keys generate` on the admin machine)."
+        )
+
+
 def token_command(settings: Settings) -> str:
     """Claude Code's apiKeyHelper: prints the key from this workspace's .env, from any directory."""
     return f"{litellm_key_command()} token --env-file {shlex.quote(str(settings.env_file.absolute()))}"
