@@ -2,10 +2,11 @@
 stored key) each take no longer than `python3 -c "import httpx"`, the import they cannot avoid.
 
 "Warm": the proxy already runs with the current settings, the clients are configured and the
-key is stored, as at the second container start. LiteLLM is the tests' stand-in on loopback behind
-the real nginx proxy, so the figures include the real verification round trip. Runs are paired and
-interleaved, figures are medians of one run; nothing is asserted (CI runs `--quick` only to prove
-the script runs).
+key is stored, as at the second container start. The settings come from a system config written
+as the Dev Container feature writes /etc/litellm-key/config.yaml, which every container has.
+LiteLLM is the tests' stand-in on loopback behind the real nginx proxy, so the figures include the
+real verification round trip. Runs are paired and interleaved, figures are medians of one run;
+nothing is asserted (CI runs `--quick` only to prove the script runs).
 
     .venv/bin/python benchmarks/warm_commands.py [--runs 20] [--quick]
 """
@@ -39,6 +40,8 @@ def main() -> None:
 
     from pytest_httpserver import HTTPServer
 
+    from feature_config import feature_config
+
     from litellm_standin import LiteLLMStandin
 
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -62,12 +65,9 @@ def main() -> None:
         # bytecode is written and reused, as after `pip install`: without it every run compiles
         # the package from source (~35 ms here), a cost no installed copy pays
         environ = {key: value for key, value in os.environ.items() if not key.startswith(("LITELLM_", "PYTHONDONTWRITEBYTECODE"))}
-        environ.update(
-            HOME=str(root / "home"),
-            LITELLM_KEY_SYSTEM_CONFIG=str(root / "no-system-config.yaml"),
-            LITELLM_UPSTREAM=standin.url,
-            LITELLM_LISTEN=f"127.0.0.1:{_free_port()}",
-        )
+        config = root / "config.yaml"
+        config.write_text(feature_config(standin.url, _free_port()))
+        environ.update(HOME=str(root / "home"), LITELLM_KEY_SYSTEM_CONFIG=str(config))
         subprocess.run([script, "setup", "--key-stdin", "--quiet"], input=KEY + "\n", text=True, env=environ, cwd=workspace, check=True)
         try:
             cases = {

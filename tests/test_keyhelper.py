@@ -10,7 +10,8 @@ import time
 import pytest
 
 from conftest import GOOD_KEY, REPO
-from litellm_key.keyhelper import expires_soon, fast_output
+from litellm_key.keyhelper import config_files, expires_soon, fast_output
+from litellm_key.settings import RECORDED_CHOICES, _config_layers
 
 # What a real container's .env looks like after setup: the user's comments, quotes and exports.
 USER_LINES = "# Don't commit this file\nexport EDITOR='code --wait'\nGREETING=\"hello world\"  # it's fine\n\n"
@@ -52,19 +53,27 @@ def test_a_key_expiring_within_the_hour_goes_to_the_full_command(workspace, plai
     assert expires_soon(expires) is not fast
 
 
-def test_a_config_file_that_moves_env_is_left_to_the_settings_layers(cli, workspace, tmp_path):
+@pytest.mark.parametrize("where", ["system config", "recorded choices"])
+def test_a_config_file_that_moves_env_is_left_to_the_settings_layers(cli, workspace, tmp_path, where):
     (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
     (workspace / "private").mkdir()
     (workspace / "private" / "keys.env").write_text("LITELLM_API_KEY=sk-moved-0123456789abcdef\n")
-    config = tmp_path / "system.yaml"
+    config = tmp_path / "system.yaml" if where == "system config" else workspace / RECORDED_CHOICES
+    config.parent.mkdir(exist_ok=True)
     config.write_text("env_file: private/keys.env\n")
-    environ = {"HOME": str(tmp_path), "LITELLM_KEY_SYSTEM_CONFIG": str(config), "LITELLM_WORKSPACE": str(workspace)}
+    system = tmp_path / "system.yaml"
+    environ = {"HOME": str(tmp_path), "LITELLM_KEY_SYSTEM_CONFIG": str(system), "LITELLM_WORKSPACE": str(workspace)}
     assert fast_output(["token"], environ) is None
-    result = cli("token", env={"LITELLM_KEY_SYSTEM_CONFIG": str(config)})
+    result = cli("token", env={"LITELLM_KEY_SYSTEM_CONFIG": str(system)})
     assert result.stdout == "sk-moved-0123456789abcdef\n"
 
 
-@pytest.mark.parametrize("where", ["environment", "system config", "workspace config"])
+def test_the_fast_path_looks_at_every_settings_file_the_full_command_reads(workspace, plain):
+    layers = [str(path) for path, _ in _config_layers(workspace, plain)]
+    assert list(config_files(str(workspace), plain)) == layers
+
+
+@pytest.mark.parametrize("where", ["environment", "system config", "workspace config", "recorded choices"])
 def test_a_key_kept_outside_env_is_left_to_the_full_command(workspace, plain, tmp_path, where):
     environ = dict(plain)
     if where == "environment":
@@ -74,7 +83,8 @@ def test_a_key_kept_outside_env_is_left_to_the_full_command(workspace, plain, tm
             config.write("key_store: keyring\n")
     else:
         (workspace / ".devcontainer").mkdir()
-        (workspace / ".devcontainer" / "litellm-key.yaml").write_text("key_store: keyring\n")
+        name = "litellm-key.yaml" if where == "workspace config" else RECORDED_CHOICES.name
+        (workspace / ".devcontainer" / name).write_text("key_store: keyring\n")
     environ["LITELLM_WORKSPACE"] = str(workspace)
     for args in (["token"], ["token", "--env-file", str(workspace / ".env")], ["env"]):
         assert fast_output(args, environ) is None, args

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from conftest import GOOD_KEY
+from feature_config import feature_config
 from litellm_key import proxy
 from litellm_key.errors import LitellmKeyError
 from litellm_key.gateway import Gateway
@@ -25,14 +26,16 @@ from test_hostile_servers import HostileServer, _respond, never_answer, trickle
 HEAVY = ("httpx", "httpcore", "http.client", "email.parser", "ssl", "tomlkit")
 
 
-def _imported_by(cli, argv: list[str], env: dict[str, str], stdin: str = "") -> tuple[int, list[str]]:
-    """Run the command in a fresh interpreter; its exit code and which HEAVY modules it loaded."""
+def _imported_by(
+    cli, argv: list[str], env: dict[str, str], stdin: str = "", watched: tuple[str, ...] = HEAVY
+) -> tuple[int, list[str]]:
+    """Run the command in a fresh interpreter; its exit code and which `watched` modules it loaded."""
     probe = (
         "import sys, io, contextlib\n"
         "from litellm_key.cli import main\n"
         "with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):\n"
         f"    code = main({argv!r})\n"
-        f"print(code, sorted(m for m in {HEAVY!r} if m in sys.modules))\n"
+        f"print(code, sorted(m for m in {watched!r} if m in sys.modules))\n"
     )
     result = subprocess.run(
         [sys.executable, "-c", probe], cwd=cli.workspace, env={**cli.env, **env}, input=stdin, capture_output=True, text=True
@@ -42,19 +45,36 @@ def _imported_by(cli, argv: list[str], env: dict[str, str], stdin: str = "") -> 
     return int(code), json.loads(heavy.replace("'", '"'))
 
 
-@needs_nginx[0]
-@needs_nginx[1]
-def test_warm_commands_through_the_proxy_import_neither_httpx_nor_http_client(cli, standin):
+def _warm_commands_import(cli, standin, env: dict[str, str], watched: tuple[str, ...]) -> None:
+    """After a first setup, warm `apply`, `status` and `setup` verify through the proxy and load
+    none of the `watched` modules."""
     state_dir = Path(cli.env["XDG_STATE_HOME"]) / "litellm-key"
-    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}", "LITELLM_UPSTREAM": standin.url}
     assert cli("setup", "--key-stdin", input=f"{GOOD_KEY}\n", env=env).returncode == 0  # the container's first start
     try:
         for argv, stdin in ((["apply"], ""), (["status"], ""), (["setup", "--key-stdin"], f"{GOOD_KEY}\n")):
             before = len(standin.requests)
-            assert _imported_by(cli, argv, env, stdin) == (0, []), argv
+            assert _imported_by(cli, argv, env, stdin, watched) == (0, []), argv
             assert any(r.path == "/v1/models" for r in standin.requests[before:]), f"{argv} verified nothing"
     finally:
         proxy.stop(Settings(workspace=cli.workspace, env_file=cli.workspace / ".env", state_dir=state_dir))
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_warm_commands_through_the_proxy_import_neither_httpx_nor_http_client(cli, standin):
+    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}", "LITELLM_UPSTREAM": standin.url}
+    _warm_commands_import(cli, standin, env, HEAVY)
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_warm_commands_with_the_features_system_config_import_neither_yaml_nor_httpx_nor_dotenv(cli, standin, tmp_path):
+    """Every container has /etc/litellm-key/config.yaml: the settings come from it alone here (the
+    environment's are emptied), and reading it must not bring PyYAML (~13 ms) along."""
+    config = tmp_path / "config.yaml"
+    config.write_text(feature_config(standin.url, free_port()))
+    env = {"LITELLM_KEY_SYSTEM_CONFIG": str(config), "LITELLM_PROXY": "", "LITELLM_UPSTREAM": ""}
+    _warm_commands_import(cli, standin, env, ("yaml", "httpx", "http.client", "dotenv"))
 
 
 def test_https_still_goes_through_httpx(cli):

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pytest
 
+from conftest import GOOD_KEY
 from litellm_key import proxy
 from litellm_key.proxy import nginx
 from litellm_key.settings import Settings
@@ -134,6 +135,29 @@ def test_a_warm_start_writes_tests_and_runs_nothing(cli, proxy_env, logging_ngin
     assert (after.st_ino, after.st_mtime_ns) == (before.st_ino, before.st_mtime_ns)
     assert log.read_text().splitlines() == runs  # no `nginx -t`, no `nginx -v`
     assert not config.with_name("nginx.conf.new").exists()
+
+
+def test_a_warm_apply_writes_nothing_and_runs_no_nginx(cli, proxy_env, logging_nginx):
+    """Every container start after the first: the proxy runs the current settings, the key and
+    the clients are in place. `apply` verifies, and changes not one file anywhere."""
+    wrapper, log = logging_nginx
+    env = {**proxy_env, proxy.NGINX_VARIABLE: str(wrapper)}
+    assert cli("setup", "--key-stdin", input=GOOD_KEY, env=env).returncode == 0
+    assert cli("apply", env=env).returncode == 0  # anything a first apply settles
+    roots = (Path(cli.env["HOME"]), cli.workspace)
+
+    def files() -> dict[str, tuple[int, int]]:
+        return {str(path): (path.stat().st_ino, path.stat().st_mtime_ns) for root in roots
+                for path in root.rglob("*") if ".git" not in path.parts and not path.is_dir()}
+
+    before, runs = files(), log.read_text().splitlines()
+
+    warm = cli("apply", env=env)
+
+    assert warm.returncode == 0, warm.output
+    assert "✓ proxy already running, config unchanged" in warm.stdout and "accepted by LiteLLM" in warm.stdout
+    assert files() == before
+    assert log.read_text().splitlines() == runs  # no `nginx -t`, no `nginx -v`, no reload
 
 
 def test_nginx_v_runs_once_per_binary_not_once_per_process(cli, proxy_env, logging_nginx):

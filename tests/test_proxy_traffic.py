@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import http.client
 import json
+import os
 import shutil
 import ssl
 import subprocess
@@ -13,7 +14,7 @@ import time
 import pytest
 
 from litellm_key import gateway, proxy
-from proxy_helpers import Upstream, free_port, needs_nginx, send
+from proxy_helpers import Upstream, children, free_port, masters, needs_nginx, send, wait_for
 
 pytestmark = needs_nginx
 
@@ -141,3 +142,11 @@ def test_https_upstream_gets_sni_with_the_host_header(start_proxy, tls_upstream)
     assert status == 200
     assert tls_upstream.server_names[0] == "litellm.localhost"
     assert tls_upstream.received[0].header("Host") == "litellm.localhost"
+
+
+def test_nginx_runs_a_worker_per_cpu(start_proxy, upstream):
+    """`worker_processes auto`: one worker caps the proxy near 55 k requests/s (issue 10)."""
+    settings = start_proxy(upstream.url)
+    [master] = masters(settings)
+    cpus = len(os.sched_getaffinity(master))
+    assert wait_for(lambda: len(children(master)) == cpus), (children(master), cpus)

@@ -22,6 +22,7 @@ BASE_URL_VARIABLE = "LITELLM_BASE_URL"
 EXPIRES_VARIABLE = "LITELLM_KEY_EXPIRES"
 SYSTEM_CONFIG = "/etc/litellm-key/config.yaml"
 WORKSPACE_CONFIG = ".devcontainer/litellm-key.yaml"
+RECORDED_CHOICES = ".devcontainer/litellm-key.local.yaml"  # what `setup` recorded (settings_files)
 # A key that expires within this many seconds goes to the full `token`, which renews or warns.
 RENEW_MARGIN = 3600
 
@@ -205,6 +206,13 @@ def _flags(args: list[str]) -> dict[str, str] | None:
     return flags
 
 
+def config_files(workspace: str, environ: dict[str, str] | os._Environ[str]) -> tuple[str, str, str]:
+    """Every settings file the full command layers (settings._config_layers): any of them may move
+    `.env` or the key, so the fast path looks at each."""
+    system = environ.get("LITELLM_KEY_SYSTEM_CONFIG") or SYSTEM_CONFIG
+    return system, os.path.join(workspace, WORKSPACE_CONFIG), os.path.join(workspace, RECORDED_CHOICES)
+
+
 def env_file_path(args: list[str], environ: dict[str, str] | os._Environ[str]) -> str | None:
     """The .env the full command would read, or None when only the settings layers can say."""
     flags = _flags(args)
@@ -217,8 +225,7 @@ def env_file_path(args: list[str], environ: dict[str, str] | os._Environ[str]) -
         workspace = find_workspace(os.getcwd(), environ)
     if environ.get("LITELLM_KEY_STORE", "env") not in ("", "env"):
         return None  # the key lives elsewhere (the OS keyring)
-    system = environ.get("LITELLM_KEY_SYSTEM_CONFIG") or SYSTEM_CONFIG
-    for config in (system, os.path.join(workspace, WORKSPACE_CONFIG)):
+    for config in config_files(workspace, environ):
         text = _read(config) or ""
         if "key_store" in text or (not env_file and "env_file" in text):
             return None  # a config file may move .env or the key: the settings layers decide
