@@ -428,3 +428,21 @@ def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_
         release.set()
     assert finding.status == "failed" and finding.reason == "gateway-name-unresolved"
     assert "did not answer within 0.2 s" in finding.summary
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_a_port_held_by_another_program_is_named_instead_of_start_the_proxy(healthy):
+    """The seed scripts' old nginx on 8080: `proxy start` would fail, so doctor must not say "start it"."""
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen(4)
+    port = squatter.getsockname()[1]
+    try:
+        _, checks, line, fix = _failing(healthy, "proxy", 7, env={"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{port}"})
+    finally:
+        squatter.close()
+
+    assert f"Port {port} is already in use" in line and "(pid " in line
+    assert "choose another port" in fix and "proxy start" not in fix
+    assert checks["proxy"]["reason"] == "proxy-port-busy" and checks["litellm"]["status"] == "skipped"

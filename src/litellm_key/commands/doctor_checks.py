@@ -172,12 +172,29 @@ def proxy_running(probe: Probe) -> Finding:
 
     report = proxy.status(probe.settings, check_upstream=False)
     problem = first_proxy_problem(report, probe.settings)
+    if problem is not None and problem.reason == "proxy-not-running":
+        problem = _port_taken(probe) or problem
     if problem is not None:
         return failed(problem)
     if not report.config_current:
         stale = fail("proxy-config-stale")
         return Finding(WARN, stale.message, stale.fix, stale.reason)
     return ok(f"proxy running (pid {report.pid}) on {report.listen}, config current, health endpoint answers")
+
+
+def _port_taken(probe: Probe) -> LitellmKeyError | None:
+    """Our nginx is not running, yet something answers on its port (often the seed scripts' old
+    nginx on 8080): `proxy start` would fail there, so that program is the cause to name."""
+    from .. import proxy
+
+    settings = probe.settings
+    try:
+        with socket.create_connection((settings.listen_host, settings.listen_port), timeout=probe.timeout):
+            pass
+    except OSError:
+        return None
+    return fail("proxy-port-busy", port=settings.listen_port, holder=proxy.port_holder(settings.listen_port),
+                listen=settings.listen)
 
 
 # ---- clients ----------------------------------------------------------------------------------
