@@ -164,6 +164,19 @@ def test_a_litellm_without_database_cannot_check_virtual_keys(healthy, standin):
     assert "no database" in line and "DATABASE_URL" in fix
 
 
+def test_a_litellm_without_database_is_one_failure_not_two(healthy, standin):
+    """Without its database LiteLLM also refuses every virtual key ("No connected db."): that is
+    the same cause, so the key check below it must be skipped, not a second ✗."""
+    standin.database = False
+    del standin.overrides["/health/readiness"]  # the stand-in's own readiness now says "Not connected"
+
+    result, checks, line, _ = _failing(healthy, "litellm-database", 6)
+
+    assert checks["key"]["status"] == "skipped"
+    assert [check_id for check_id, check in checks.items() if check["status"] == "failed"] == ["litellm-database"]
+    assert result.stdout.count("✗") == 2  # the litellm-database line and the closing count
+
+
 def test_a_deleted_key_is_rejected(healthy, standin):
     del standin.keys[GOOD_KEY]
 

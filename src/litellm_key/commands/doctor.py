@@ -67,7 +67,8 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
     tree += [
         Check("litellm", litellm_checks.litellm_alive, through),
         Check("litellm-database", litellm_checks.litellm_database, ("litellm",)),
-        Check("key", litellm_checks.key_accepted, ("litellm", "env-file")),
+        # without its database LiteLLM refuses every virtual key: that is litellm-database's ✗, not a second one
+        Check("key", litellm_checks.key_accepted, ("litellm-database", "env-file")),
         Check("not-master-key", litellm_checks.not_master_key, ("key",)),
         Check("models", litellm_checks.models_reachable, ("key",)),
         Check("expiry", litellm_checks.expiry, ("key",)),
