@@ -124,6 +124,19 @@ def test_an_unresolvable_upstream_is_named(healthy):
     assert checks["litellm"]["status"] == "skipped"
 
 
+@needs_nginx[0]
+@needs_nginx[1]
+def test_an_unresolvable_upstream_is_not_also_a_stopped_proxy(healthy):
+    """nginx refuses to start with an upstream it cannot resolve: "start the proxy" would be a
+    second ✗ for the same cause, with a fix that fails."""
+    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}", "LITELLM_UPSTREAM": "http://no-such-host.invalid:80"}
+
+    _, checks, _, fix = _failing(healthy, "upstream-resolves", 7, env=env)
+
+    assert "--add-host" in fix
+    assert checks["nginx"]["status"] == "ok" and checks["proxy"]["status"] == "skipped"
+
+
 def test_missing_nginx_is_named_and_nothing_behind_it_is_checked(healthy):
     env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}"}
     _, checks, line, fix = _failing(healthy, "nginx", 7, env={**env, "LITELLM_KEY_NGINX": "/nonexistent/nginx"})

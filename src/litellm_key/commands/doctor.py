@@ -51,7 +51,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def plan(settings: Settings, *, live: bool) -> list[Check]:
     """The checks for these settings, parents before children."""
-    through = ("proxy", "upstream-resolves") if settings.proxy else ("upstream-resolves",)
+    through = ("proxy",) if settings.proxy else ("upstream-resolves",)
     tree = [
         Check("env-file", checks.env_file),
         Check("env-git", checks.env_git, ("env-file",)),
@@ -62,7 +62,8 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
     if settings.proxy:
         tree += [
             Check("nginx", checks.nginx_installed),
-            Check("proxy", checks.proxy_running, ("nginx", "localhost-resolves", "state-dir")),
+            # nginx will not start with an upstream it cannot resolve: that cause is upstream-resolves'
+            Check("proxy", checks.proxy_running, ("nginx", "localhost-resolves", "upstream-resolves", "state-dir")),
         ]
     tree += [
         Check("litellm", litellm_checks.litellm_alive, through),
