@@ -307,6 +307,19 @@ def test_everything_down_ends_within_the_time_budget(healthy, silent_server):
     assert elapsed < 10, f"doctor took {elapsed:.1f} s with a silent upstream"  # budget ~5 s; generous for CI load
 
 
+def test_the_settings_line_names_the_files_and_variables_read(healthy, workspace):
+    (workspace / ".devcontainer").mkdir()
+    (workspace / ".devcontainer" / "litellm-key.yaml").write_text("models: [claude-sonnet-4-5-20250929]\n")
+
+    result, checks = _doctor(healthy, env={"LITELLM_TIMEOUT": "7"})
+
+    assert result.returncode == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if line.startswith("✓ settings:"))
+    assert f"{workspace}/.devcontainer/litellm-key.yaml" in line
+    assert "LITELLM_TIMEOUT" in line and "LITELLM_UPSTREAM" in line and "LITELLM_PROXY" in line
+    assert "LITELLM_TIMEOUT" in checks["settings"]["summary"]
+
+
 def test_invalid_settings_are_the_first_failure(healthy, workspace):
     (workspace / ".devcontainer").mkdir()
     (workspace / ".devcontainer" / "litellm-key.yaml").write_text("upstream: [unclosed\n")

@@ -19,7 +19,7 @@ from . import doctor_litellm as litellm_checks
 from .doctor_checks import FAIL, OK, SKIPPED, WARN, Finding, Probe
 
 DESCRIPTION = """Check every hop from the clients to the model and say how to fix what is broken:
-settings, the .env file (present, git-ignored, mode 0600, a well-formed client key, not the
+settings (valid, and which files and variables they were read from), the .env file (present, git-ignored, mode 0600, a well-formed client key, not the
 master key), the state folder, name resolution, nginx and the proxy, LiteLLM through the proxy (reachable, its
 database), the key (accepted, every configured model, expiry, budget) and each configured client.
 One line per check (✓ ok, ! warning, ✗ failed, with a fix under each ! and ✗); a check whose parent
@@ -132,7 +132,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         _print(console, "settings", checks.failed(error))
         console.emit({"ok": False, "checks": [_as_dict("settings", checks.failed(error))]})
         return error.exit_code
-    settings_ok = Finding(OK, f"settings valid (workspace {settings.workspace})")
+    settings_ok = Finding(OK, f"settings valid (workspace {settings.workspace}); {_read_from(settings)}")
     _print(console, "settings", settings_ok)
     results = [("settings", settings_ok)]
     results += diagnose(settings, live=args.live, report=lambda check_id, finding: _print(console, check_id, finding))
@@ -146,6 +146,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
         passed = sum(finding.status == OK for _, finding in results)
         console.out.write(f"{'✗' if failures else '✓'} {len(failures)} failed, {warnings} warning(s), {passed} passed\n")
     return failures[0].exit_code or 1 if failures else 0
+
+
+def _read_from(settings: Settings) -> str:
+    """Which files, variables and flags the values came from: a setting that is not what the user
+    thinks usually comes from a layer they forgot (`litellm-key config` shows each value's origin)."""
+    places = {origin.where.rsplit(":", 1)[0] if origin.kind not in ("environment", "flag") else origin.where: None
+              for origin in sorted(settings.sources.values(), key=lambda origin: origin.kind in ("environment", "flag"))}
+    return f"read from {', '.join(places)}" if places else "no settings file or variable: all defaults"
 
 
 def _as_dict(check_id: str, finding: Finding) -> dict[str, object]:
