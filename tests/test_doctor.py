@@ -190,6 +190,29 @@ def test_a_litellm_without_database_is_one_failure_not_two(healthy, standin):
     assert result.stdout.count("✗") == 2  # the litellm-database line and the closing count
 
 
+def test_a_readiness_that_fails_is_a_warning_with_its_fix(healthy, standin):
+    standin.overrides["/health/readiness"] = lambda request: litellm_error(503, "Service Unhealthy")
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert checks["litellm-database"]["status"] == "warning" and checks["key"]["status"] == "ok"
+    assert "kubectl -n ai logs" in checks["litellm-database"]["fix"]
+    assert "! litellm-database: /health/readiness did not answer" in result.stdout
+    assert "    fix: " in result.stdout.split("! litellm-database:", 1)[1].splitlines()[1]
+
+
+def test_an_expiry_that_is_no_date_is_a_warning_with_its_fix(healthy, standin):
+    body = json.dumps({"key": "x", "info": {"expires": "next tuesday", "spend": 0, "max_budget": None, "models": []}})
+    standin.overrides["/key/info"] = lambda request: Response(body, status=200, content_type="application/json")
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert checks["expiry"]["status"] == "warning" and "next tuesday" in checks["expiry"]["summary"]
+    assert "expires" in checks["expiry"]["fix"]
+
+
 def test_a_deleted_key_is_rejected(healthy, standin):
     del standin.keys[GOOD_KEY]
 

@@ -39,7 +39,8 @@ def ok(summary: str) -> Finding:
     return Finding(OK, summary)
 
 
-def warn(summary: str, fix: str = "") -> Finding:
+def warn(summary: str, fix: str) -> Finding:
+    """A ! line always carries its fix: the user must know what to do about it."""
     return Finding(WARN, summary, fix)
 
 

@@ -30,14 +30,17 @@ def litellm_alive(probe: Probe) -> Finding:
     return ok(f"LiteLLM answers /health/liveliness at {probe.settings.base_url}")
 
 
+_READINESS_FIX = "Read LiteLLM's logs (`kubectl -n ai logs deploy/litellm`): its readiness check reports the database."
+
+
 def litellm_database(probe: Probe) -> Finding:
     try:
         with probe.gateway(None) as gateway:
             readiness = gateway.request("GET", "/health/readiness")
     except LitellmKeyError as error:
-        return warn(f"/health/readiness did not answer ({error.message})")
+        return warn(f"/health/readiness did not answer ({error.message}), so whether LiteLLM has its database is unknown", _READINESS_FIX)
     if not isinstance(readiness, dict):
-        return warn("/health/readiness answered something unexpected")
+        return warn("/health/readiness answered something unexpected, so whether LiteLLM has its database is unknown", _READINESS_FIX)
     version = readiness.get("litellm_version") or "unknown version"
     database = str(readiness.get("db") or "")
     if database.lower() != "connected":
@@ -121,7 +124,8 @@ def expiry(probe: Probe) -> Finding:
         return ok("the key never expires" if "expires" in probe.key_info else "expiry unknown (LiteLLM did not say)")
     left = seconds_left(raw)
     if left is None:
-        return warn(f"LiteLLM reports an expiry it does not spell as a date: {raw}")
+        return warn(f"LiteLLM reports an expiry it does not spell as a date: {raw}",
+                    "Ask your LiteLLM admin to check the key's expires value (`litellm-key status` shows it).")
     when = normalized_expiry(raw)
     if left <= 0:
         return failed(fail("login-expired", key=probe.key.mask(), env_file=probe.settings.env_file, expires=when) if probe.key.is_jwt else fail("key-expired", key=probe.key.mask(), expiry=f" on {when}"))
