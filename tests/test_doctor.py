@@ -473,6 +473,26 @@ def test_every_doctor_check_is_in_the_troubleshooting_table(tmp_path):
     assert reasons and reasons <= set(CATALOGUE), reasons - set(CATALOGUE)
 
 
+def test_every_troubleshooting_table_in_the_docs_names_the_doctor_check():
+    """Issue 14's "done when": every row of every troubleshooting table says which doctor check
+    detects it ("—" with why, when doctor cannot)."""
+    from conftest import REPO
+
+    tables = 0
+    for page in sorted((REPO / "docs").glob("*.md")):
+        lines = page.read_text().splitlines()
+        for number, header in enumerate(lines):
+            if not header.startswith("| ") or not ("symptom" in header or header.startswith("| you run")):
+                continue
+            tables += 1
+            assert header.rstrip(" |").endswith("doctor check"), f"{page.name}:{number + 1}: no doctor check column"
+            for row in lines[number + 2:]:
+                if not row.startswith("|"):
+                    break
+                assert row.rstrip(" |").rsplit("|", 1)[1].strip(), f"{page.name}: {row[:60]}… names no doctor check"
+    assert tables >= 4
+
+
 def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_path):
     """getaddrinfo has no timeout; a dead DNS server must not hold doctor. (The one place a fake
     stands in: no real resolver can be made to stall on loopback.) The fake blocks until the test
