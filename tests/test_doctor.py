@@ -528,3 +528,216 @@ def test_a_port_held_by_another_program_is_named_instead_of_start_the_proxy(heal
     assert f"Port {port} is already in use" in line and "(pid " in line
     assert "choose another port" in fix and "proxy start" not in fix
     assert checks["proxy"]["reason"] == "proxy-port-busy" and checks["litellm"]["status"] == "skipped"
+
+
+# ---- one test per remaining failure mode of issue 14 ------------------------------------------
+
+
+def test_a_hand_edited_key_no_client_could_send_is_named(healthy, workspace):
+    text = (workspace / ".env").read_text().replace(GOOD_KEY, GOOD_KEY[:-4] + "cdéf")
+    (workspace / ".env").write_text(text)
+
+    _, checks, line, fix = _failing(healthy, "env-file", 4)
+
+    assert "outside ASCII" in line and "setup" in fix
+    assert checks["env-file"]["reason"] == "env-key-malformed" and checks["key"]["status"] == "skipped"
+
+
+def test_localhost_that_does_not_resolve_is_named(monkeypatch, tmp_path):
+    """A root without /etc/hosts. (A fake resolver: loopback cannot be made to forget localhost.)"""
+    from litellm_key.commands import doctor_checks
+
+    def resolve(host, *args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", resolve)
+    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state")
+
+    finding = doctor_checks.resolve_localhost(doctor_checks.Probe(settings))
+
+    assert finding.status == "failed" and finding.reason == "gateway-name-unresolved" and finding.exit_code == 6
+    assert "localhost" in finding.summary and "/etc/hosts" in finding.fix
+
+
+def test_something_else_answering_200_is_not_litellm(healthy, standin):
+    standin.overrides["/health/liveliness"] = lambda request: Response("<html>Welcome to nginx!</html>", status=200, content_type="text/html")
+
+    _, checks, line, _ = _failing(healthy, "litellm", 6)
+
+    assert "not LiteLLM" in line and checks["litellm"]["reason"] == "gateway-not-litellm"
+    assert checks["key"]["status"] == "skipped"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason", "words"),
+    [
+        (lambda key: setattr(key, "expires", "2020-01-01T00:00:00Z"), "key-expired", "has expired"),
+        (lambda key: setattr(key, "blocked", True), "key-blocked", "blocked"),
+        (lambda key: (setattr(key, "max_budget", 10.0), setattr(key, "spend", 10.5)), "key-budget", "over its budget"),
+    ],
+)
+def test_the_key_is_classified_by_litellms_error_type(healthy, standin, change, reason, words):
+    change(standin.keys[GOOD_KEY])
+
+    _, checks, line, fix = _failing(healthy, "key", 4)
+
+    assert checks["key"]["reason"] == reason and words in line and fix.strip() != "fix:"
+    assert checks["models"]["status"] == checks["expiry"]["status"] == "skipped"
+
+
+def _logged_in(standin, workspace, seconds: float) -> None:
+    from sso_standin import make_jwt
+
+    expires_at = time.time() + seconds
+    credential = make_jwt(expires_at)
+    standin.add_key(credential)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={credential}\nLITELLM_KEY_EXPIRES={stamp}\n")
+    (workspace / ".env").chmod(0o600)
+
+
+def test_a_login_credential_near_its_expiry_says_log_in_again(healthy, standin, workspace):
+    _logged_in(standin, workspace, 3 * 3600)
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert checks["expiry"]["status"] == "warning" and checks["expiry"]["fix"] == "litellm-key login"
+
+
+def test_an_expired_login_credential_is_a_failure(healthy, standin, workspace):
+    _logged_in(standin, workspace, -60)  # the stand-in, like a lenient clock, still takes it
+
+    _, checks, line, fix = _failing(healthy, "expiry", 4)
+
+    assert checks["expiry"]["reason"] == "login-expired" and "litellm-key login" in fix
+
+
+def test_a_spent_budget_is_a_failure_when_litellm_still_takes_the_key(healthy, standin):
+    body = json.dumps({"key": "x", "info": {"spend": 12.0, "max_budget": 10.0, "models": []}})
+    standin.overrides["/key/info"] = lambda request: Response(body, status=200, content_type="application/json")
+
+    _, checks, line, fix = _failing(healthy, "budget", 4)
+
+    assert checks["budget"]["reason"] == "key-budget" and "spent 12.0 of 10.0" in line
+
+
+def test_a_client_pointing_elsewhere_has_drifted(healthy, tmp_path):
+    settings_file = tmp_path / "home" / ".claude" / "settings.json"
+    document = json.loads(settings_file.read_text())
+    document["env"]["ANTHROPIC_BASE_URL"] = "http://localhost:9999"
+    settings_file.write_text(json.dumps(document))
+
+    _, _, line, fix = _failing(healthy, "client-claude-code", 3)
+
+    assert "drifted" in line and "localhost:9999" in line and fix == "    fix: litellm-key apply --client claude-code"
+
+
+def test_an_api_key_in_claude_codes_settings_overrides_the_helper(healthy, tmp_path):
+    settings_file = tmp_path / "home" / ".claude" / "settings.json"
+    document = json.loads(settings_file.read_text())
+    document["env"]["ANTHROPIC_API_KEY"] = "sk-ant-stale-0000000000"
+    settings_file.write_text(json.dumps(document))
+
+    _, _, line, fix = _failing(healthy, "client-claude-code", 3)
+
+    assert "ANTHROPIC_API_KEY" in line and "apply --client claude-code" in fix
+
+
+def test_an_env_based_client_without_the_shell_block_is_named(healthy):
+    env = {"LITELLM_CLIENTS": "claude-code,codex"}
+    assert healthy("apply", env=env).returncode == 0
+    bashrc = Path(healthy.env["HOME"]) / ".bashrc"
+    bashrc.write_text("# the user's own\n")
+
+    _, checks, line, fix = _failing(healthy, "shell-block", 3, env=env)
+
+    assert "no litellm-key block" in line and fix == "    fix: litellm-key apply"
+    assert checks["client-codex"]["status"] == "ok"
+
+
+def test_an_anthropic_model_the_key_lacks_is_a_warning(healthy):
+    result, checks = _doctor(healthy, env={"ANTHROPIC_MODEL": "gpt-4o"})
+
+    assert result.returncode == 0, result.output
+    assert checks["claude-code-overrides"]["status"] == "warning"
+    assert "gpt-4o" in checks["claude-code-overrides"]["summary"] and "client_models" in checks["claude-code-overrides"]["fix"]
+
+
+@pytest.fixture
+def proxied(healthy):
+    """The healthy setup behind a real nginx; stopped afterwards."""
+    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}"}
+    assert healthy("setup", "--key-stdin", input=f"{GOOD_KEY}\n", env=env).returncode == 0
+    healthy.env.update(env)
+    state_dir = Path(healthy.env["XDG_STATE_HOME"]) / "litellm-key"
+    settings = Settings(workspace=healthy.workspace, env_file=healthy.workspace / ".env", state_dir=state_dir)
+    yield healthy, settings
+    proxy.stop(settings)
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_litellm_down_behind_the_proxy_is_told_from_a_stopped_proxy(proxied, standin):
+    cli, _ = proxied
+    standin.server.stop()
+    try:
+        _, checks, line, fix = _failing(cli, "litellm", 6)
+        import http.client
+
+        connection = http.client.HTTPConnection(*cli.env["LITELLM_LISTEN"].split(":"), timeout=5)
+        connection.request("GET", "/health/liveliness")
+        page = connection.getresponse()
+        body = page.read().decode()
+    finally:
+        standin.server.start()
+
+    assert checks["proxy"]["status"] == "ok" and checks["litellm"]["reason"] == "gateway-upstream-down"
+    assert "could not reach LiteLLM" in line and "--add-host" in fix
+    assert page.status == 502 and "`litellm-key doctor` checks each hop" in body  # the proxy's page points here
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_a_stale_proxy_config_is_a_warning(proxied):
+    cli, _ = proxied
+
+    result, checks = _doctor(cli, env={"LITELLM_HOST_HEADER": "other.localhost"})
+
+    assert checks["proxy"]["status"] == "warning" and checks["proxy"]["reason"] == "proxy-config-stale"
+    assert "litellm-key proxy reload" in checks["proxy"]["fix"]
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_workers_left_by_a_killed_master_are_named(proxied):
+    import os
+    import signal
+
+    cli, settings = proxied
+    os.kill(proxy.running_pid(proxy.paths(settings)), signal.SIGKILL)
+
+    _, checks, line, fix = _failing(cli, "proxy", 7)
+
+    assert checks["proxy"]["reason"] == "proxy-orphaned" and "still serve" in line and "proxy start" in fix
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_a_wedged_nginx_is_named_and_the_run_still_ends(proxied):
+    import os
+    import signal
+
+    cli, settings = proxied
+    frozen = proxy.our_processes(proxy.paths(settings))
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        result = cli("doctor", "--json")
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+
+    checks = {check["id"]: check for check in json.loads(result.stdout)["checks"]}
+    assert result.returncode == 7, result.stdout
+    assert checks["proxy"]["reason"] == "proxy-not-answering" and checks["litellm"]["status"] == "skipped"
