@@ -741,3 +741,18 @@ def test_a_wedged_nginx_is_named_and_the_run_still_ends(proxied):
     checks = {check["id"]: check for check in json.loads(result.stdout)["checks"]}
     assert result.returncode == 7, result.stdout
     assert checks["proxy"]["reason"] == "proxy-not-answering" and checks["litellm"]["status"] == "skipped"
+
+
+def test_live_sends_each_client_its_own_endpoint(healthy, standin):
+    clients = {"LITELLM_CLIENTS": "claude-code,codex,gemini,opencode"}
+    assert healthy("apply", env=clients).returncode == 0
+    standin.requests.clear()
+
+    result = healthy("doctor", "--live", env=clients)
+
+    assert result.returncode == 0, result.output
+    for client in ("claude-code", "codex", "gemini", "opencode"):
+        assert f"✓ live-{client}-claude-sonnet-4-5-20250929: {client}: a 1-token request" in result.stdout
+    sent = {request.path for request in standin.requests if request.method == "POST"}
+    assert sent == {"/v1/messages", "/v1/responses", "/v1/chat/completions",
+                    "/v1beta/models/claude-sonnet-4-5-20250929:generateContent"}
