@@ -286,6 +286,21 @@ def test_live_reports_the_model_error_verbatim_and_masked(healthy, standin):
     assert result.returncode == 6
 
 
+def test_live_waits_for_a_model_slower_than_the_probes_deadline(healthy, standin):
+    """A real model often takes seconds for its first token: the 2 s probe deadline (kept so a
+    dead gateway costs seconds) must not turn a working model into a ✗ gateway-timeout."""
+    def slow_model(request):
+        time.sleep(3)  # a slow first token, not synchronisation: nothing waits on it
+        return Response(json.dumps({"id": "msg_1", "type": "message", "content": []}), content_type="application/json")
+
+    standin.overrides["/v1/messages"] = slow_model
+
+    result, checks = _doctor(healthy, "--live", env={"LITELLM_MODELS": "claude-sonnet-4-5-20250929"})
+
+    assert result.returncode == 0, result.output
+    assert checks["live-claude-code-claude-sonnet-4-5-20250929"]["status"] == "ok"
+
+
 def test_live_passes_when_every_model_answers(healthy):
     result, checks = _doctor(healthy, "--live")
 

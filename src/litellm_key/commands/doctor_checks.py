@@ -61,10 +61,11 @@ class Probe:
     def timeout(self) -> float:
         return min(self.settings.timeout, NETWORK_TIMEOUT)
 
-    def gateway(self, key: ClientKey | None):
+    def gateway(self, key: ClientKey | None, *, timeout: float | None = None):
+        """`timeout`: a request that must be given longer than the probes' deadline (a model's answer)."""
         from ..gateway import Gateway
 
-        return Gateway(self.settings.base_url, key, timeout=self.timeout)
+        return Gateway(self.settings.base_url, key, timeout=timeout or self.timeout)
 
 
 # ---- settings and .env ------------------------------------------------------------------------

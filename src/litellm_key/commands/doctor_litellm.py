@@ -206,7 +206,9 @@ def live_check(client: str, model: str) -> Callable[[Probe], Finding]:
         path, body = _LIVE_REQUESTS[client]
         payload = body if "{model}" in path else {**body, "model": model}
         try:
-            with probe.gateway(probe.key) as gateway:
+            # a real model may take seconds for its first token: it gets the full `timeout`; these
+            # run only once LiteLLM and the key answered, so a dead gateway never waits for them
+            with probe.gateway(probe.key, timeout=probe.settings.timeout) as gateway:
                 gateway.request("POST", path.format(model=model), json=payload, headers={"anthropic-version": "2023-06-01"})
         except LitellmKeyError as error:
             return failed(error)
