@@ -335,13 +335,20 @@ def silent_server():
     listener.close()
 
 
-def test_everything_down_ends_within_the_time_budget(healthy, silent_server):
+def test_everything_down_ends_within_the_time_budget(healthy, silent_server, tmp_path):
+    """LiteLLM and the key portal (the two branches that do not wait for each other) both accept
+    connections and never answer: the worst case for the deadlines."""
+    token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text("portal-session-token\n")
+    env = {"LITELLM_UPSTREAM": silent_server, "LITELLM_PORTAL_URL": silent_server, "LITELLM_TIMEOUT": "30"}
+
     started = time.monotonic()
-    result = healthy("doctor", env={"LITELLM_UPSTREAM": silent_server, "LITELLM_TIMEOUT": "30"})
+    result = healthy("doctor", "--live", env=env)
     elapsed = time.monotonic() - started
 
     assert result.returncode == 6, result.output
-    assert "✗ litellm:" in result.stdout
+    assert "✗ litellm:" in result.stdout and "✗ portal-session:" in result.stdout
     assert elapsed < 10, f"doctor took {elapsed:.1f} s with a silent upstream"  # budget ~5 s; generous for CI load
 
 
@@ -771,3 +778,22 @@ def test_live_sends_each_client_its_own_endpoint(healthy, standin):
     sent = {request.path for request in standin.requests if request.method == "POST"}
     assert sent == {"/v1/messages", "/v1/responses", "/v1/chat/completions",
                     "/v1beta/models/claude-sonnet-4-5-20250929:generateContent"}
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int, int]]:
+    return {str(path): (path.lstat().st_mode, path.lstat().st_size, path.lstat().st_mtime_ns)
+            for path in sorted(root.rglob("*")) if ".git" not in path.relative_to(root).parts}
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_doctor_writes_nothing(proxied, tmp_path):
+    """doctor only looks: no file, folder, mode or timestamp changes, even with --live through the proxy."""
+    cli, _ = proxied
+    before = _tree(tmp_path)
+
+    assert cli("doctor", "--live").returncode == 0
+    assert cli("doctor", "--json", env={"LITELLM_MODELS": "gpt-4o"}).returncode == 5
+
+    after = _tree(tmp_path)
+    assert after == before, {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
