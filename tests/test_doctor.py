@@ -797,3 +797,15 @@ def test_doctor_writes_nothing(proxied, tmp_path):
 
     after = _tree(tmp_path)
     assert after == before, {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_traefiks_404_through_the_proxy_points_at_the_host_header(proxied, standin):
+    cli, _ = proxied
+    standin.traefik_host = "other.localhost"  # the proxy sends Host: litellm.localhost, Traefik routes another name
+
+    _, checks, line, fix = _failing(cli, "litellm", 6)
+
+    assert checks["proxy"]["status"] == "ok" and checks["litellm"]["reason"] == "gateway-not-litellm"
+    assert "404 page not found" in line and "host_header" in fix
