@@ -644,26 +644,22 @@ def test_a_spent_budget_is_a_failure_when_litellm_still_takes_the_key(healthy, s
     assert checks["budget"]["reason"] == "key-budget" and "spent 12.0 of 10.0" in line
 
 
-def test_a_client_pointing_elsewhere_has_drifted(healthy, tmp_path):
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("ANTHROPIC_BASE_URL", "http://localhost:9999", "localhost:9999"),  # pointing elsewhere
+        ("ANTHROPIC_API_KEY", "sk-ant-stale-0000000000", "ANTHROPIC_API_KEY"),  # a key that wins over the helper
+    ],
+)
+def test_a_hand_edited_claude_code_setting_is_drift(healthy, tmp_path, variable, value, named):
     settings_file = tmp_path / "home" / ".claude" / "settings.json"
     document = json.loads(settings_file.read_text())
-    document["env"]["ANTHROPIC_BASE_URL"] = "http://localhost:9999"
+    document["env"][variable] = value
     settings_file.write_text(json.dumps(document))
 
     _, _, line, fix = _failing(healthy, "client-claude-code", 3)
 
-    assert "drifted" in line and "localhost:9999" in line and fix == "    fix: litellm-key apply --client claude-code"
-
-
-def test_an_api_key_in_claude_codes_settings_overrides_the_helper(healthy, tmp_path):
-    settings_file = tmp_path / "home" / ".claude" / "settings.json"
-    document = json.loads(settings_file.read_text())
-    document["env"]["ANTHROPIC_API_KEY"] = "sk-ant-stale-0000000000"
-    settings_file.write_text(json.dumps(document))
-
-    _, _, line, fix = _failing(healthy, "client-claude-code", 3)
-
-    assert "ANTHROPIC_API_KEY" in line and "apply --client claude-code" in fix
+    assert "drifted" in line and named in line and fix == "    fix: litellm-key apply --client claude-code"
 
 
 def test_an_env_based_client_without_the_shell_block_is_named(healthy):
