@@ -264,9 +264,21 @@ def test_an_unconfigured_client_names_the_command_that_configures_it(healthy):
     assert "codex not configured" in line and fix == "    fix: litellm-key apply --client codex"
 
 
-def test_an_exported_anthropic_key_overrides_the_helper(healthy):
-    result, checks = _doctor(healthy, env={"ANTHROPIC_API_KEY": "sk-ant-stale-0000000000"})
+@pytest.mark.parametrize("variable", ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"])
+def test_an_exported_stale_anthropic_key_breaks_claude_code(healthy, variable):
+    """Claude Code sends an exported key instead of asking its apiKeyHelper: another key than the
+    stored one means every request fails, so it is a ✗, not a warning."""
+    _, _, line, fix = _failing(healthy, "claude-code-overrides", 3, env={variable: "sk-ant-stale-0000000000"})
 
+    assert variable in line and "not the stored key" in line
+    assert f"unset {variable}" in fix
+
+
+def test_an_exported_copy_of_the_stored_key_is_a_warning(healthy):
+    """It works today, and breaks at the next renewal, when the helper would have followed."""
+    result, checks = _doctor(healthy, env={"ANTHROPIC_API_KEY": GOOD_KEY})
+
+    assert result.returncode == 0, result.output
     assert checks["claude-code-overrides"]["status"] == "warning"
     assert "ANTHROPIC_API_KEY" in checks["claude-code-overrides"]["summary"]
     assert "unset ANTHROPIC_API_KEY" in result.stdout

@@ -228,12 +228,17 @@ def shell_block(probe: Probe) -> Finding:
 
 def claude_overrides(probe: Probe) -> Finding:
     """Claude Code prefers an exported key to its apiKeyHelper, and asks for ANTHROPIC_MODEL."""
+    assert probe.key is not None
     exported = [name for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN") if os.environ.get(name)]
-    if exported:
-        return warn(
-            f"{' and '.join(exported)} {'is' if len(exported) == 1 else 'are'} set in this shell and win over Claude Code's apiKeyHelper",
-            f"unset {' '.join(exported)} (and remove the export from your shell profile)",
-        )
+    stale = [name for name in exported if os.environ[name].strip() != probe.key.reveal()]
+    names = stale or exported
+    fix = f"unset {' '.join(names)} (and remove the export from your shell profile)"
+    verb = "is" if len(names) == 1 else "are"
+    if stale:  # Claude Code sends that instead of the stored key: every request fails
+        return Finding(FAIL, f"{' and '.join(stale)} {verb} set in this shell to another key, not the stored key {probe.key.mask()}, "
+                             "and Claude Code sends it instead of asking its apiKeyHelper", fix, exit_code=3)
+    if exported:  # the stored key today; the helper would follow a renewal, the export will not
+        return warn(f"{' and '.join(exported)} {verb} set in this shell and win over Claude Code's apiKeyHelper", fix)
     model = os.environ.get("ANTHROPIC_MODEL") or probe.settings.model_for("claude-code")
     if probe.models and model not in probe.models:
         return warn(f"Claude Code starts with {model}, which the key cannot use", "Set `client_models: {claude-code: <a model the key has>}` or `models`.")
