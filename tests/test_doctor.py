@@ -713,18 +713,43 @@ def test_litellm_down_behind_the_proxy_is_told_from_a_stopped_proxy(proxied, sta
     standin.server.stop()
     try:
         _, checks, line, fix = _failing(cli, "litellm", 6)
-        import http.client
-
-        connection = http.client.HTTPConnection(*cli.env["LITELLM_LISTEN"].split(":"), timeout=5)
-        connection.request("GET", "/health/liveliness")
-        page = connection.getresponse()
-        body = page.read().decode()
+        status, body = _through_the_proxy(cli, "/health/liveliness")
     finally:
         standin.server.start()
 
     assert checks["proxy"]["status"] == "ok" and checks["litellm"]["reason"] == "gateway-upstream-down"
     assert "could not reach LiteLLM" in line and "--add-host" in fix
-    assert page.status == 502 and "`litellm-key doctor` checks each hop" in body  # the proxy's page points here
+    assert status == 502 and "`litellm-key doctor` checks each hop" in body  # the proxy's page points here
+
+
+def _through_the_proxy(cli, path: str) -> tuple[int, str]:
+    import http.client
+
+    connection = http.client.HTTPConnection(*cli.env["LITELLM_LISTEN"].split(":"), timeout=10)
+    connection.request("GET", path)
+    page = connection.getresponse()
+    return page.status, page.read().decode()
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_litellm_too_slow_behind_the_proxy_is_the_proxys_504(proxied, standin):
+    cli, _ = proxied
+    cli.env["LITELLM_PROXY_TIMEOUT"] = "1"
+    assert cli("proxy", "reload").returncode == 0
+
+    def hung(request):
+        time.sleep(3)  # LiteLLM hung: longer than the proxy's 1 s read timeout, nothing waits on it
+        return Response(json.dumps("I'm alive!"), content_type="application/json")
+
+    standin.overrides["/health/liveliness"] = hung
+
+    _, checks, line, fix = _failing(cli, "litellm", 6)
+    status, body = _through_the_proxy(cli, "/health/liveliness")
+
+    assert checks["proxy"]["status"] == "ok" and checks["litellm"]["reason"] == "gateway-upstream-down"
+    assert "timed out" in line
+    assert status == 504 and "`litellm-key doctor` checks each hop" in body  # the proxy's page points here
 
 
 @needs_nginx[0]
