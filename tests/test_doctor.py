@@ -102,6 +102,14 @@ def test_a_world_readable_env_file_is_a_warning(healthy, workspace):
     assert "chmod 600" in checks["env-file"]["fix"]
 
 
+def test_the_env_file_line_shows_its_real_mode(healthy, workspace):
+    (workspace / ".env").chmod(0o400)  # private, so no warning; but it is not 0600 either
+
+    result, checks = _doctor(healthy)
+
+    assert checks["env-file"]["status"] == "ok" and "(mode 0400)" in checks["env-file"]["summary"]
+
+
 def test_the_master_key_in_env_is_refused(healthy, workspace, standin):
     def key_list(request):
         if request.headers.get("Authorization") == f"Bearer {MASTER_KEY}":

@@ -87,7 +87,7 @@ def env_file(probe: Probe) -> Finding:
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
         return warn(f"{path} is readable by others (mode {mode:04o})", f"chmod 600 {path}")
-    return ok(f"key {probe.key.mask()} in {path} (mode 0600)")
+    return ok(f"key {probe.key.mask()} in {path} (mode {mode:04o})")
 
 
 def env_git(probe: Probe) -> Finding:
