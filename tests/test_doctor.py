@@ -627,15 +627,27 @@ def test_the_key_is_classified_by_litellms_error_type(healthy, standin, change, 
     assert checks["models"]["status"] == checks["expiry"]["status"] == "skipped"
 
 
-def _logged_in(standin, workspace, seconds: float) -> None:
+def _logged_in(standin, workspace, seconds: float, *, stamped: bool = True) -> None:
+    """A login credential (JWT) in .env; `stamped`: with the LITELLM_KEY_EXPIRES line `login` writes."""
     from sso_standin import make_jwt
 
     expires_at = time.time() + seconds
     credential = make_jwt(expires_at)
     standin.add_key(credential)
     stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
-    (workspace / ".env").write_text(f"LITELLM_API_KEY={credential}\nLITELLM_KEY_EXPIRES={stamp}\n")
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={credential}\n" + (f"LITELLM_KEY_EXPIRES={stamp}\n" if stamped else ""))
     (workspace / ".env").chmod(0o600)
+
+
+def test_a_login_credential_without_a_stored_expiry_is_read_from_its_jwt(healthy, standin, workspace):
+    """LiteLLM's /key/info has no expiry for an SSO credential; the JWT's own `exp` says when."""
+    _logged_in(standin, workspace, 3 * 3600, stamped=False)
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert checks["expiry"]["status"] == "warning" and "expires in 2 hours" in checks["expiry"]["summary"]
+    assert checks["expiry"]["fix"] == "litellm-key login"
 
 
 def test_a_login_credential_near_its_expiry_says_log_in_again(healthy, standin, workspace):

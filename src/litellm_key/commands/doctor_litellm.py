@@ -112,14 +112,16 @@ def _near_name(model: str, available: tuple[str, ...]) -> str | None:
 
 
 def expiry(probe: Probe) -> Finding:
-    """From /key/info, else the expiry stored with the key (a login credential's JWT `exp`);
-    warns within `renew_before`, with the fix that fits how this key is renewed."""
+    """From /key/info, else the expiry stored with the key, else a login credential's JWT `exp`
+    (LiteLLM reports none for an SSO credential); warns within `renew_before`, with the fix that
+    fits how this key is renewed."""
     from datetime import timedelta
 
     from ..envfile import normalized_expiry, seconds_left, stored_expiry
+    from ..sso import jwt_expiry
 
     assert probe.key is not None
-    raw = probe.key_info.get("expires") or stored_expiry(probe.settings.env_file)
+    raw = probe.key_info.get("expires") or stored_expiry(probe.settings.env_file) or jwt_expiry(probe.key)
     if not raw:
         return ok("the key never expires" if "expires" in probe.key_info else "expiry unknown (LiteLLM did not say)")
     left = seconds_left(raw)
