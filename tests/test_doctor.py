@@ -267,9 +267,11 @@ def test_a_nearly_spent_budget_warns(healthy, standin):
 
 
 def test_an_unconfigured_client_names_the_command_that_configures_it(healthy):
-    _, _, line, fix = _failing(healthy, "client-codex", 3, env={"LITELLM_CLIENTS": "claude-code,codex"})
+    result, checks, line, fix = _failing(healthy, "client-codex", 3, env={"LITELLM_CLIENTS": "claude-code,codex"})
 
     assert "codex not configured" in line and fix == "    fix: litellm-key apply --client codex"
+    # the same `apply` writes the shell block: its absence is this cause, not a second ✗
+    assert checks["shell-block"]["status"] == "skipped" and result.stdout.count("✗") == 2
 
 
 @pytest.mark.parametrize("variable", ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"])

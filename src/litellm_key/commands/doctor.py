@@ -80,8 +80,9 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
     tree += [Check(f"client-{name}", checks.client_check(name), ("env-file", "state-dir")) for name in settings.clients]
     from .steps import ENVIRONMENT_CLIENTS
 
-    if any(name in ENVIRONMENT_CLIENTS for name in settings.clients):
-        tree.append(Check("shell-block", checks.shell_block, ("env-file",)))
+    environment_clients = tuple(f"client-{name}" for name in settings.clients if name in ENVIRONMENT_CLIENTS)
+    if environment_clients:  # `apply` writes the block with those clients: not configured is one ✗, not two
+        tree.append(Check("shell-block", checks.shell_block, ("env-file", *environment_clients)))
     if "claude-code" in settings.clients:
         tree.append(Check("claude-code-overrides", checks.claude_overrides, ("key",)))
     if live:
