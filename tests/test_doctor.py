@@ -371,6 +371,8 @@ def test_everything_down_ends_within_the_time_budget(healthy, silent_server, tmp
 
     assert result.returncode == 6, result.output
     assert "✗ litellm:" in result.stdout and "✗ portal-session:" in result.stdout
+    # "raise LITELLM_TIMEOUT" alone would not change doctor's own deadline: say so
+    assert result.stdout.count("doctor waits at most 2 s per request") == 2
     assert elapsed < 10, f"doctor took {elapsed:.1f} s with a silent upstream"  # budget ~5 s; generous for CI load
 
 

@@ -41,6 +41,7 @@ class Check:
     id: str  # stable: scripts select on it, and the troubleshooting tables name it
     run: Callable[[Probe], Finding]
     needs: tuple[str, ...] = ()
+    deadline: bool = True  # its requests wait doctor's short deadline, not the `timeout` setting
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -87,7 +88,7 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
         tree.append(Check("claude-code-overrides", checks.claude_overrides, ("key",)))
     if live:
         tree += [
-            Check(f"live-{client}-{model}", litellm_checks.live_check(client, model), ("models",))
+            Check(f"live-{client}-{model}", litellm_checks.live_check(client, model), ("models",), deadline=False)
             for client, model in litellm_checks.live_requests(settings)
         ]
     return tree
@@ -107,6 +108,8 @@ def diagnose(settings: Settings, *, live: bool = False, report: Callable[[str, F
                 finding = check.run(probe)
             except LitellmKeyError as error:
                 finding = checks.failed(error)
+            if check.deadline:
+                finding = checks.within_deadline(finding)
         outcomes[check.id] = finding.status
         results.append((check.id, finding))
         report(check.id, finding)

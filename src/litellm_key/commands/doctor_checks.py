@@ -48,6 +48,15 @@ def failed(error: LitellmKeyError) -> Finding:
     return Finding(FAIL, error.message, error.fix, error.reason, error.exit_code)
 
 
+def within_deadline(finding: Finding) -> Finding:
+    """A timeout's fix says "raise LITELLM_TIMEOUT", which the real commands follow but doctor's
+    own per-request deadline does not: say so, or the user raises it and sees the same ✗."""
+    if finding.reason not in ("gateway-timeout", "portal-timeout"):
+        return finding
+    note = f" (doctor waits at most {NETWORK_TIMEOUT:g} s per request, to end in seconds; the other commands wait LITELLM_TIMEOUT)"
+    return Finding(finding.status, finding.summary, finding.fix + note, finding.reason, finding.exit_code)
+
+
 @dataclass
 class Probe:
     """What the checks learn on the way down, for the checks below them."""
