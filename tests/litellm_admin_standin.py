@@ -137,7 +137,8 @@ class LiteLLMAdminStandin(LiteLLMStandin):
             team_id=body.get("team_id"),
             metadata=dict(body.get("metadata") or {}),
         )
-        return _json({**key.full(), "key": key.secret})
+        # As LiteLLM's GenerateKeyResponse: `token` repeats the plaintext key, `token_id` is its hash.
+        return _json({**key.full(), "key": key.secret, "token": key.secret, "token_id": key.token})
 
     def _list(self, request: Request) -> Response:
         size = min(int(request.args.get("size", 10)), PAGE)
@@ -185,4 +186,6 @@ class LiteLLMAdminStandin(LiteLLMStandin):
         del self.keys[old.secret]
         old.secret = f"sk-{secrets.token_urlsafe(16)}"
         self.keys[old.secret] = old
-        return _json({**old.full(), "key": old.secret, "grace_period": body.get("grace_period")})
+        answer = {**old.full(), "key": old.secret, "token_id": old.token, "grace_period": body.get("grace_period")}
+        del answer["token"]  # LiteLLM moves the new hash to `token_id`
+        return _json(answer)

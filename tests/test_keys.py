@@ -35,6 +35,7 @@ def test_generate_json_carries_the_key_once_and_the_settings_models(admin, admin
     document = json.loads(result.stdout)
     key = admin_standin.by_alias("claude-code-carol")
     assert document["version"] == 1 and document["key"] == key.secret
+    assert result.stdout.count(key.secret) == 1 and document["key_info"]["token"] == key.token  # the hash, not the key
     assert document["key_info"]["models"] == ["claude-sonnet-4-5-20250929", "claude-3-opus-20240229"]
 
 

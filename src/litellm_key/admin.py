@@ -84,6 +84,18 @@ def _admin_error(error: LitellmKeyError) -> LitellmKeyError:
     return error
 
 
+def _new_key(answer: dict[str, Any]) -> NewKey:
+    """A generate or regenerate answer as the secret and a record without it.
+
+    LiteLLM's answer repeats the plaintext key in `token` (its hash is `token_id`), so the record's
+    token is computed here — LiteLLM's token is the key's SHA-256 — and the plaintext stays in `key`.
+    """
+    key = ClientKey(str(answer.get("key")))
+    token = hashlib.sha256(key.reveal().encode()).hexdigest()
+    fields = {name: value for name, value in answer.items() if name not in ("key", "token", "token_id")}
+    return NewKey(key=key, record=KeyRecord.from_json({**fields, "token": token}))
+
+
 class Admin:
     """The admin calls, with the master key.
 
@@ -187,8 +199,7 @@ class Admin:
             if "already exists" in error.message and body.get("key_alias"):
                 raise fail("admin-alias-taken", alias=body["key_alias"]) from None
             raise
-        key = ClientKey(str(answer.pop("key")))
-        return NewKey(key=key, record=KeyRecord.from_json(answer))
+        return _new_key(answer)
 
     def regenerate(self, token: str, *, grace_period: str | None) -> NewKey | None:
         """A new secret for the same key record; None where LiteLLM refuses (Enterprise-only)."""
@@ -199,8 +210,7 @@ class Admin:
             if "Enterprise" in error.message or "enterprise" in error.message or error.reason == "gateway-not-litellm":
                 return None
             raise
-        key = ClientKey(str(answer.pop("key")))
-        return NewKey(key=key, record=KeyRecord.from_json(answer))
+        return _new_key(answer)
 
     def delete(self, tokens: list[str]) -> list[str]:
         body = self.call("POST", "/key/delete", json={"keys": tokens})
