@@ -168,3 +168,24 @@ def test_the_master_key_prompt_is_hidden(admin, admin_standin):
         child.close(force=True)
     assert MASTER_KEY not in output
     assert child.exitstatus == 0
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_while_waiting_for_the_port_forward_stops_the_child(forwarding, kubectl, signal_number):
+    process = subprocess.Popen(
+        [sys.executable, "-m", "litellm_key", "keys", "list", "--port-forward", "--forward-timeout", "30"],
+        cwd=forwarding.workspace, env={**forwarding.env, "FAKE_KUBECTL_MODE": "never-ready"},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not (kubectl.exists() and _forward_pids(kubectl)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        process.send_signal(signal_number)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    assert process.returncode == 130, stdout + stderr
+    pids = _forward_pids(kubectl)
+    assert len(pids) == 1 and _wait_gone(pids) == []

@@ -115,14 +115,19 @@ class PortForward:
             )
         except FileNotFoundError:
             raise fail("kubectl-missing", purpose="--port-forward") from None
+        try:
+            self._wait_ready(self._child)
+        except BaseException:  # a timeout, and Ctrl-C or SIGTERM while waiting: the child must not outlive us
+            self.stop()
+            raise
+
+    def _wait_ready(self, child: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + self.ready_timeout
         while not port_answers(self.port):
-            if self._child.poll() is not None:
-                stderr = self._child.stderr.read().decode(errors="replace") if self._child.stderr else ""
-                self._child = None
+            if child.poll() is not None:
+                stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
                 raise fail("port-forward-failed", command=self.command, detail=_last_line(stderr))
             if time.monotonic() > deadline:
-                self.stop()
                 raise fail("port-forward-timeout", command=self.command, port=self.port, timeout=self.ready_timeout)
             time.sleep(0.05)
 
