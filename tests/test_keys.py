@@ -267,3 +267,16 @@ def test_the_readme_maps_each_seed_step_to_a_keys_command_that_exists():
         named = set(re.findall(r"keys ([a-z]+)", row))
         assert named <= set(_ACTIONS), named - set(_ACTIONS)
         assert named or "--from-k8s" in row or "--port-forward" in row, step
+
+
+def test_generate_whose_output_cannot_be_written_deletes_the_key_so_a_rerun_works(admin, admin_standin, workspace):
+    (workspace / "alice.env").mkdir()  # a folder where the file must go
+
+    failed = admin("keys", "generate", "--developer", "alice", "--output", "alice.env")
+
+    assert failed.returncode == 3, failed.output
+    assert admin_standin.by_alias("claude-code-alice") is None  # no key that nobody received
+    (workspace / "alice.env").rmdir()
+    again = admin("keys", "generate", "--developer", "alice", "--output", "alice.env")
+    assert again.returncode == 0, again.output
+    assert admin_standin.by_alias("claude-code-alice").secret in (workspace / "alice.env").read_text()

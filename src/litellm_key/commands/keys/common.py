@@ -18,7 +18,7 @@ from typing import Any
 from ... import kube
 from ...admin import Admin, NewKey
 from ...console import Console
-from ...errors import fail
+from ...errors import LitellmKeyError, fail
 from ...secret import ClientKey, MasterKey
 from ...settings import Settings, load_settings
 
@@ -129,6 +129,17 @@ def write_key_file(path: Path, new: NewKey) -> None:
 
     ensure_gitignored(path)
     update_env(path, {KEY_VARIABLE: new.key.reveal(), EXPIRES_VARIABLE: normalized_expiry(new.record.expires)})
+
+
+@contextmanager
+def discarded_on_failure(admin: Admin, new: NewKey) -> Iterator[None]:
+    """Delete a new key when handing it over fails (its file cannot be written): a key nobody
+    received would hold its alias, so a re-run would find it "taken" instead of making it."""
+    try:
+        yield
+    except (LitellmKeyError, OSError):
+        admin.delete([new.record.token])
+        raise
 
 
 def table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

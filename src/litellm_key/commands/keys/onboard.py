@@ -20,7 +20,7 @@ from ...admin import Admin, KeyRecord
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
-from .common import alias_for, check_models, confirm, name_from_alias, table, write_key_file
+from .common import alias_for, check_models, confirm, discarded_on_failure, name_from_alias, table, write_key_file
 from .manage import generate_body
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -121,11 +121,8 @@ def _create(admin: Admin, settings: Settings, args: argparse.Namespace, develope
     if developer.email:
         body["metadata"]["email"] = developer.email
     new = admin.generate(body)
-    try:
+    with discarded_on_failure(admin, new):  # else it would count as "existing" next run
         write_key_file(folder / f"{developer.name}.env", new)
-    except (LitellmKeyError, OSError):
-        admin.delete([new.record.token])  # a key nobody received would count as "existing" next run
-        raise
     return new.key.reveal()
 
 
