@@ -280,3 +280,29 @@ def test_generate_whose_output_cannot_be_written_deletes_the_key_so_a_rerun_work
     again = admin("keys", "generate", "--developer", "alice", "--output", "alice.env")
     assert again.returncode == 0, again.output
     assert admin_standin.by_alias("claude-code-alice").secret in (workspace / "alice.env").read_text()
+
+
+def test_rotate_whose_delete_fails_prints_one_json_document_with_the_new_key(admin, admin_standin):
+    old = admin_standin.add_admin_key(alias="claude-code-alice")
+    admin_standin.fail_delete = True
+
+    result = admin("keys", "rotate", "claude-code-alice", "--json", new_keys_shown=1)
+
+    assert result.returncode == 6, result.output
+    document = json.loads(result.stdout)  # one document: the new key and the error together
+    twin = next(key for key in admin_standin.keys.values() if key is not old)
+    assert document["ok"] is False and document["error"]["reason"] == "rotate-delete-failed"
+    assert document["key"] == twin.secret and twin.alias in document["cleanup"]
+
+
+def test_rotate_whose_alias_takeover_fails_still_hands_over_the_new_key(admin, admin_standin):
+    old = admin_standin.add_admin_key(alias="claude-code-alice")
+    admin_standin.overrides["/key/update"] = lambda request: litellm_error(500, "Internal Server Error: update failed", "internal_server_error")
+
+    result = admin("keys", "rotate", "claude-code-alice", new_keys_shown=1)
+
+    assert result.returncode == 6, result.output
+    assert old.secret not in admin_standin.keys
+    (twin,) = admin_standin.keys.values()
+    assert twin.secret in result.stdout  # the only copy of the new key: shown, not lost
+    assert f"litellm-key keys rename {twin.alias} claude-code-alice" in result.stderr

@@ -559,6 +559,11 @@ CATALOGUE.update(
             "The new key works (alias {temporary}), but deleting the old key failed: {detail}",
             "Delete the old key, then give the new one its alias: `{cleanup}`.",
         ),
+        "rotate-rename-failed": (
+            GatewayError,
+            "The old key is deleted and the new one works (alias {temporary}), but giving it the alias {alias} failed: {detail}",
+            "Give the new key its alias: `{cleanup}`.",
+        ),
         "roster-invalid": (
             ConfigError,
             "{source}: {problem}.",

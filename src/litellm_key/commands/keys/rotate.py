@@ -81,15 +81,33 @@ def rotate(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     console.step("regenerate is not available here: generating a twin, verifying it, then deleting the old key")
     twin = _verified_twin(admin, record, alias, _duration(record, args.duration), output)
     console.ok(f"new key {twin.key.mask()} reaches {', '.join(record.models) or 'all models'}")
+    rename = f"litellm-key keys rename {twin.record.alias} {alias}"
     try:
         admin.delete([record.token])
     except LitellmKeyError as error:
-        cleanup = f"litellm-key keys delete --yes {alias} && litellm-key keys rename {twin.record.alias} {alias}"
-        if output is None:
-            show_new_key(console, twin, None, {"method": "generate", "cleanup": cleanup})
-        raise fail("rotate-delete-failed", temporary=twin.record.alias, detail=error.message, cleanup=cleanup) from None
+        cleanup = f"litellm-key keys delete --yes {alias} && {rename}"
+        failure = fail("rotate-delete-failed", temporary=twin.record.alias, detail=error.message, cleanup=cleanup)
+        return _unfinished(console, twin, output, failure, cleanup)
     console.ok(f"deleted the old key {record.shown}")
-    admin.update(twin.record.token, key_alias=alias)
+    try:
+        admin.update(twin.record.token, key_alias=alias)
+    except LitellmKeyError as error:
+        failure = fail("rotate-rename-failed", temporary=twin.record.alias, alias=alias, detail=error.message, cleanup=rename)
+        return _unfinished(console, twin, output, failure, rename)
     twin = NewKey(twin.key, replace(twin.record, alias=alias))
     show_new_key(console, twin, output, {"method": "generate"})
     return 0
+
+
+def _unfinished(console: Console, twin: NewKey, output: Path | None, failure: LitellmKeyError, cleanup: str) -> int:
+    """A rotation stopped after the twin was proven: hand the new key over all the same (it may be
+    the only copy), with the command that finishes the job, in one --json document."""
+    document: dict[str, Any] = {"method": "generate", "cleanup": cleanup, "key_info": twin.record.as_dict()}
+    if output is not None:
+        document["output"] = str(output)  # _verified_twin wrote it there
+    elif console.json_mode:
+        document["key"] = twin.key.reveal()
+    else:
+        show_new_key(console, twin, None, {})
+    console.failure(failure, document)
+    return failure.exit_code
