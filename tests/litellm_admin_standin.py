@@ -184,6 +184,7 @@ class LiteLLMAdminStandin(LiteLLMStandin):
         if old is None:
             return litellm_error(404, "Key not found in database", "not_found_error")
         del self.keys[old.secret]
+        old.expires = _duration(body.get("duration")) or old.expires  # LiteLLM: a new lifetime from now
         old.secret = f"sk-{secrets.token_urlsafe(16)}"
         self.keys[old.secret] = old
         answer = {**old.full(), "key": old.secret, "token_id": old.token, "grace_period": body.get("grace_period")}

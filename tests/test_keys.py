@@ -306,3 +306,22 @@ def test_rotate_whose_alias_takeover_fails_still_hands_over_the_new_key(admin, a
     (twin,) = admin_standin.keys.values()
     assert twin.secret in result.stdout  # the only copy of the new key: shown, not lost
     assert f"litellm-key keys rename {twin.alias} claude-code-alice" in result.stderr
+
+
+def test_rotate_by_regenerate_also_renews_the_lifetime(admin, admin_standin):
+    admin_standin.regenerate_allowed = True
+    now = datetime.now(timezone.utc)
+    old = admin_standin.add_admin_key(
+        alias="claude-code-alice", created_at=(now - timedelta(days=28)).isoformat(), expires=(now + timedelta(days=2)).isoformat()
+    )
+
+    result = admin("keys", "rotate", "claude-code-alice", "--output", "alice.env")
+
+    assert result.returncode == 0, result.output
+    expires = datetime.fromisoformat(old.expires.replace("Z", "+00:00"))
+    assert timedelta(days=29) < expires - now < timedelta(days=31)  # a fresh 30 days, not the 2 left
+    shorter = admin("keys", "rotate", "claude-code-alice", "--duration", "12h", "--output", "alice.env")
+    assert shorter.returncode == 0, shorter.output
+    assert datetime.fromisoformat(old.expires.replace("Z", "+00:00")) - now < timedelta(hours=13)
+    bogus = admin("keys", "rotate", "claude-code-alice", "--duration", "soon")
+    assert bogus.returncode == 2 and "'soon' is not a duration" in bogus.stderr

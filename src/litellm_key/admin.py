@@ -201,9 +201,13 @@ class Admin:
             raise
         return _new_key(answer)
 
-    def regenerate(self, token: str, *, grace_period: str | None) -> NewKey | None:
-        """A new secret for the same key record; None where LiteLLM refuses (Enterprise-only)."""
-        body = {"grace_period": grace_period} if grace_period else {}
+    def regenerate(self, token: str, *, grace_period: str | None, duration: str | None = None) -> NewKey | None:
+        """A new secret for the same key record; None where LiteLLM refuses (Enterprise-only).
+
+        `duration` starts a new lifetime from now (LiteLLM keeps the old `expires` without it).
+        """
+        options = {"grace_period": grace_period, "duration": duration}
+        body = {name: value for name, value in options.items() if value}
         try:
             answer = self.call("POST", f"/key/{token}/regenerate", json=body)
         except LitellmKeyError as error:

@@ -20,7 +20,7 @@ from ...admin import Admin, KeyRecord, NewKey
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
-from .common import show_new_key, write_key_file
+from .common import check_duration, show_new_key, write_key_file
 
 
 def _duration(record: KeyRecord, asked: str | None) -> str | None:
@@ -73,13 +73,14 @@ def rotate(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     record = admin.find(args.alias)
     alias = record.alias or args.alias
     output = Path(args.output) if args.output else None
-    regenerated = None if args.no_regenerate else admin.regenerate(record.token, grace_period=args.grace_period)
+    duration = _duration(record, check_duration(args.duration))
+    regenerated = None if args.no_regenerate else admin.regenerate(record.token, grace_period=args.grace_period, duration=duration)
     if regenerated is not None:
         console.ok(f"regenerated {alias} (the old secret {record.shown} works for {args.grace_period or 'no'} grace period)")
         show_new_key(console, regenerated, output, {"method": "regenerate"})
         return 0
     console.step("regenerate is not available here: generating a twin, verifying it, then deleting the old key")
-    twin = _verified_twin(admin, record, alias, _duration(record, args.duration), output)
+    twin = _verified_twin(admin, record, alias, duration, output)
     console.ok(f"new key {twin.key.mask()} reaches {', '.join(record.models) or 'all models'}")
     rename = f"litellm-key keys rename {twin.record.alias} {alias}"
     try:
