@@ -325,3 +325,14 @@ def test_rotate_by_regenerate_also_renews_the_lifetime(admin, admin_standin):
     assert datetime.fromisoformat(old.expires.replace("Z", "+00:00")) - now < timedelta(hours=13)
     bogus = admin("keys", "rotate", "claude-code-alice", "--duration", "soon")
     assert bogus.returncode == 2 and "'soon' is not a duration" in bogus.stderr
+
+
+def test_rotate_by_regenerate_whose_output_cannot_be_written_shows_the_new_key(admin, admin_standin, workspace):
+    admin_standin.regenerate_allowed = True
+    key = admin_standin.add_admin_key(alias="claude-code-alice")
+    (workspace / "alice.env").mkdir()  # a folder where the file must go
+
+    result = admin("keys", "rotate", "claude-code-alice", "--output", "alice.env", new_keys_shown=1)
+
+    assert result.returncode == 3, result.output
+    assert key.secret in result.stdout  # the old secret is gone: the new one must not be lost too

@@ -77,7 +77,10 @@ def rotate(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     regenerated = None if args.no_regenerate else admin.regenerate(record.token, grace_period=args.grace_period, duration=duration)
     if regenerated is not None:
         console.ok(f"regenerated {alias} (the old secret {record.shown} works for {args.grace_period or 'no'} grace period)")
-        show_new_key(console, regenerated, output, {"method": "regenerate"})
+        try:
+            show_new_key(console, regenerated, output, {"method": "regenerate"})
+        except LitellmKeyError as error:  # --output unwritable: the old secret is replaced, so show the new one
+            return _unfinished(console, regenerated, None, error, method="regenerate")
         return 0
     console.step("regenerate is not available here: generating a twin, verifying it, then deleting the old key")
     twin = _verified_twin(admin, record, alias, duration, output)
@@ -88,27 +91,30 @@ def rotate(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     except LitellmKeyError as error:
         cleanup = f"litellm-key keys delete --yes {alias} && {rename}"
         failure = fail("rotate-delete-failed", temporary=twin.record.alias, detail=error.message, cleanup=cleanup)
-        return _unfinished(console, twin, output, failure, cleanup)
+        return _unfinished(console, twin, output, failure, cleanup=cleanup)
     console.ok(f"deleted the old key {record.shown}")
     try:
         admin.update(twin.record.token, key_alias=alias)
     except LitellmKeyError as error:
         failure = fail("rotate-rename-failed", temporary=twin.record.alias, alias=alias, detail=error.message, cleanup=rename)
-        return _unfinished(console, twin, output, failure, rename)
+        return _unfinished(console, twin, output, failure, cleanup=rename)
     twin = NewKey(twin.key, replace(twin.record, alias=alias))
     show_new_key(console, twin, output, {"method": "generate"})
     return 0
 
 
-def _unfinished(console: Console, twin: NewKey, output: Path | None, failure: LitellmKeyError, cleanup: str) -> int:
-    """A rotation stopped after the twin was proven: hand the new key over all the same (it may be
-    the only copy), with the command that finishes the job, in one --json document."""
-    document: dict[str, Any] = {"method": "generate", "cleanup": cleanup, "key_info": twin.record.as_dict()}
-    if output is not None:
-        document["output"] = str(output)  # _verified_twin wrote it there
+def _unfinished(
+    console: Console, new: NewKey, stored: Path | None, failure: LitellmKeyError, *, cleanup: str = "", method: str = "generate"
+) -> int:
+    """A rotation stopped after the new key exists: hand it over all the same (it may be the only
+    copy), with the command that finishes the job, in one --json document. `stored`: the file the key
+    is already in, if any."""
+    document: dict[str, Any] = {"method": method, "key_info": new.record.as_dict(), **({"cleanup": cleanup} if cleanup else {})}
+    if stored is not None:
+        document["output"] = str(stored)
     elif console.json_mode:
-        document["key"] = twin.key.reveal()
+        document["key"] = new.key.reveal()
     else:
-        show_new_key(console, twin, None, {})
+        show_new_key(console, new, None, {})
     console.failure(failure, document)
     return failure.exit_code
