@@ -189,3 +189,16 @@ def test_ctrl_c_while_waiting_for_the_port_forward_stops_the_child(forwarding, k
     assert process.returncode == 130, stdout + stderr
     pids = _forward_pids(kubectl)
     assert len(pids) == 1 and _wait_gone(pids) == []
+
+
+def test_a_port_already_taken_is_refused_before_the_master_key_goes_anywhere(forwarding, kubectl, admin_standin):
+    port = int(forwarding.env["LITELLM_PORT_FORWARD"].rsplit(" ", 1)[1].split(":")[0])
+    with socket.socket() as squatter:  # an old `kubectl port-forward &`, or anything else on that port
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen(8)
+
+        result = forwarding("keys", "list", "--port-forward")
+
+    assert result.returncode == 6, result.output
+    assert f"127.0.0.1:{port} is already taken" in result.stderr
+    assert not kubectl.exists() or _forward_pids(kubectl) == []

@@ -514,6 +514,12 @@ CATALOGUE.update(
             "`{command}` exited ({detail}) before the port answered.",
             "Check the service and namespace (`kubectl get svc -n ai`) and the `port_forward` setting, or use --url.",
         ),
+        "port-forward-port-taken": (
+            GatewayError,
+            "127.0.0.1:{port} is already taken, so `{command}` cannot listen there; nothing was sent to it.",
+            "Stop what listens there (an earlier `kubectl port-forward` left running?), choose another local "
+            "port in the `port_forward` setting, or use --url to talk to what listens there on purpose.",
+        ),
         "port-forward-timeout": (
             GatewayError,
             "`{command}` did not open 127.0.0.1:{port} within {timeout} s; it was stopped.",

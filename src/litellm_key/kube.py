@@ -107,6 +107,8 @@ class PortForward:
         self.stop()
 
     def start(self) -> None:
+        if port_answers(self.port):  # ours would fail to bind, and the master key would go to whatever listens
+            raise fail("port-forward-port-taken", command=self.command, port=self.port)
         try:
             # Own session: a Ctrl-C in the terminal reaches us, and we stop the child in order.
             self._child = subprocess.Popen(
