@@ -123,7 +123,7 @@ def test_a_port_forward_that_ignores_sigterm_is_killed(forwarding, admin_standin
     assert _wait_gone(_forward_pids(kubectl)) == []
 
 
-@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])  # SIGHUP: terminal closed
 def test_ctrl_c_or_sigterm_mid_command_stops_the_port_forward_child(forwarding, admin_standin, kubectl, signal_number):
     release = threading.Event()
     admin_standin.overrides["/key/list"] = lambda request: (release.wait(20), Response("{}", content_type="application/json"))[1]

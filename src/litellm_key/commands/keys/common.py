@@ -65,7 +65,7 @@ def master_key(args: argparse.Namespace, settings: Settings) -> MasterKey:
 
 
 def _terminated(*_args: object) -> None:
-    raise KeyboardInterrupt  # SIGTERM unwinds like Ctrl-C, so the port-forward child is stopped
+    raise KeyboardInterrupt  # SIGTERM and SIGHUP unwind like Ctrl-C, so the port-forward child is stopped
 
 
 @contextmanager
@@ -77,14 +77,16 @@ def admin_session(args: argparse.Namespace, settings: Settings, console: Console
         return
     import signal
 
-    previous = signal.signal(signal.SIGTERM, _terminated)
+    # SIGHUP too: a closed terminal must not leave kubectl (in its own session, so it gets none) running.
+    previous = {number: signal.signal(number, _terminated) for number in (signal.SIGTERM, signal.SIGHUP)}
     forward = kube.PortForward(settings.port_forward, ready_timeout=args.forward_timeout)
     console.step(f"starting `{settings.port_forward}`")
     try:
         with forward, Admin(forward.url, master, timeout=settings.timeout, keepalive=forward.alive, recover=forward.recover) as admin:
             yield admin
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         if forward.restarts:
             console.warn(f"the port-forward died and was restarted {forward.restarts} time(s)")
 
