@@ -152,3 +152,12 @@ def test_spend_with_half_a_date_range_is_a_usage_error_before_any_request(admin,
 
     assert result.returncode == 2 and "--start and --end" in result.stderr
     assert not any(r.path.startswith(("/global", "/spend", "/user")) for r in admin_standin.requests)
+
+
+def test_audit_within_takes_every_duration_generate_takes(admin, admin_standin):
+    admin_standin.add_admin_key(alias="month", expires=(datetime.now(timezone.utc) + timedelta(days=20)).isoformat())
+
+    result = admin("keys", "audit", "--within", "1mo", "--json")
+
+    assert result.returncode == 8, result.output
+    assert json.loads(result.stdout)["findings"][0]["findings"] == ["expiring"]

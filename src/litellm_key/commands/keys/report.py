@@ -16,15 +16,15 @@ from ...errors import fail
 from ...settings import Settings
 from .common import table
 
-_SPAN = re.compile(r"(\d+)([smhdw])")
-_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_SPAN = re.compile(r"(\d+)(mo|[smhdw])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "mo": 30 * 86400}  # LiteLLM's month: 30 days
 
 
 def span(text: str) -> timedelta:
     match = _SPAN.fullmatch(text)
     if not match:
         raise fail("admin-bad-duration", value=text)
-    return timedelta(**{_UNIT[match.group(2)]: int(match.group(1))})
+    return timedelta(seconds=int(match.group(1)) * _SECONDS[match.group(2)])
 
 
 def _when(text: str | None) -> datetime | None:
