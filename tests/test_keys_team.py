@@ -161,3 +161,13 @@ def test_audit_within_takes_every_duration_generate_takes(admin, admin_standin):
 
     assert result.returncode == 8, result.output
     assert json.loads(result.stdout)["findings"][0]["findings"] == ["expiring"]
+
+
+def test_spend_daily_reads_every_page_of_a_long_range(admin, admin_standin):
+    result = admin("keys", "spend", "--start", "2024-01-01", "--end", "2026-12-31", "--json")  # 1096 rows
+
+    assert result.returncode == 0, result.output
+    dates = [day["date"] for day in json.loads(result.stdout)["daily"]]
+    assert len(dates) == 1096 and dates[0] == "2024-01-01" and dates[-1] == "2026-12-31"
+    pages = [r.args.get("page") for r in admin_standin.requests if r.path == "/user/daily/activity"]
+    assert pages == ["1", "2"]

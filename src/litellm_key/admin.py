@@ -18,6 +18,7 @@ from .gateway import Gateway
 from .secret import ClientKey, MasterKey
 
 PAGE_SIZE = 100  # LiteLLM's maximum for /key/list
+DAILY_PAGE_SIZE = 1000  # and for /user/daily/activity
 
 
 @dataclass(frozen=True)
@@ -234,5 +235,14 @@ class Admin:
         return list(self.call("GET", "/spend/tags") or [])
 
     def daily_activity(self, start: str, end: str) -> list[dict[str, Any]]:
-        body = self.call("GET", "/user/daily/activity", params={"start_date": start, "end_date": end})
-        return list(body.get("results") or [])
+        """Every page: LiteLLM pages the rows behind the days (50 by default, 1000 at most), so one
+        page of a month with a few keys and models shows only its first days."""
+        results: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params = {"start_date": start, "end_date": end, "page": page, "page_size": DAILY_PAGE_SIZE}
+            body = self.call("GET", "/user/daily/activity", params=params)
+            results += [item for item in body.get("results") or [] if isinstance(item, dict)]
+            if page >= int((body.get("metadata") or {}).get("total_pages") or 1):
+                return results
+            page += 1

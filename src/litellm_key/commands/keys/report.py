@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from ...admin import Admin, KeyRecord
 from ...console import Console
@@ -110,12 +111,15 @@ def spend(args: argparse.Namespace, settings: Settings, admin: Admin, console: C
             [(row.get("individual_request_tag"), row.get("log_count"), f"{float(row.get('total_spend') or 0):.4f}") for row in tags],
         )
     if daily is not None:
-        table(
-            console,
-            ("DATE", "REQUESTS", "SPEND (USD)"),
-            [
-                (row.get("date"), (row.get("metrics") or {}).get("api_requests"), f"{float((row.get('metrics') or {}).get('spend') or 0):.4f}")
-                for row in daily
-            ],
-        )
+        table(console, ("DATE", "REQUESTS", "SPEND (USD)"), [(day, requests, f"{cost:.4f}") for day, (requests, cost) in _per_day(daily).items()])
     return 0
+
+
+def _per_day(daily: list[dict[str, Any]]) -> dict[str, tuple[int, float]]:
+    """Requests and spend per date: a date may span two of LiteLLM's pages, so it is summed."""
+    days: dict[str, tuple[int, float]] = {}
+    for row in daily:
+        metrics = row.get("metrics") or {}
+        requests, cost = days.get(str(row.get("date")), (0, 0.0))
+        days[str(row.get("date"))] = (requests + int(metrics.get("api_requests") or 0), cost + float(metrics.get("spend") or 0))
+    return days
