@@ -125,6 +125,7 @@ def test_audit_reports_each_practice_and_exits_non_zero(admin, admin_standin):
     }
     text = admin("keys", "audit")
     assert "budget-exhausted" in text.stdout and "7 problem(s) in 7 key(s)" in text.stderr
+    assert "; docs/admin.md explains each finding." in text.stderr
 
 
 def test_audit_of_a_clean_gateway_exits_zero(admin, admin_standin):

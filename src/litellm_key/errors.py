@@ -588,7 +588,7 @@ CATALOGUE.update(
         "keys-audit-findings": (
             SafetyRefusal,
             "The audit found {count} problem(s) in {keys} key(s).",
-            "Fix them with `litellm-key keys rotate|delete|block`; " + _ADMIN + " explains each finding.",
+            "Fix them with `litellm-key keys rotate|delete|block`; docs/admin.md explains each finding.",
         ),
     }
 )
