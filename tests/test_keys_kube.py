@@ -202,3 +202,20 @@ def test_a_port_already_taken_is_refused_before_the_master_key_goes_anywhere(for
     assert result.returncode == 6, result.output
     assert f"127.0.0.1:{port} is already taken" in result.stderr
     assert not kubectl.exists() or _forward_pids(kubectl) == []
+
+
+def test_onboard_through_a_port_forward_that_dies_restarts_it_once_and_leaves_none(forwarding, admin_standin, kubectl, tmp_path):
+    lines = ["developers:"] + [f"  - name: dev{n:02}" for n in range(25)]
+    (forwarding.workspace / "team.yaml").write_text("\n".join(lines) + "\n")
+
+    result = forwarding(
+        "keys", "onboard", "team.yaml", "--output-dir", "keys", "--jobs", "8", "--port-forward",
+        env={"FAKE_KUBECTL_DIE_ONCE": str(tmp_path / "died")},
+    )
+
+    pids = _forward_pids(kubectl)
+    assert _wait_gone(pids) == []  # every child we started is stopped, however many threads saw one die
+    assert len(pids) == 2, result.output  # one restart, not one per thread
+    rerun = forwarding("keys", "onboard", "team.yaml", "--output-dir", "keys", "--port-forward", "--json")
+    assert rerun.returncode == 0, rerun.output
+    assert len(admin_standin.keys) == 25

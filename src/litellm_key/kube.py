@@ -13,6 +13,7 @@ import re
 import shlex
 import socket
 import subprocess
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,9 @@ class PortForward:
         self.stop_timeout = stop_timeout
         self.restarts = 0
         self._child: subprocess.Popen[bytes] | None = None
+        # `keys onboard` calls from several threads: one of them restarts a dead child, the others
+        # then see the new one (two restarts would orphan the first new child, still listening).
+        self._lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -135,8 +139,9 @@ class PortForward:
 
     def alive(self) -> None:
         """Restart the child if it died since the last call (kubectl drops idle port-forwards)."""
-        if self._child is not None and self._child.poll() is not None:
-            self._restart()
+        with self._lock:
+            if self._child is not None and self._child.poll() is not None:
+                self._restart()
 
     def recover(self) -> None:
         """After a refused or cut connection: restart the child if it is dying or dead.
@@ -144,12 +149,13 @@ class PortForward:
         A dying kubectl may still run when its connection fails (so `alive()` alone races), and may
         even accept one more connection; a second past its exit decides.
         """
-        deadline = time.monotonic() + 1.0
-        while self._child is not None and self._child.poll() is None:
-            if time.monotonic() > deadline:
-                return  # still running: the failure was not the port-forward's
-            time.sleep(0.05)
-        self._restart()
+        with self._lock:
+            deadline = time.monotonic() + 1.0
+            while self._child is not None and self._child.poll() is None:
+                if time.monotonic() > deadline:
+                    return  # still running (or just restarted by another call): not the port-forward's failure
+                time.sleep(0.05)
+            self._restart()
 
     def _restart(self) -> None:
         self._child = None
