@@ -73,6 +73,7 @@ def test_onboard_from_csv_with_prune_deletes_only_pattern_keys_of_leavers(admin,
 
     refused = admin("keys", "onboard", "team.csv", "--output-dir", "keys", "--prune")
     assert refused.returncode == 2 and leaver.secret in admin_standin.keys
+    assert admin_standin.by_alias("claude-code-alice") is None  # asked before anything changed
 
     result = admin("keys", "onboard", "team.csv", "--output-dir", "keys", "--prune", "--yes")
 

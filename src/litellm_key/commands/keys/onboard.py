@@ -134,6 +134,7 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     check_models(admin, sorted({m for d in developers for m in (d.models or settings.models)}))
     existing = {record.alias: record for record in admin.list_keys()}
     missing = [d for d in developers if alias_for(settings, d.name) not in existing]
+    leavers = _leavers(args, settings, developers, existing) if args.prune else {}  # asked before any change
     status = {d.name: "existing" for d in developers if d not in missing}
     problems: dict[str, str] = {}
     shown: dict[str, str] = {}
@@ -154,7 +155,7 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         list(pool.map(work, missing))
     progress.close()
-    pruned = _prune(args, settings, admin, console, developers, existing) if args.prune else []
+    pruned = _prune(admin, console, leavers)
 
     rows = [(d.name, alias_for(settings, d.name), status[d.name], problems.get(d.name, "")) for d in developers]
     table(console, ("DEVELOPER", "ALIAS", "STATUS", "PROBLEM"), rows + [(name, "", "pruned", "") for name in pruned])
@@ -172,20 +173,21 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     return 0
 
 
-def _prune(
-    args: argparse.Namespace,
-    settings: Settings,
-    admin: Admin,
-    console: Console,
-    developers: list[Developer],
-    existing: dict[str | None, KeyRecord],
-) -> list[str]:
-    """Delete pattern-made keys of developers who left the roster (the seed's "revoke on departure")."""
+def _leavers(
+    args: argparse.Namespace, settings: Settings, developers: list[Developer], existing: dict[str | None, KeyRecord]
+) -> dict[str, KeyRecord]:
+    """Pattern-made keys of developers who left the roster, once the admin confirmed their deletion."""
     roster = {developer.name for developer in developers}
     leavers = {name: record for alias, record in existing.items() if (name := name_from_alias(settings, alias)) and name not in roster}
+    if leavers:
+        confirm(f"Delete the keys of {', '.join(sorted(leavers))} (no longer in the roster)?", yes=args.yes, action="--prune")
+    return leavers
+
+
+def _prune(admin: Admin, console: Console, leavers: dict[str, KeyRecord]) -> list[str]:
+    """Delete the leavers' keys (the seed's "revoke on departure")."""
     if not leavers:
         return []
-    confirm(f"Delete the keys of {', '.join(sorted(leavers))} (no longer in the roster)?", yes=args.yes, action="--prune")
     admin.delete([record.token for record in leavers.values()])
     for name, record in sorted(leavers.items()):
         console.ok(f"deleted {record.alias} ({record.shown}): {name} left the roster")
