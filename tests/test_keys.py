@@ -12,6 +12,7 @@ import pytest
 from conftest import GOOD_KEY
 from keys_helpers import admin, admin_standin  # noqa: F401 (fixtures)
 from litellm_standin import MASTER_KEY, litellm_error
+from werkzeug import Response
 
 
 def test_generate_shows_the_new_key_once_with_the_alias_pattern_and_options(admin, admin_standin):
@@ -336,3 +337,16 @@ def test_rotate_by_regenerate_whose_output_cannot_be_written_shows_the_new_key(a
 
     assert result.returncode == 3, result.output
     assert key.secret in result.stdout  # the old secret is gone: the new one must not be lost too
+
+
+def test_litellms_own_unique_alias_error_also_suggests_rotate(admin, admin_standin):
+    """Another admin made the alias between our check and our generate: LiteLLM's 400 says so."""
+    old = admin_standin.add_admin_key(alias="claude-code-alice")
+    empty = json.dumps({"keys": [], "total_count": 0, "current_page": 1, "total_pages": 1})
+    admin_standin.overrides["/key/list"] = lambda request: Response(empty, content_type="application/json")
+
+    result = admin("keys", "generate", "--developer", "alice")
+
+    assert result.returncode == 8, result.output
+    assert "litellm-key keys rotate claude-code-alice" in result.stderr
+    assert list(admin_standin.keys) == [old.secret]
