@@ -350,3 +350,65 @@ def test_litellms_own_unique_alias_error_also_suggests_rotate(admin, admin_stand
     assert result.returncode == 8, result.output
     assert "litellm-key keys rotate claude-code-alice" in result.stderr
     assert list(admin_standin.keys) == [old.secret]
+
+
+
+def _dropping_generate_answers(target_port: int):
+    """A loopback TCP relay to the stand-in that forwards everything but drops /key/generate's
+    answer and closes the connection: the key is made, its secret never arrives."""
+    import socket
+    import threading
+
+    server = socket.socket()
+    server.bind(("127.0.0.1", 0))
+    server.listen(16)
+
+    def up(client, upstream, state):
+        try:
+            while data := client.recv(65536):
+                state["drop"] = state["drop"] or b"POST /key/generate" in data
+                upstream.sendall(data)
+        except OSError:
+            pass
+
+    def down(upstream, client, state):
+        try:
+            while data := upstream.recv(65536):
+                if state["drop"]:
+                    break
+                client.sendall(data)
+        except OSError:
+            pass
+        for end in (client, upstream):
+            try:
+                end.shutdown(socket.SHUT_RDWR)  # wakes the other thread's recv; close() alone would not
+            except OSError:
+                pass
+            end.close()
+
+    def serve():
+        while True:
+            try:
+                client, _ = server.accept()
+            except OSError:
+                return
+            upstream, state = socket.create_connection(("127.0.0.1", target_port)), {"drop": False}
+            threading.Thread(target=up, args=(client, upstream, state), daemon=True).start()
+            threading.Thread(target=down, args=(upstream, client, state), daemon=True).start()
+
+    threading.Thread(target=serve, daemon=True).start()
+    return server
+
+
+def test_a_generate_whose_answer_is_lost_deletes_the_key_nobody_received(admin, admin_standin):
+    relay = _dropping_generate_answers(admin_standin.server.port)
+    try:
+        lost = admin("keys", "generate", "--developer", "alice", env={"LITELLM_ADMIN_URL": f"http://127.0.0.1:{relay.getsockname()[1]}"})
+    finally:
+        relay.close()
+
+    assert lost.returncode == 6, lost.output
+    assert any(r.path == "/key/generate" for r in admin_standin.requests)
+    assert admin_standin.by_alias("claude-code-alice") is None  # else the alias is held by a key nobody has
+    again = admin("keys", "generate", "--developer", "alice", new_keys_shown=1)
+    assert again.returncode == 0, again.output

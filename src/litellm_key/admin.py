@@ -18,6 +18,7 @@ from .gateway import Gateway
 from .secret import ClientKey, MasterKey
 
 PAGE_SIZE = 100  # LiteLLM's maximum for /key/list
+_ANSWER_LOST = ("gateway-timeout", "gateway-unreachable")  # the request may have been carried out
 DAILY_PAGE_SIZE = 1000  # and for /user/daily/activity
 
 
@@ -199,8 +200,22 @@ class Admin:
         except LitellmKeyError as error:
             if "already exists" in error.message and body.get("key_alias"):
                 raise fail("admin-alias-taken", alias=body["key_alias"]) from None
+            if error.reason in _ANSWER_LOST and body.get("key_alias"):
+                self._discard_unreceived(body["key_alias"])
             raise
         return _new_key(answer)
+
+    def _discard_unreceived(self, alias: str) -> None:
+        """A generate whose answer was lost (timeout, cut connection) may still have made the key:
+        nobody has its secret, yet it would hold the alias ("taken", or "existing" to onboard's
+        re-run). Callers checked the alias was free, so a key under it now is that one. Best effort:
+        the original error is what the user sees."""
+        try:
+            tokens = [record.token for record in self.list_keys(alias=alias) if record.alias == alias]
+            if tokens:
+                self.delete(tokens)
+        except LitellmKeyError:
+            pass
 
     def regenerate(self, token: str, *, grace_period: str | None, duration: str | None = None) -> NewKey | None:
         """A new secret for the same key record; None where LiteLLM refuses (Enterprise-only).
