@@ -412,3 +412,10 @@ def test_a_generate_whose_answer_is_lost_deletes_the_key_nobody_received(admin, 
     assert admin_standin.by_alias("claude-code-alice") is None  # else the alias is held by a key nobody has
     again = admin("keys", "generate", "--developer", "alice", new_keys_shown=1)
     assert again.returncode == 0, again.output
+
+
+def test_the_alias_pattern_is_a_setting(admin, admin_standin):
+    result = admin("keys", "generate", "--developer", "alice", "--json", env={"LITELLM_KEY_ALIAS_PATTERN": "team-x-{name}"}, new_keys_shown=1)
+
+    assert result.returncode == 0, result.output
+    assert json.loads(result.stdout)["key_info"]["alias"] == "team-x-alice" and admin_standin.by_alias("team-x-alice")

@@ -219,3 +219,10 @@ def test_onboard_through_a_port_forward_that_dies_restarts_it_once_and_leaves_no
     rerun = forwarding("keys", "onboard", "team.yaml", "--output-dir", "keys", "--port-forward", "--json")
     assert rerun.returncode == 0, rerun.output
     assert len(admin_standin.keys) == 25
+
+
+def test_from_k8s_reads_the_secret_the_setting_names(admin, admin_standin, kubectl):
+    result = admin("keys", "list", "--from-k8s", env={"LITELLM_MASTER_KEY": "", "LITELLM_MASTER_KEY_SECRET": "llm/admin-secrets/MASTER"})
+
+    assert result.returncode == 0, result.output
+    assert "get secret admin-secrets -n llm -o jsonpath={.data.MASTER}" in kubectl.read_text()
