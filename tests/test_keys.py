@@ -419,3 +419,20 @@ def test_the_alias_pattern_is_a_setting(admin, admin_standin):
 
     assert result.returncode == 0, result.output
     assert json.loads(result.stdout)["key_info"]["alias"] == "team-x-alice" and admin_standin.by_alias("team-x-alice")
+
+
+def test_generate_sends_litellms_request_shape_with_every_option(admin, admin_standin):
+    result = admin(
+        "keys", "generate", "--developer", "alice", "--model", "gpt-4o", "--duration", "12h", "--max-budget", "5",
+        "--budget-duration", "1mo", "--user-id", "u-1", "--team-id", "t-1", new_keys_shown=1,
+    )
+
+    assert result.returncode == 0, result.output
+    body = next(r for r in admin_standin.requests if r.path == "/key/generate").get_json()
+    assert body == {
+        "key_alias": "claude-code-alice", "models": ["gpt-4o"], "duration": "12h", "max_budget": 5.0,
+        "budget_duration": "1mo", "user_id": "u-1", "team_id": "t-1",
+        "metadata": {"developer": "alice", "created_by": "litellm-key", "duration": "12h"},
+    }
+    listing = next(r for r in admin_standin.requests if r.path == "/key/list")
+    assert listing.args["return_full_object"] == "true" and listing.args["key_alias"] == "claude-code-alice"
