@@ -202,3 +202,12 @@ def test_ctrl_c_during_onboard_stops_creating_and_loses_no_key(admin, admin_stan
     made = [key.alias.removeprefix("claude-code-") for key in admin_standin.keys.values()]
     assert len(made) < 10  # the requests under way finished; no new ones were sent
     assert sorted(path.stem for path in (workspace / "keys").iterdir()) == sorted(made)
+
+
+def test_onboard_show_with_json_puts_the_new_keys_in_the_document(admin, admin_standin, workspace):
+    _roster(workspace, 2)
+
+    result = admin("keys", "onboard", "team.yaml", "--output-dir", "keys", "--show", "--json", new_keys_shown=2)
+
+    assert result.returncode == 0, result.output
+    assert json.loads(result.stdout)["keys"] == {f"dev0{n}": admin_standin.by_alias(f"claude-code-dev0{n}").secret for n in (0, 1)}

@@ -165,6 +165,8 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     counts = {word: sum(1 for value in status.values() if value == word) for word in ("created", "existing", "failed")}
     console.info(f"created {counts['created']}, existing {counts['existing']}, failed {counts['failed']}; keys in {folder}/")
     document = {"ok": not problems, "developers": status, "problems": problems, "pruned": pruned, **counts}
+    if args.show:
+        document["keys"] = dict(sorted(shown.items()))
     if problems:
         error = fail("onboard-incomplete", failed=len(problems), total=len(developers), roster=args.roster)
         console.failure(error, document)
