@@ -436,3 +436,14 @@ def test_generate_sends_litellms_request_shape_with_every_option(admin, admin_st
     }
     listing = next(r for r in admin_standin.requests if r.path == "/key/list")
     assert listing.args["return_full_object"] == "true" and listing.args["key_alias"] == "claude-code-alice"
+
+
+def test_rotate_whose_output_cannot_be_written_says_so_and_keeps_the_old_key(admin, admin_standin, workspace):
+    old = admin_standin.add_admin_key(alias="claude-code-alice")
+    (workspace / "alice.env").mkdir()  # a folder where the file must go
+
+    result = admin("keys", "rotate", "claude-code-alice", "--output", "alice.env")
+
+    assert result.returncode == 3, result.output  # a file problem, not "did not pass verification"
+    assert "is a directory" in result.stderr and "verification" not in result.stderr
+    assert list(admin_standin.keys) == [old.secret] and old.alias == "claude-code-alice"

@@ -20,7 +20,7 @@ from ...admin import Admin, KeyRecord, NewKey
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
-from .common import check_duration, show_new_key, write_key_file
+from .common import check_duration, discarded_on_failure, show_new_key, write_key_file
 
 
 def _duration(record: KeyRecord, asked: str | None) -> str | None:
@@ -59,13 +59,14 @@ def _verified_twin(admin: Admin, record: KeyRecord, alias: str, duration: str | 
             raise fail(
                 "admin-key-unverified", key=twin.key.mask(), alias=alias, detail=f"it cannot reach {', '.join(missing)}"
             )
-        if output is not None:
-            write_key_file(output, twin)
     except LitellmKeyError as error:
         admin.delete([twin.record.token])
         if error.reason == "admin-key-unverified":
             raise
         raise fail("admin-key-unverified", key=twin.key.mask(), alias=alias, detail=error.message) from None
+    if output is not None:
+        with discarded_on_failure(admin, twin):  # the file's own error says what is wrong with it
+            write_key_file(output, twin)
     return twin
 
 
