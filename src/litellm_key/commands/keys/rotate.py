@@ -59,6 +59,9 @@ def _verified_twin(admin: Admin, record: KeyRecord, alias: str, duration: str | 
             raise fail(
                 "admin-key-unverified", key=twin.key.mask(), alias=alias, detail=f"it cannot reach {', '.join(missing)}"
             )
+    except KeyboardInterrupt:  # Ctrl-C: nobody will ever have this key, so it must not stay behind
+        admin.delete([twin.record.token])
+        raise
     except LitellmKeyError as error:
         admin.delete([twin.record.token])
         if error.reason == "admin-key-unverified":
