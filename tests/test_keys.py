@@ -477,3 +477,24 @@ def test_ctrl_c_while_rotate_verifies_the_new_key_deletes_it_and_keeps_the_old(a
 
     assert process.returncode == 130, stdout + stderr
     assert list(admin_standin.keys) == [old.secret]  # no "-rotating-" twin left that nobody has
+
+
+@pytest.mark.parametrize(("answer", "deleted"), [("y", True), ("n", False)])
+def test_delete_on_a_terminal_asks_naming_the_keys(admin, admin_standin, answer, deleted):
+    import sys
+
+    import pexpect
+
+    key = admin_standin.add_admin_key(alias="claude-code-alice")
+    child = pexpect.spawn(
+        sys.executable, ["-m", "litellm_key", "keys", "delete", "claude-code-alice"], cwd=str(admin.workspace),
+        env=admin.env, encoding="utf-8", timeout=20, dimensions=(24, 160),
+    )
+    try:
+        child.expect(r"Delete claude-code-alice \(sk-\.\.\.\w{4}\)\?")
+        child.send(answer)
+        child.expect(pexpect.EOF)
+    finally:
+        child.close(force=True)
+    assert (key.secret not in admin_standin.keys) is deleted
+    assert child.exitstatus == (0 if deleted else 130)

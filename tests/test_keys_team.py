@@ -211,3 +211,20 @@ def test_onboard_show_with_json_puts_the_new_keys_in_the_document(admin, admin_s
 
     assert result.returncode == 0, result.output
     assert json.loads(result.stdout)["keys"] == {f"dev0{n}": admin_standin.by_alias(f"claude-code-dev0{n}").secret for n in (0, 1)}
+
+
+def test_onboard_passes_every_roster_field_to_litellm(admin, admin_standin, workspace):
+    (workspace / "team.yaml").write_text(
+        "- name: alice\n  email: alice@example.com\n  user_id: u-alice\n  team: t-core\n"
+        "  models: [gpt-4o]\n  budget: 12.5\n- bob\n"
+    )
+
+    result = admin("keys", "onboard", "team.yaml", "--output-dir", "keys", "--duration", "90d", "--max-budget", "5")
+
+    assert result.returncode == 0, result.output
+    bodies = {r.get_json()["key_alias"]: r.get_json() for r in admin_standin.requests if r.path == "/key/generate"}
+    alice, bob = bodies["claude-code-alice"], bodies["claude-code-bob"]
+    assert (alice["user_id"], alice["team_id"], alice["models"], alice["max_budget"]) == ("u-alice", "t-core", ["gpt-4o"], 12.5)
+    assert alice["metadata"]["email"] == "alice@example.com" and alice["duration"] == "90d"
+    assert bob["models"] == ["claude-sonnet-4-5-20250929", "claude-3-opus-20240229"] and bob["max_budget"] == 5.0
+    assert "user_id" not in bob and "team_id" not in bob
