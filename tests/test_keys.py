@@ -85,6 +85,7 @@ def test_list_walks_every_page_and_masks_every_key(admin, admin_standin):
     assert pages == ["1", "2", "3"]
     text = admin("keys", "list")
     assert f"sk-...{made[22].secret[-4:]}" in text.stdout and "23 key(s)" in text.stdout
+    assert text.stdout.split()[:7] == ["ALIAS", "KEY", "MODELS", "EXPIRES", "SPEND/BUDGET", "LAST", "ACTIVE"]
 
 
 def test_info_by_alias_and_a_missing_one(admin, admin_standin):
