@@ -10,7 +10,7 @@ from datetime import datetime, timedelta, timezone
 import pytest
 
 from conftest import GOOD_KEY
-from keys_helpers import admin, admin_standin  # noqa: F401 (fixtures)
+from keys_helpers import admin, admin_standin, interrupted  # noqa: F401 (fixtures)
 from litellm_standin import MASTER_KEY, litellm_error
 from werkzeug import Response
 
@@ -451,32 +451,20 @@ def test_rotate_whose_output_cannot_be_written_says_so_and_keeps_the_old_key(adm
 
 
 def test_ctrl_c_while_rotate_verifies_the_new_key_deletes_it_and_keeps_the_old(admin, admin_standin):
-    import signal
-    import subprocess
-    import sys
     import threading
-    import time
 
     old = admin_standin.add_admin_key(alias="claude-code-alice")
     release = threading.Event()
     admin_standin.overrides["/v1/models"] = lambda request: (release.wait(20), litellm_error(503, "slow", "service_unavailable"))[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "litellm_key", "keys", "rotate", "claude-code-alice"],
-        cwd=admin.workspace, env=admin.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
     try:
-        deadline = time.monotonic() + 20
-        while not any(r.path == "/v1/models" for r in admin_standin.requests) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        process.send_signal(signal.SIGINT)
-        release.set()  # the stand-in serves one request at a time: let it take the next
-        stdout, stderr = process.communicate(timeout=30)
+        result = interrupted(  # release: the stand-in serves one request at a time, the delete comes next
+            admin, ["keys", "rotate", "claude-code-alice"], release=release,
+            when=lambda: any(r.path == "/v1/models" for r in admin_standin.requests),
+        )
     finally:
         release.set()
-        if process.poll() is None:
-            process.kill()
 
-    assert process.returncode == 130, stdout + stderr
+    assert result.returncode == 130, result.output
     assert list(admin_standin.keys) == [old.secret]  # no "-rotating-" twin left that nobody has
 
 

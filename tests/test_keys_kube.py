@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from keys_helpers import admin, admin_standin, kubectl  # noqa: F401 (fixtures)
+from keys_helpers import admin, admin_standin, interrupted, kubectl  # noqa: F401 (fixtures)
 from litellm_standin import MASTER_KEY
 from werkzeug import Response
 
@@ -127,22 +126,15 @@ def test_a_port_forward_that_ignores_sigterm_is_killed(forwarding, admin_standin
 def test_ctrl_c_or_sigterm_mid_command_stops_the_port_forward_child(forwarding, admin_standin, kubectl, signal_number):
     release = threading.Event()
     admin_standin.overrides["/key/list"] = lambda request: (release.wait(20), Response("{}", content_type="application/json"))[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "litellm_key", "keys", "list", "--port-forward"],
-        cwd=forwarding.workspace, env=forwarding.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
     try:
-        deadline = time.monotonic() + 20
-        while not any(r.path == "/key/list" for r in admin_standin.requests) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        process.send_signal(signal_number)
-        stdout, stderr = process.communicate(timeout=30)
+        result = interrupted(
+            forwarding, ["keys", "list", "--port-forward"], signal_number=signal_number,
+            when=lambda: any(r.path == "/key/list" for r in admin_standin.requests),
+        )
     finally:
         release.set()
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 130, stdout + stderr
-    assert "Cancelled" in stderr and MASTER_KEY not in stdout + stderr
+    assert result.returncode == 130, result.output
+    assert "Cancelled" in result.stderr and MASTER_KEY not in result.output
     pids = _forward_pids(kubectl)
     assert len(pids) == 1 and _wait_gone(pids) == []
 
@@ -172,21 +164,11 @@ def test_the_master_key_prompt_is_hidden(admin, admin_standin):
 
 @pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
 def test_ctrl_c_while_waiting_for_the_port_forward_stops_the_child(forwarding, kubectl, signal_number):
-    process = subprocess.Popen(
-        [sys.executable, "-m", "litellm_key", "keys", "list", "--port-forward", "--forward-timeout", "30"],
-        cwd=forwarding.workspace, env={**forwarding.env, "FAKE_KUBECTL_MODE": "never-ready"},
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    result = interrupted(
+        forwarding, ["keys", "list", "--port-forward", "--forward-timeout", "30"], signal_number=signal_number,
+        env={"FAKE_KUBECTL_MODE": "never-ready"}, when=lambda: kubectl.exists() and bool(_forward_pids(kubectl)),
     )
-    try:
-        deadline = time.monotonic() + 20
-        while not (kubectl.exists() and _forward_pids(kubectl)) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        process.send_signal(signal_number)
-        stdout, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 130, stdout + stderr
+    assert result.returncode == 130, result.output
     pids = _forward_pids(kubectl)
     assert len(pids) == 1 and _wait_gone(pids) == []
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from keys_helpers import admin, admin_standin  # noqa: F401 (fixtures)
+from keys_helpers import admin, admin_standin, interrupted  # noqa: F401 (fixtures)
 
 
 def _roster(workspace, count: int = 25):
@@ -176,29 +176,18 @@ def test_spend_daily_reads_every_page_of_a_long_range(admin, admin_standin):
 
 
 def test_ctrl_c_during_onboard_stops_creating_and_loses_no_key(admin, admin_standin, workspace):
-    import signal
-    import subprocess
-    import sys
     import time
 
     _roster(workspace)
     slow = lambda request: (time.sleep(0.2), admin_standin._generate(request.get_json()))[1]  # noqa: E731
     admin_standin.overrides["/key/generate"] = slow
-    process = subprocess.Popen(
-        [sys.executable, "-m", "litellm_key", "keys", "onboard", "team.yaml", "--output-dir", "keys", "--jobs", "2"],
-        cwd=workspace, env=admin.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while not any(r.path == "/key/generate" for r in admin_standin.requests) and time.monotonic() < deadline:
-            time.sleep(0.02)
-        process.send_signal(signal.SIGINT)
-        stdout, stderr = process.communicate(timeout=30)
-    finally:
-        if process.poll() is None:
-            process.kill()
 
-    assert process.returncode == 130, stdout + stderr
+    result = interrupted(
+        admin, ["keys", "onboard", "team.yaml", "--output-dir", "keys", "--jobs", "2"],
+        when=lambda: any(r.path == "/key/generate" for r in admin_standin.requests),
+    )
+
+    assert result.returncode == 130, result.output
     made = [key.alias.removeprefix("claude-code-") for key in admin_standin.keys.values()]
     assert len(made) < 10  # the requests under way finished; no new ones were sent
     assert sorted(path.stem for path in (workspace / "keys").iterdir()) == sorted(made)
