@@ -480,7 +480,7 @@ def test_delete_on_a_terminal_asks_naming_the_keys(admin, admin_standin, answer,
         env=admin.env, encoding="utf-8", timeout=20, dimensions=(24, 160),
     )
     try:
-        child.expect(r"Delete claude-code-alice \(sk-\.\.\.\w{4}\)\?")
+        child.expect(r"Delete claude-code-alice \(sk-\.\.\.[\w-]{4}\)\?")
         child.send(answer)
         child.expect(pexpect.EOF)
     finally:
