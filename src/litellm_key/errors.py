@@ -514,6 +514,12 @@ CATALOGUE.update(
             "`{command}` exited ({detail}) before the port answered.",
             "Check the service and namespace (`kubectl get svc -n ai`) and the `port_forward` setting, or use --url.",
         ),
+        "port-forward-port-taken": (
+            GatewayError,
+            "127.0.0.1:{port} is already taken, so `{command}` cannot listen there; nothing was sent to it.",
+            "Stop what listens there (an earlier `kubectl port-forward` left running?), choose another local "
+            "port in the `port_forward` setting, or use --url to talk to what listens there on purpose.",
+        ),
         "port-forward-timeout": (
             GatewayError,
             "`{command}` did not open 127.0.0.1:{port} within {timeout} s; it was stopped.",
@@ -559,6 +565,11 @@ CATALOGUE.update(
             "The new key works (alias {temporary}), but deleting the old key failed: {detail}",
             "Delete the old key, then give the new one its alias: `{cleanup}`.",
         ),
+        "rotate-rename-failed": (
+            GatewayError,
+            "The old key is deleted and the new one works (alias {temporary}), but giving it the alias {alias} failed: {detail}",
+            "Give the new key its alias: `{cleanup}`.",
+        ),
         "roster-invalid": (
             ConfigError,
             "{source}: {problem}.",
@@ -577,7 +588,7 @@ CATALOGUE.update(
         "keys-audit-findings": (
             SafetyRefusal,
             "The audit found {count} problem(s) in {keys} key(s).",
-            "Fix them with `litellm-key keys rotate|delete|block`; " + _ADMIN + " explains each finding.",
+            "Fix them with `litellm-key keys rotate|delete|block`; docs/admin.md explains each finding.",
         ),
     }
 )
