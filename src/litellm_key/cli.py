@@ -86,7 +86,19 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     console = Console(quiet=getattr(args, "quiet", False), json_mode=getattr(args, "json", False))
     try:
+        code = _run(args, console)
+        sys.stdout.flush()  # a reader that went away shows here, not as a warning at interpreter exit
+    except BrokenPipeError:  # `litellm-key keys list | head`: stop quietly, as `ls | head` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer its reader left
+    return code
+
+
+def _run(args: "argparse.Namespace", console: Console) -> int:
+    try:
         return args.run(args, console)
+    except BrokenPipeError:
+        raise
     except LitellmKeyError as error:
         console.failure(error)
         return error.exit_code

@@ -66,6 +66,7 @@ EXIT_CODES: dict[int, str] = {
     7: "proxy: nginx missing, config invalid, port busy, upstream host not resolvable",
     8: "refused for safety: .env (or its link target, or the recorded setup choices) tracked by git or linking outside the repository, the master key where a client key belongs, a key alias already taken; `keys audit` found a risk",
     130: "cancelled at a prompt (Ctrl-C)",
+    141: "the reader of the output went away (`… | head`)",
 }
 
 _SETUP = "config-claude-code.sh (or: litellm-key setup)"
