@@ -102,6 +102,42 @@ def test_login_slows_down_on_429_and_still_succeeds(cli, workspace, sso):
     assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
 
 
+def test_a_litellm_error_or_silence_while_polling_is_retried_until_the_sign_in(cli, workspace, sso):
+    """A LiteLLM restarting (500), Traefik or our proxy without an upstream (502), a poll that gets
+    no answer in time: the person may be signing in right now, so the login goes on."""
+    from werkzeug import Response
+
+    path = f"/sso/cli/poll/{sso.login_id}"
+    poll = sso.litellm.overrides[path]
+    troubles = [_json({"detail": "boom"}, status=500), Response("Bad Gateway", status=502), None]
+
+    def flaky(request):
+        if not troubles:
+            return poll(request)
+        answer = troubles.pop(0)
+        if answer is None:  # no answer within --timeout: the server's behaviour, not synchronisation
+            time.sleep(1.5)
+            return _json({"status": "pending"})
+        return answer
+
+    sso.litellm.overrides[path] = flaky
+    sso.sign_in_after = 1
+    result = cli("login", "--timeout", "1", env=FAST)
+    assert result.returncode == 0, result.output
+    assert "LiteLLM failed with 500: boom; trying again until the login ends" in result.stderr
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+def test_a_litellm_that_fails_until_the_login_ends_is_reported_not_nobody_signing_in(cli, workspace, sso):
+    sso.queued = [_json({"detail": "database is down"}, status=503)] * 1000
+    sso.expires_in = 1
+    result = cli("login", env=FAST)
+    assert result.returncode == 6, result.output
+    assert "LiteLLM failed with 503: database is down" in result.stderr
+    assert "Nobody finished the login" not in result.stderr
+    assert not _stored(workspace)
+
+
 @pytest.mark.parametrize(
     "arrange, exit_code, message",
     [

@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import fail
+from .errors import LitellmKeyError, fail
 from .secret import ClientKey, remember, scrub
 
 POLL_SECRET_HEADER = "x-litellm-cli-poll-secret"
@@ -62,9 +62,18 @@ class Credential:
     team_id: str | None
 
 
+@dataclass(frozen=True)
+class Unanswered:
+    """A poll with no answer in time, no connection, or a 5xx (LiteLLM restarting, Traefik or our
+    proxy without an upstream): the person may be signing in right now, so the login goes on."""
+
+    problem: LitellmKeyError
+
+
 PENDING = "pending"
 SLOW_DOWN = "slow-down"
-Tick = Callable[[float], None]  # told the seconds left before each wait
+# told the seconds left before each wait, and why the last poll got no answer (None if it did)
+Tick = Callable[[float, LitellmKeyError | None], None]
 
 
 def _detail(response: Any) -> str:
@@ -124,15 +133,23 @@ class SsoClient:
         remember(login.poll_secret)  # a LiteLLM error that repeats it shows its mask
         return login
 
-    def poll(self, login: Login, team_id: str | None = None) -> str | TeamChoice | Credential:
-        """One poll: PENDING, SLOW_DOWN (429), a TeamChoice, or the Credential (collectable once)."""
+    def poll(self, login: Login, team_id: str | None = None) -> str | TeamChoice | Credential | Unanswered:
+        """One poll: PENDING, SLOW_DOWN (429), Unanswered, a TeamChoice, or the Credential
+        (collectable once). Other 4xx are final, as for LiteLLM's own CLI."""
+        from .gateway import classify
+
         params = {"team_id": team_id} if team_id else None
-        response = self._send(
-            "GET", f"/sso/cli/poll/{login.login_id}", params=params, headers={POLL_SECRET_HEADER: login.poll_secret}
-        )
+        path = f"/sso/cli/poll/{login.login_id}"
+        try:
+            response = self._send("GET", path, params=params, headers={POLL_SECRET_HEADER: login.poll_secret})
+        except LitellmKeyError as error:  # no answer within the timeout, or no connection at all
+            return Unanswered(error)
         status = response.status_code
         if status == 429:
             return SLOW_DOWN
+        if status >= 500:
+            return Unanswered(classify(status, response.text, url=f"{self.base_url}{path}", key=None,
+                                       secrets=(login.poll_secret,)))
         if status == 403:
             raise fail("login-forbidden", detail=_detail(response))
         if status in (400, 404, 410):
@@ -159,17 +176,20 @@ class SsoClient:
     def wait(
         self, login: Login, *, team_id: str | None = None, interval: float = POLL_INTERVAL, tick: Tick | None = None
     ) -> TeamChoice | Credential:
-        """Poll until LiteLLM answers something other than pending, or the login expires."""
+        """Poll until LiteLLM answers something other than pending, or the login expires: then
+        the last poll's problem if it got no answer (it says more than "nobody signed in")."""
+        problem: LitellmKeyError | None = None
         while True:
             left = login.expires_at - time.time()
             if left <= 0:
-                raise fail("login-timeout", user_code=login.user_code)
+                raise problem or fail("login-timeout", user_code=login.user_code)
             if tick:
-                tick(left)
+                tick(left, problem)
             answer = self.poll(login, team_id)
+            problem = answer.problem if isinstance(answer, Unanswered) else None
             if answer == SLOW_DOWN:
                 interval = min(interval * 2, MAX_INTERVAL)
-            elif answer != PENDING:
+            elif answer != PENDING and problem is None:
                 return answer  # type: ignore[return-value]
             time.sleep(min(interval, max(login.expires_at - time.time(), 0)))
 

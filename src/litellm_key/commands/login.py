@@ -16,7 +16,7 @@ import time
 from .. import sso
 from ..console import Console
 from ..envfile import ensure_gitignored
-from ..errors import fail
+from ..errors import LitellmKeyError, fail
 from ..files import atomic_write
 from ..gateway import verify
 from ..settings import Settings
@@ -90,15 +90,21 @@ def _show_instructions(settings: Settings, login: sso.Login, console: Console) -
 
 
 class Countdown:
-    """The waiting line: a spinner rewritten in place on a terminal, a plain line every 30 s otherwise."""
+    """The waiting line: a spinner rewritten in place on a terminal, a plain line every 30 s otherwise;
+    and a warning when polls start getting no answer (the login goes on regardless)."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
         self.live = console.chatty and console.out.isatty()
         self.frame = 0
         self.last_plain: float | None = None
+        self.troubled = False
 
-    def __call__(self, seconds_left: float) -> None:
+    def __call__(self, seconds_left: float, problem: LitellmKeyError | None = None) -> None:
+        if problem is not None and not self.troubled:
+            self.done()
+            self.console.warn(f"{problem.message.rstrip('.')}; trying again until the login ends")
+        self.troubled = problem is not None
         if not self.console.chatty:
             return
         left = f"{int(seconds_left) // 60}:{int(seconds_left) % 60:02d}"
