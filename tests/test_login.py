@@ -162,6 +162,19 @@ def test_login_failures_name_the_cause_and_keep_the_stored_key(cli, workspace, s
     _no_secret_shown(sso, result.output)
 
 
+def test_traefiks_404_for_a_wrong_host_header_is_not_taken_for_an_old_litellm(cli, workspace, standin):
+    from werkzeug import Response
+
+    standin.overrides["/sso/cli/start"] = lambda request: Response(
+        "404 page not found\n", status=404, content_type="text/plain; charset=utf-8")  # Traefik's own 404
+    result = cli("login", env=FAST)
+    assert result.returncode == 6, result.output
+    assert "with something that is not LiteLLM (404 page not found)" in result.stderr
+    assert "check `host_header`" in result.stderr
+    assert "older than 1.84" not in result.stderr
+    assert not _stored(workspace)
+
+
 def test_a_poll_secret_no_header_can_carry_is_a_clear_error_not_a_crash(cli, workspace, sso):
     sso.poll_secret += "…"
     result = cli("login", env=FAST)

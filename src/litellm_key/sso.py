@@ -76,6 +76,14 @@ SLOW_DOWN = "slow-down"
 Tick = Callable[[float, LitellmKeyError | None], None]
 
 
+def _is_json(response: Any) -> bool:
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
+
+
 def _detail(response: Any) -> str:
     """LiteLLM's words, masked (they may repeat the poll secret or a credential) and cut short."""
     try:
@@ -107,9 +115,15 @@ class SsoClient:
         self._gateway.__exit__(*exc)
 
     def start(self) -> Login:
-        """POST /sso/cli/start; a 404 means this LiteLLM has no CLI SSO (older than 1.84, or no SSO)."""
+        """POST /sso/cli/start; LiteLLM's (JSON) 404 means it has no CLI SSO (older than 1.84, or no
+        SSO). A 5xx or a 404 that is not LiteLLM's (Traefik's for a wrong Host header) is read like
+        every other LiteLLM call, so its message names the real cause and fix."""
+        from .gateway import classify
+
         url = f"{self.base_url}/sso/cli/start"
         response = self._send("POST", "/sso/cli/start")
+        if response.status_code >= 500 or (response.status_code == 404 and not _is_json(response)):
+            raise classify(response.status_code, response.text, url=url, key=None)
         if response.status_code == 404:
             raise fail("login-unsupported", url=url)
         if response.status_code == 429:
