@@ -175,6 +175,15 @@ def test_traefiks_404_for_a_wrong_host_header_is_not_taken_for_an_old_litellm(cl
     assert not _stored(workspace)
 
 
+def test_a_login_id_with_url_characters_is_escaped_in_the_url_and_the_poll(cli, workspace, standin):
+    sso = SsoStandin(standin, login_id="sk-a b/c?d&e\n")
+    sso.sign_in_after = 1
+    result = cli("login", env=FAST)
+    assert result.returncode == 0, result.output
+    assert "/sso/key/generate?source=litellm-cli&key=sk-a%20b%2Fc%3Fd%26e%0A\n" in result.stdout
+    assert len(sso.polls) == 2 and f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
 def test_a_poll_secret_no_header_can_carry_is_a_clear_error_not_a_crash(cli, workspace, sso):
     sso.poll_secret += "…"
     result = cli("login", env=FAST)

@@ -30,6 +30,13 @@ class Login:
     expires_at: float
     poll_secret: str = field(repr=False)
 
+    @property
+    def quoted_id(self) -> str:
+        """The login id as one URL path segment or query value: it is LiteLLM's text, not ours."""
+        from urllib.parse import quote
+
+        return quote(self.login_id, safe="")
+
     def as_dict(self) -> dict[str, Any]:
         return {"login_id": self.login_id, "user_code": self.user_code, "expires_at": self.expires_at,
                 "poll_secret": self.poll_secret}
@@ -153,7 +160,7 @@ class SsoClient:
         from .gateway import classify
 
         params = {"team_id": team_id} if team_id else None
-        path = f"/sso/cli/poll/{login.login_id}"
+        path = f"/sso/cli/poll/{login.quoted_id}"
         try:
             response = self._send("GET", path, params=params, headers={POLL_SECRET_HEADER: login.poll_secret})
         except LitellmKeyError as error:  # no answer within the timeout, or no connection at all

@@ -79,7 +79,7 @@ def _take_saved_login(settings: Settings) -> sso.Login | None:
 
 def _browser_url(settings: Settings, login: sso.Login) -> str:
     base = settings.login_url or f"http://{settings.host_header}"
-    return f"{base}/sso/key/generate?source=litellm-cli&key={login.login_id}"
+    return f"{base}/sso/key/generate?source=litellm-cli&key={login.quoted_id}"
 
 
 def _show_instructions(settings: Settings, login: sso.Login, console: Console) -> None:
