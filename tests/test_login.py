@@ -93,6 +93,23 @@ def test_login_without_a_terminal_lists_the_teams_and_exits_2(cli, workspace, st
     assert not _stored(workspace)
 
 
+def _asks_for_a_team_but_lists_none(sso: SsoStandin) -> None:
+    poll = sso.litellm.overrides[f"/sso/cli/poll/{sso.login_id}"]
+    sso.litellm.overrides[f"/sso/cli/poll/{sso.login_id}"] = lambda request: (
+        poll(request) if not sso.signed_in else _json({"status": "ready", "requires_team_selection": True,
+                                                        "teams": [], "team_details": []}))
+
+
+def test_a_team_choice_without_teams_says_so_and_stores_nothing(cli, workspace, sso):
+    _asks_for_a_team_but_lists_none(sso)
+    sso.sign_in()
+    result = cli("login", env=FAST)
+    assert result.returncode == 4, result.output
+    assert "LiteLLM wants a team for the credential but lists none of yours" in result.stderr
+    assert "add you to a team" in result.stderr and "--team" not in result.stderr
+    assert not _stored(workspace)
+
+
 def test_login_slows_down_on_429_and_still_succeeds(cli, workspace, sso):
     sso.queued = [_json({"detail": "Too many requests"}, status=429)] * 2
     sso.sign_in_after = 2
@@ -272,6 +289,19 @@ def test_login_on_a_terminal_asks_which_team(terminal, workspace, standin):
     child.close()
     assert child.exitstatus == 0
     assert sso.polls[-1].args.get("team_id") == "team-b"
+
+
+def test_a_team_choice_without_teams_on_a_terminal_says_so_instead_of_an_empty_menu(terminal, workspace, sso):
+    import pexpect
+
+    _asks_for_a_team_but_lists_none(sso)
+    sso.sign_in()
+    child = terminal("login")
+    child.expect("lists none of yours")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 4
+    assert not _stored(workspace)
 
 
 def test_a_litellm_that_trickles_its_answer_ends_at_the_deadline(cli, workspace):

@@ -442,6 +442,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Team '{team}' is not one of yours for this login. Teams: {teams}.",
         "Run again with one of them: `litellm-key login --team {first_team}`.",
     ),
+    "login-no-team": (
+        KeyRejected,
+        "LiteLLM wants a team for the credential but lists none of yours, so it will not issue one.",
+        "Ask your LiteLLM admin to add you to a team, then run `litellm-key login` again.",
+    ),
     "login-expired": (
         KeyRejected,
         "The login credential {key} in {env_file} expired at {expires}.",

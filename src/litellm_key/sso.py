@@ -187,9 +187,11 @@ class SsoClient:
             return PENDING
         if body.get("requires_team_selection"):
             details = body.get("team_details") or [{"team_id": team} for team in body.get("teams") or []]
-            teams = (Team(str(item.get("team_id") or item.get("id")), item.get("team_alias")) for item in details
-                     if isinstance(item, dict) and (item.get("team_id") or item.get("id")))
-            return TeamChoice(tuple(teams))
+            teams = tuple(Team(str(item.get("team_id") or item.get("id")), item.get("team_alias")) for item in details
+                          if isinstance(item, dict) and (item.get("team_id") or item.get("id")))
+            if not teams:  # nothing to choose from, on a terminal or with --team
+                raise fail("login-no-team")
+            return TeamChoice(teams)
         if not body.get("key"):
             raise fail("login-failed", status=status, detail="ready, but no credential in the answer")
         return Credential(ClientKey.parse(str(body["key"])), body.get("user_id"), body.get("team_id"))
