@@ -315,3 +315,13 @@ def test_a_litellm_that_trickles_its_answer_ends_at_the_deadline(cli, workspace)
     assert result.returncode == 6, result.output
     assert "did not answer within 2" in result.stderr
     assert not _stored(workspace)
+
+
+def test_the_readme_says_when_to_log_in_instead_of_pasting_or_using_the_portal():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### Which way to get a key", 1)[1].split("\n## ", 1)[0]
+    for way in ("litellm-key setup", "litellm-key setup --from-portal", "litellm-key login"):
+        assert f"`{way}" in section, way
+    assert "LiteLLM ≥ 1.84 with SSO" in section and "24 h" in section
