@@ -83,6 +83,16 @@ def test_login_with_team_flag_asks_litellm_for_that_team(cli, workspace, standin
     assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
 
 
+def test_login_with_a_team_litellm_did_not_offer_lists_the_teams_and_exits_2(cli, workspace, standin):
+    sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
+    sso.sign_in_after = 0
+    result = cli("login", "--team", "team-typo", env=FAST)
+    assert result.returncode == 2, result.output
+    assert "Team 'team-typo' is not one of yours for this login. Teams: Alpha (team-a), Beta (team-b)" in result.stderr
+    assert all(poll.args.get("team_id") != "team-typo" for poll in sso.polls)
+    assert not _stored(workspace)
+
+
 def test_login_without_a_terminal_lists_the_teams_and_exits_2(cli, workspace, standin):
     sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
     sso.sign_in_after = 0
@@ -165,8 +175,12 @@ def test_a_litellm_that_fails_until_the_login_ends_is_reported_not_nobody_signin
         (lambda sso: setattr(sso, "expired", True), 4, "The login expired or was already collected"),
         (lambda sso: setattr(sso, "unsupported", True), 6, "older than 1.84, or SSO is not configured"),
         (lambda sso: setattr(sso, "expires_in", 0), 4, "Nobody finished the login with code WXYZ-4821"),
+        (lambda sso: sso.litellm.overrides.__setitem__(
+            "/sso/cli/start", lambda request: _json({"detail": "Too many CLI login attempts. Try again later."}, 429)),
+         6, "LiteLLM refused to start another login now (429"),
     ],
-    ids=["403-wrong-secret", "403-echoing-the-secret", "400-expired-login", "404-old-litellm", "login-timed-out"],
+    ids=["403-wrong-secret", "403-echoing-the-secret", "400-expired-login", "404-old-litellm", "login-timed-out",
+         "429-on-start"],
 )
 def test_login_failures_name_the_cause_and_keep_the_stored_key(cli, workspace, sso, arrange, exit_code, message):
     (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
