@@ -120,6 +120,22 @@ def test_a_team_choice_without_teams_says_so_and_stores_nothing(cli, workspace, 
     assert not _stored(workspace)
 
 
+def test_a_team_question_without_a_terminal_keeps_the_sign_in_for_login_with_team(cli, workspace, standin):
+    sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
+    sso.sign_in()
+    first = cli("login", env=FAST)
+    assert first.returncode == 2, first.output
+    assert "no new sign-in" in first.stderr
+    second = cli("login", "--team", "team-b", env=FAST)
+    assert second.returncode == 0, second.output
+    assert "resuming the login already started (code WXYZ-4821)" in second.stdout
+    assert sso.starts == 1, "the person signed in once"
+    assert sso.polls[-1].args.get("team_id") == "team-b"
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert not (cli.workspace.parent / "home" / ".local" / "state" / "litellm-key" / "sso-login.json").exists()
+    _no_secret_shown(sso, first.output, second.output)
+
+
 def test_login_slows_down_on_429_and_still_succeeds(cli, workspace, sso):
     sso.queued = [_json({"detail": "Too many requests"}, status=429)] * 2
     sso.sign_in_after = 2
@@ -247,7 +263,7 @@ def test_no_wait_prints_the_url_and_the_next_login_collects_that_same_login(cli,
     sso.sign_in()
     second = cli("login", env=FAST)
     assert second.returncode == 0, second.output
-    assert "resuming the login started with --no-wait" in second.stdout
+    assert "resuming the login already started (code WXYZ-4821)" in second.stdout
     assert sso.starts == 1
     assert not state_file.exists()
     assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)

@@ -37,7 +37,8 @@ setting defaults to http://<host_header> (what the host's browser reaches throug
 When LiteLLM asks which team the credential is for: --team, else a menu on a terminal, else
 exit 2 listing the teams. Ctrl-C while waiting stops at once (exit 130) and stores nothing.
 --no-wait prints the URL and code and exits; the next `login` (without --no-wait) waits for that
-same login, once, while it is still valid, instead of starting a new one.
+same login, once, while it is still valid, instead of starting a new one. So does `login --team`
+after a team question it could not answer: the sign-in is kept, no new one is needed.
 
 examples:
   $ litellm-key login
@@ -45,7 +46,7 @@ examples:
   $ litellm-key login --no-wait && litellm-key login   # print first, wait later
 """
 
-STATE_FILE = "sso-login.json"  # in state_dir, 0600: it holds the poll secret of a --no-wait login
+STATE_FILE = "sso-login.json"  # in state_dir, 0600: it holds the poll secret of a login to resume
 POLL_INTERVAL_VARIABLE = "LITELLM_KEY_POLL_INTERVAL"  # seconds; tests shorten it
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 PLAIN_EVERY = 30.0  # seconds between "still waiting" lines when there is no terminal
@@ -63,9 +64,14 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def _save_login(settings: Settings, login: sso.Login) -> None:
+    atomic_write(settings.state_dir / STATE_FILE, json.dumps(login.as_dict()).encode(), mode=0o600)
+
+
 def _take_saved_login(settings: Settings) -> sso.Login | None:
-    """The --no-wait login, taken once: the file goes whatever the outcome, so a login that failed
-    or was interrupted is never retried with its (by then useless) poll secret."""
+    """The saved login (--no-wait, or a team question left open), taken once: the file goes
+    whatever the outcome, so a login that failed or was interrupted is never retried with its (by
+    then useless) poll secret."""
     path = settings.state_dir / STATE_FILE
     try:
         login = sso.Login.from_dict(json.loads(path.read_text(encoding="utf-8")))
@@ -167,21 +173,25 @@ def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
     gitignore_change = ensure_gitignored(settings.env_file)
     proxy_outcome = start_and_report(settings, console)  # LiteLLM must see our Host header
-    state_file = settings.state_dir / STATE_FILE
     with sso.SsoClient(settings.base_url, timeout=settings.timeout) as client:
         login = None if args.no_wait else _take_saved_login(settings)
         if login is None:
             login = client.start()
         else:
-            console.ok("resuming the login started with --no-wait")
+            console.ok(f"resuming the login already started (code {login.user_code})")
         _show_instructions(settings, login, console)
         if args.no_wait:
-            atomic_write(state_file, json.dumps(login.as_dict()).encode(), mode=0o600)
+            _save_login(settings, login)
             console.info("run `litellm-key login` to wait for the sign-in and store the credential")
             console.emit({"ok": True, "waiting": False, "url": _browser_url(settings, login),
                           "user_code": login.user_code})
             return 0
-        credential = _wait_for_credential(client, login, args, console)
+        try:
+            credential = _wait_for_credential(client, login, args, console)
+        except LitellmKeyError as error:
+            if error.reason in ("login-team-required", "login-team-unknown"):
+                _save_login(settings, login)  # signed in already: `login --team` finishes it, no new sign-in
+            raise
     key = credential.key
     console.ok(f"signed in{f' as {credential.user_id}' if credential.user_id else ''}: credential {key.mask()}")
     console.step(f"checking the credential against {settings.base_url}/v1/models")
