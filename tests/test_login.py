@@ -67,6 +67,36 @@ def test_login_waits_while_pending_and_stores_the_credential_once_the_browser_si
     assert (workspace / ".env").stat().st_mode & 0o777 == 0o600
 
 
+def _read_until(stream, text: str, seconds: float = 20) -> str:
+    """What `stream` (a pipe) delivered up to `text`, read as it arrives (no sleeps)."""
+    import os
+    import select
+
+    seen, deadline = b"", time.monotonic() + seconds
+    while text.encode() not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0 and select.select([stream], [], [], left)[0], f"no {text!r} yet, only {seen.decode()!r}"
+        chunk = os.read(stream.fileno(), 4096)
+        assert chunk, f"the pipe closed before {text!r}: {seen.decode()!r}"
+        seen += chunk
+    return seen.decode()
+
+
+def test_without_a_terminal_the_waiting_line_reaches_a_pipe_while_it_waits(cli, workspace, sso):
+    """`login | tee login.log`, a CI log, `docker exec` without -t: stdout is a block-buffered pipe."""
+    env = {key: value for key, value in {**cli.env, **FAST}.items() if key != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen([sys.executable, "-m", "litellm_key", "login"], cwd=workspace, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        shown = _read_until(process.stdout, "waiting for the sign-in in the browser")
+        assert sso.user_code in shown and not sso.signed_in
+        sso.sign_in()
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+        process.stdout.close()
+
+
 def test_login_url_setting_names_what_the_hosts_browser_opens(cli, sso):
     sso.sign_in_after = 0
     result = cli("login", env={**FAST, "LITELLM_LOGIN_URL": "https://ai.example.test:8443"})

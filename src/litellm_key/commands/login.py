@@ -96,7 +96,8 @@ def _show_instructions(settings: Settings, login: sso.Login, console: Console) -
 
 
 class Countdown:
-    """The waiting line: a spinner rewritten in place on a terminal, a plain line every 30 s otherwise;
+    """The waiting line: a spinner rewritten in place on a terminal, a plain line every 30 s otherwise
+    (flushed: behind a pipe stdout is block-buffered, and the line is for someone watching now);
     and a warning when polls start getting no answer (the login goes on regardless)."""
 
     def __init__(self, console: Console) -> None:
@@ -120,7 +121,7 @@ class Countdown:
             self.console.out.flush()
         elif self.last_plain is None or self.last_plain - seconds_left >= PLAIN_EVERY:
             self.last_plain = seconds_left
-            self.console.info(f"waiting for the sign-in in the browser ({left} left)")
+            print(f"  waiting for the sign-in in the browser ({left} left)", file=self.console.out, flush=True)
 
     def done(self) -> None:
         if self.live and self.frame:
