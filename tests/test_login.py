@@ -97,6 +97,16 @@ def test_without_a_terminal_the_waiting_line_reaches_a_pipe_while_it_waits(cli, 
         process.stdout.close()
 
 
+def test_login_with_json_counts_down_on_stderr_and_keeps_stdout_for_the_document(cli, workspace, sso):
+    sso.sign_in_after = 2
+    result = cli("login", "--json", env=FAST)
+    assert result.returncode == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["ok"] and document["key"] == f"...{sso.credential[-4:]}" and document["expires"].startswith("20")
+    assert sso.user_code in result.stderr
+    assert "waiting for the sign-in in the browser" in result.stderr  # the person still sees it wait
+
+
 def test_login_url_setting_names_what_the_hosts_browser_opens(cli, sso):
     sso.sign_in_after = 0
     result = cli("login", env={**FAST, "LITELLM_LOGIN_URL": "https://ai.example.test:8443"})

@@ -98,11 +98,14 @@ def _show_instructions(settings: Settings, login: sso.Login, console: Console) -
 class Countdown:
     """The waiting line: a spinner rewritten in place on a terminal, a plain line every 30 s otherwise
     (flushed: behind a pipe stdout is block-buffered, and the line is for someone watching now);
-    and a warning when polls start getting no answer (the login goes on regardless)."""
+    and a warning when polls start getting no answer (the login goes on regardless). Like the URL,
+    it is for the person waiting, so with --json it goes to stderr; only --quiet hides it."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.live = console.chatty and console.out.isatty()
+        self.stream = console.err if console.json_mode else console.out
+        self.shown = not console.quiet
+        self.live = self.shown and self.stream.isatty()
         self.frame = 0
         self.last_plain: float | None = None
         self.troubled = False
@@ -112,21 +115,21 @@ class Countdown:
             self.done()
             self.console.warn(f"{problem.message.rstrip('.')}; trying again until the login ends")
         self.troubled = problem is not None
-        if not self.console.chatty:
+        if not self.shown:
             return
         left = f"{int(seconds_left) // 60}:{int(seconds_left) % 60:02d}"
         if self.live:
             self.frame += 1
-            self.console.out.write(f"\r{SPINNER[self.frame % len(SPINNER)]} waiting for the sign-in: {left} left ")
-            self.console.out.flush()
+            self.stream.write(f"\r{SPINNER[self.frame % len(SPINNER)]} waiting for the sign-in: {left} left ")
+            self.stream.flush()
         elif self.last_plain is None or self.last_plain - seconds_left >= PLAIN_EVERY:
             self.last_plain = seconds_left
-            print(f"  waiting for the sign-in in the browser ({left} left)", file=self.console.out, flush=True)
+            print(f"  waiting for the sign-in in the browser ({left} left)", file=self.stream, flush=True)
 
     def done(self) -> None:
         if self.live and self.frame:
-            self.console.out.write("\r\033[K")
-            self.console.out.flush()
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
 def _choose_team(choice: sso.TeamChoice, wanted: str | None) -> str:
