@@ -123,6 +123,14 @@ def test_login_with_team_flag_asks_litellm_for_that_team(cli, workspace, standin
     assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
 
 
+def test_login_with_team_when_litellm_does_not_ask_says_the_flag_was_not_used(cli, workspace, sso):
+    sso.sign_in_after = 0  # one team (or none): LiteLLM issues the credential without asking
+    result = cli("login", "--team", "team-b", env=FAST)
+    assert result.returncode == 0, result.output
+    assert "LiteLLM did not ask which team, so --team team-b was not used" in result.stderr
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
 def test_login_with_a_team_litellm_did_not_offer_lists_the_teams_and_exits_2(cli, workspace, standin):
     sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
     sso.sign_in_after = 0

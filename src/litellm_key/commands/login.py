@@ -163,6 +163,11 @@ def _wait_for_credential(client: sso.SsoClient, login: sso.Login, args: argparse
         while True:
             answer = client.wait(login, team_id=team_id, interval=interval, tick=countdown)
             if isinstance(answer, sso.Credential):
+                if args.team and team_id is None:  # one team (or none): LiteLLM does not ask, --team is moot
+                    countdown.done()
+                    issued = f"team {answer.team_id}" if answer.team_id else "no team named in its answer"
+                    console.warn(f"LiteLLM did not ask which team, so --team {args.team} was not used; "
+                                 f"the credential is for {issued}")
                 return answer
             if team_id is not None:  # asked again after we chose: do not loop forever
                 raise fail("login-failed", status=200, detail=f"LiteLLM asked for a team again after {team_id}")
