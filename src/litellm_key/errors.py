@@ -436,12 +436,17 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "login-team-required": (
         UsageError,
         "LiteLLM needs a team for this login, and there is no terminal to ask on. Teams: {teams}.",
-        "Run again with the team: `litellm-key login --team {first_team}`.",
+        "Run again with the team, while the login lasts (no new sign-in): `litellm-key login --team {first_team}`.",
     ),
     "login-team-unknown": (
         UsageError,
         "Team '{team}' is not one of yours for this login. Teams: {teams}.",
-        "Run again with one of them: `litellm-key login --team {first_team}`.",
+        "Run again with one of them, while the login lasts (no new sign-in): `litellm-key login --team {first_team}`.",
+    ),
+    "login-no-team": (
+        KeyRejected,
+        "LiteLLM wants a team for the credential but lists none of yours, so it will not issue one.",
+        "Ask your LiteLLM admin to add you to a team, then run `litellm-key login` again.",
     ),
     "login-expired": (
         KeyRejected,
