@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -352,6 +353,25 @@ def test_ctrl_c_while_waiting_stops_with_130_and_stores_nothing(terminal, worksp
     # after closing the pty (a slow exit on a loaded machine); wait() only waits for its own status
     assert child.wait() == 130
     assert _stored(workspace) == "KEEP=1\n"
+
+
+def test_an_interrupted_json_login_still_prints_its_one_document(cli, workspace, sso):
+    """A script running `login --json` that is interrupted (SIGINT, as Ctrl-C sends) gets a JSON
+    document naming the cause and exit 130, not an empty stdout."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "litellm_key", "login", "--json"], cwd=workspace, env={**cli.env, **FAST},
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        _wait_until(lambda: len(sso.polls) >= 2, "the CLI to poll")
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stdout + stderr
+    document = json.loads(stdout)
+    assert document["ok"] is False and document["error"]["reason"] == "interrupted"
+    assert "Cancelled" in stderr and not _stored(workspace)
 
 
 def test_login_on_a_terminal_asks_which_team(terminal, workspace, standin):

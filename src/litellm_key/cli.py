@@ -13,7 +13,7 @@ import sys
 
 from . import __version__
 from .console import Console
-from .errors import EXIT_CODES, LitellmKeyError
+from .errors import EXIT_CODES, LitellmKeyError, fail
 
 TYPE_CHECKING = False  # not `from typing import`: typing costs the apiKeyHelper path 5 ms
 if TYPE_CHECKING:
@@ -102,9 +102,11 @@ def _run(args: "argparse.Namespace", console: Console) -> int:
     except LitellmKeyError as error:
         console.failure(error)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("\nCancelled.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt:  # Ctrl-C (SIGTERM and SIGHUP too, where a command turns them into it)
+        print(file=sys.stderr)  # past the ^C the terminal echoed
+        error = fail("interrupted")
+        console.failure(error)  # with --json, a script still gets its one document
+        return error.exit_code
     except Exception as error:  # a bug: say so, without leaking a key
         from .secret import scrub
 

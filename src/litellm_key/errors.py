@@ -86,6 +86,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Pipe exactly one line holding the key: `printf '%s\\n' \"$KEY\" | litellm-key setup --key-stdin`.",
     ),
     "cancelled": (Cancelled, "Cancelled; nothing was changed.", ""),
+    "interrupted": (
+        Cancelled,
+        "Cancelled.",
+        "Run the same command again when you want it: every step is idempotent and completes what this run began.",
+    ),
     # --- configuration -------------------------------------------------------------------------
     "config-yaml": (
         ConfigError,
