@@ -124,3 +124,33 @@ def test_every_json_document_carries_schema_version_1(cli, workspace, command):
     result = cli(*command, "--json", input=GOOD_KEY)
     assert result.returncode == 0, result.output
     assert json.loads(result.stdout)["version"] == 1
+
+
+def test_config_check_refuses_a_state_folder_apply_would_refuse(cli, workspace, tmp_path):
+    """`apply` checks the state folder before anything else (exit 3): `config check` says so too,
+    instead of "settings valid" for a container whose next start will fail."""
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
+    in_the_way = tmp_path / "state-is-a-file"
+    in_the_way.write_text("")
+    env = {"LITELLM_STATE_DIR": str(in_the_way)}
+
+    checked = cli("config", "check", env=env)
+
+    assert cli("apply", env=env).returncode == 3
+    assert checked.returncode == 3, checked.output
+    assert f"{in_the_way} is not a folder" in checked.stderr
+    assert cli("config", env=env).returncode == 0  # the listing still shows where state_dir came from
+
+
+def test_config_check_takes_every_flag_apply_takes(cli):
+    """Whatever `apply --X V` would load, `config check --X V` checks: the same flags, the same verdict."""
+    from litellm_key.cli import build_parser
+
+    def flags(command: str) -> set[str]:
+        sub = next(action for action in build_parser(command)._actions if action.dest == "command").choices[command]
+        return {option for action in sub._actions for option in action.option_strings}
+
+    assert flags("apply") - flags("config") == set()
+    bad = cli("config", "check", "--portal-url", "not-a-url")
+    assert bad.returncode == 3, bad.output
+    assert "--portal-url: portal_url: 'not-a-url' is not an http(s) URL" in bad.stderr

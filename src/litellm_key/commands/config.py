@@ -19,7 +19,8 @@ choices < environment < flags (see docs/configuration.md).
 
   list    (the default) every setting, its value and its source
   check   load the settings exactly as `apply` does: exit 0 when valid, exit 3 naming the
-          file:line, variable or flag of the first bad value
+          file:line, variable or flag of the first bad value, or the state folder (state_dir)
+          when `apply` could not use it
 
 --file PATH reads that one settings file over the defaults, ignoring every other layer: the
 feature's install.sh runs `config check --file` on its options before installing them.
@@ -64,9 +65,11 @@ def _as_text(value: object) -> str:
 
 def _load(args: argparse.Namespace) -> Settings:
     """The settings `apply` would use, or with --file that file's settings over the defaults alone:
-    install.sh checks the feature's options before they become /etc/litellm-key/config.yaml."""
+    install.sh checks the feature's options before they become /etc/litellm-key/config.yaml.
+    `check` also asks what `apply` asks before it changes anything: whether the state folder is
+    usable (exit 3 otherwise). The listing does not, so it can still show where `state_dir` comes from."""
     if args.file is None:
-        return settings_from(args)
+        return settings_from(args, uses_state=args.action == "check")
     home_only = {name: os.environ[name] for name in ("HOME", "XDG_STATE_HOME") if name in os.environ}
     return load_settings(environ=home_only, files=[(args.file, "file")], cwd=args.file.parent)
 
