@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..console import Console
 from ..settings import SETTINGS, Settings, load_settings
-from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
+from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, settings_from
 
 DESCRIPTION = """List every effective setting with its value and its source: default,
 /etc/litellm-key/config.yaml:LINE (the Dev Container feature's options), the workspace's
@@ -36,6 +36,7 @@ examples:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", nargs="?", choices=("list", "check"), default="list", help="what to do (default: list)")
     parser.add_argument("--file", metavar="PATH", type=Path, help="this settings file alone over the defaults, no other layer")
+    add_portal_flags(parser)  # apply's flags, all of them: check loads what `apply --X V` would
     add_connection_flags(parser)
     add_client_flags(parser)
     add_output_flags(parser)
