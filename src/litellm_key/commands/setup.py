@@ -35,8 +35,9 @@ A client whose config file is not valid JSON/TOML is skipped and its file left u
 others are still configured and setup exits 3.
 
 The choices given by flag (--client, --model, --upstream, --host-header, --listen,
---no-proxy/--proxy, --timeout) are recorded in .devcontainer/litellm-key.local.yaml (git-ignored), so `apply` restores
-them after a container rebuild; a later setup replaces the ones it is given, `logout` forgets them.
+--no-proxy/--proxy, --timeout, --env-file, --portal-url) are recorded in
+.devcontainer/litellm-key.local.yaml (git-ignored), so `apply` restores them after a container
+rebuild; a later setup replaces the ones it is given, `logout` forgets them.
 At the hidden prompt, an empty or malformed paste is asked for again (3 tries).
 
 examples:
@@ -70,8 +71,11 @@ def _confirm(question: str) -> bool:
 
 
 PROMPT_TRIES = 3
-# Flags whose values setup records for `apply` (the location flags are not choices: they say where).
-RECORDED_FLAGS = ("upstream", "host_header", "listen", "proxy", "models", "clients", "timeout")
+# Flags whose values setup records for `apply`: what it connects to and configures, where it stored
+# the key (.env elsewhere: a rebuild must find it there) and the portal that renews it. Not
+# --workspace (the recorded file is in it) nor --store/--session-token-file (host-side places a
+# rebuild does not keep).
+RECORDED_FLAGS = ("upstream", "host_header", "listen", "proxy", "models", "clients", "timeout", "env_file", "portal_url")
 
 
 def _ask_hidden() -> str:
