@@ -41,3 +41,21 @@ def test_three_bad_pastes_end_with_exit_4_and_change_nothing(spawn, workspace): 
     child.close()
     assert child.exitstatus == 4
     assert (workspace / ".env").read_text() == "KEEP=1\n"
+
+
+def test_the_enter_after_yes_to_replace_it_is_asked_again_not_a_failure(spawn, workspace, standin):  # noqa: F811
+    """The issue's case: questionary takes "Replace it?" on `y` alone, so the Enter typed after it
+    lands in the hidden prompt as an empty paste."""
+    new_key = standin.add_key("sk-new-client-key-0123456789abcdef").secret
+    (workspace / ".env").write_text(f"KEEP=1\nLITELLM_API_KEY={GOOD_KEY}\n")
+    child = spawn("setup")
+    child.expect("Replace it?")
+    child.send("y" + ENTER)
+    child.expect(r"The key contains nothing \(it is empty\).*Paste it again \(2 tries left\)")
+    child.expect("LiteLLM client key")
+    child.send(new_key + ENTER)
+    child.expect("accepted by LiteLLM")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 0
+    assert (workspace / ".env").read_text().startswith(f"KEEP=1\nLITELLM_API_KEY={new_key}\n")
