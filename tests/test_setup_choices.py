@@ -154,3 +154,20 @@ def test_a_rebuild_finds_the_key_where_setup_stored_it_and_keeps_the_portal(cli,
     assert (shown["env_file"]["value"], shown["env_file"]["kind"]) == (str(workspace / "keys" / "dev.env"), "recorded")
     assert (shown["portal_url"]["value"], shown["portal_url"]["kind"]) == (portal, "recorded")
     assert not (workspace / ".env").exists()
+
+
+def test_choices_are_recorded_when_a_broken_client_config_fails_setup_after_the_key_is_stored(cli, home):
+    """A malformed ~/.codex/config.toml ends setup with exit 3 after the key is stored and the other
+    clients are configured: the choices are in effect, so the rebuild (which also throws that
+    broken file away) must restore them."""
+    (home / ".codex").mkdir()
+    (home / ".codex" / "config.toml").write_text("[model_providers\nbroken = \n")
+    setup = cli("setup", "--key-stdin", "--client", "all", input=GOOD_KEY)
+    assert setup.returncode == 3, setup.output
+    assert "recorded clients in" in setup.stdout
+    _rebuild(home)
+
+    applied = cli("apply", "--json")
+
+    assert applied.returncode == 0, applied.output
+    assert sorted(json.loads(applied.stdout)["clients"]) == sorted(KNOWN_CLIENTS)

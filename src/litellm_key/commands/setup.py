@@ -12,13 +12,14 @@ import sys
 
 from ..console import Console
 from ..envfile import KEY_VARIABLE, ensure_gitignored
-from ..errors import KeyRejected, SafetyRefusal, fail
+from ..errors import KeyRejected, LitellmKeyError, SafetyRefusal, fail
 from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
 from ..settings_files import record_choices, recorded_choices_path
 from . import add_key_source_flags, given_flags, replaceable_key, settings_from
-from .steps import changes_as_dict, refuse_master_key, report_verified, start_and_report, store_and_configure, verification_as_dict
+from .steps import changes_as_dict, configure_clients, refuse_master_key, report_verified, start_and_report, store_key
+from .steps import verification_as_dict
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
 (git-ignored, mode 0600).
@@ -175,11 +176,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if change:
             console.info(change)
     expires = verification.info.expires if verification and verification.info else None
-    changed, client_changes = store_and_configure(settings, key, console, expires=expires)
-    if choices:
+    changed = store_key(settings, key, console, expires=expires)
+    client_failure: LitellmKeyError | None = None
+    try:
+        client_changes = configure_clients(settings, key, console)
+    except LitellmKeyError as error:  # a malformed client config: the others are configured, the key stored
+        client_failure, client_changes = error, []
+    if choices:  # in effect once the key is stored, so a rebuild restores them even after a client failure
         unchanged = "" if record_choices(settings.workspace, choices) else ", unchanged"
         where = recorded_choices_path(settings.workspace)
         console.ok(f"recorded {', '.join(choices)} in {where} for rebuilds{unchanged}")
+    if client_failure:
+        raise client_failure
     console.emit(
         {
             "ok": True,
