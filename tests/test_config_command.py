@@ -158,3 +158,14 @@ def test_config_check_takes_every_flag_apply_takes(cli):
     bad = cli("config", "check", "--portal-url", "not-a-url")
     assert bad.returncode == 3, bad.output
     assert "--portal-url: portal_url: 'not-a-url' is not an http(s) URL" in bad.stderr
+
+
+@pytest.mark.parametrize("missing", ["no-such.yaml", "."], ids=["no file", "a folder"])
+def test_config_check_file_refuses_a_file_that_is_not_there(cli, tmp_path, missing):
+    """A layer that does not exist is skipped, but a file named on purpose must be read: a typo in
+    the path passed as "settings valid"."""
+    path = tmp_path / missing
+    result = cli("config", "check", "--file", str(path))
+    assert result.returncode == 3, result.output
+    assert f"{path}: no such settings file" in result.stderr
+    assert "settings valid" not in result.stdout

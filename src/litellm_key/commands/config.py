@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 from ..console import Console
+from ..errors import fail
 from ..settings import SETTINGS, Settings, load_settings
 from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, settings_from
 
@@ -71,6 +72,8 @@ def _load(args: argparse.Namespace) -> Settings:
     usable (exit 3 otherwise). The listing does not, so it can still show where `state_dir` comes from."""
     if args.file is None:
         return settings_from(args, uses_state=args.action == "check")
+    if not args.file.is_file():  # a missing layer is skipped; a file named on purpose must be there
+        raise fail("config-file-missing", source=args.file)
     home_only = {name: os.environ[name] for name in ("HOME", "XDG_STATE_HOME") if name in os.environ}
     return load_settings(environ=home_only, files=[(args.file, "file")], cwd=args.file.parent)
 
