@@ -97,6 +97,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "{source}: line {line}: not valid YAML ({problem}).",
         "Fix the YAML syntax in {source}.",
     ),
+    "config-file-missing": (
+        ConfigError,
+        "{source}: no such settings file; nothing was checked.",
+        "Check the path given to `litellm-key config check --file`: it must name a YAML file.",
+    ),
     "config-unreadable": (
         ConfigError,
         "{source}: cannot read the settings file ({problem}).",

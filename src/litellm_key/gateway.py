@@ -83,6 +83,9 @@ _TYPES = {
     "budget_exceeded": "key-budget",
     "key_model_access_denied": "model-denied",
     "team_model_access_denied": "model-denied",
+    "user_model_access_denied": "model-denied",  # the same denial, set on the user, organisation or project
+    "org_model_access_denied": "model-denied",
+    "project_model_access_denied": "model-denied",
     "no_db_connection": "gateway-no-db",
     PROXY_ERROR_TYPE: "gateway-upstream-down",
 }
