@@ -21,13 +21,14 @@ JOINED = " (litellm-key added the line break above)"  # after BEGIN: the file ha
 RC_FILES = (".bashrc", ".zshrc")
 
 
-def block(command: str, env_file: Path, joined: bool = False) -> str:
-    """The lines between (and including) the markers; `command` is already shell-quoted."""
+def block(env_command: str, env_file: Path, joined: bool = False) -> str:
+    """The lines between (and including) the markers; `env_command` (`litellm-key env --env-file
+    …`) is already shell-quoted."""
     env_path = shlex.quote(str(env_file))
     return (
         f"{BEGIN}{JOINED if joined else ''}\n"
         "# LiteLLM key and proxy URL for codex, gemini and opencode; `litellm-key logout` removes this block.\n"
-        f'if [ -r {env_path} ]; then eval "$({command} env --env-file {env_path} 2>/dev/null)"; fi\n'
+        f'if [ -r {env_path} ]; then eval "$({env_command} 2>/dev/null)"; fi\n'
         f"{END}\n"
     )
 
@@ -63,7 +64,7 @@ def rc_files(home: Path) -> list[Path]:
     return existing or [home / RC_FILES[0]]
 
 
-def install(home: Path, command: str, env_file: Path) -> list[tuple[Path, bool]]:
+def install(home: Path, env_command: str, env_file: Path) -> list[tuple[Path, bool]]:
     """Write or refresh the block; returns (rc file, whether it changed)."""
     results = []
     for path in rc_files(home):
@@ -71,10 +72,10 @@ def install(home: Path, command: str, env_file: Path) -> list[tuple[Path, bool]]
         parts = _split(text)
         if parts:
             before, _, after, joined = parts
-            new_text = before + block(command, env_file, joined) + after
+            new_text = before + block(env_command, env_file, joined) + after
         else:
             joined = bool(text) and not text.endswith("\n")
-            new_text = text + ("\n" if joined else "") + block(command, env_file, joined)
+            new_text = text + ("\n" if joined else "") + block(env_command, env_file, joined)
         results.append((path, atomic_write(path, new_text.encode("utf-8", "surrogateescape"))))
     return results
 
