@@ -54,8 +54,9 @@ REFUSED = [
     ("LITELLM_LISTEN", "0.0.0.0:8080", "0.0.0.0 is not a loopback address"),
     ("LITELLM_LISTEN", "127.0.0.1:80", "port 80 is below 1024"),
     ("LITELLM_STATE_DIR", '/tmp/state"; evil', "holds a quote, backslash, $ or control character"),
-    ("LITELLM_TIMEOUT", "nan", "nan is not between 0 and"),
-    ("LITELLM_PROXY_TIMEOUT", "inf", "inf is not between 0 and"),
+    ("LITELLM_TIMEOUT", "nan", "nan is not between 0.001 and"),
+    ("LITELLM_PROXY_TIMEOUT", "inf", "inf is not between 0.001 and"),
+    ("LITELLM_PROXY_TIMEOUT", "0.0001", "0.0001 is not between 0.001 and"),  # nginx would read 0ms
 ]
 
 
@@ -81,8 +82,8 @@ def test_config_check_accepts_what_apply_accepts(cli):
     ("content", "says"),
     [
         ("upstream: http://h:1\nlisten: 127.0.0.1:80\n", "file.yaml:2: listen: port 80 is below 1024"),
-        ("timeout: .nan\n", "file.yaml:1: timeout: nan is not between 0 and"),
-        ("timeout: .inf\n", "file.yaml:1: timeout: inf is not between 0 and"),
+        ("timeout: .nan\n", "file.yaml:1: timeout: nan is not between 0.001 and"),
+        ("timeout: .inf\n", "file.yaml:1: timeout: inf is not between 0.001 and"),
         (b"# caf\xe9\nupstream: http://h:1\n", "file.yaml: line 1: not valid YAML (byte 0xe9 is not UTF-8 text)"),
         (ALIAS_BOMB, "file.yaml: the settings expand to more than 10000 values"),
         ("[" * 5000, "file.yaml: the settings expand to more than 10000 values"),

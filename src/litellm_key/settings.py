@@ -107,6 +107,7 @@ class Settings(NamedTuple):
 
 _URL_TEXT = re.compile(r"^https?://[A-Za-z0-9._~:/%\[\]-]+$")  # nothing that could end an nginx string
 _HOST_RE = re.compile(r"^[A-Za-z0-9.-]+$")
+_MIN_SECONDS = 0.001  # below it nginx's millisecond value rounds to 0: every proxied request would time out
 _MAX_SECONDS = 7 * 24 * 3600  # beyond this nginx refuses the time value; no check needs a week
 
 
@@ -231,8 +232,8 @@ def _seconds(raw: Any) -> float:
         value = float(raw)
     except (TypeError, ValueError):
         raise ValueError(f"'{raw}' is not a number of seconds", "Use e.g. 10") from None
-    if not math.isfinite(value) or not 0 < value <= _MAX_SECONDS:
-        raise ValueError(f"{raw} is not between 0 and {_MAX_SECONDS} seconds", "Use e.g. 10")
+    if not math.isfinite(value) or not _MIN_SECONDS <= value <= _MAX_SECONDS:
+        raise ValueError(f"{raw} is not between {_MIN_SECONDS} and {_MAX_SECONDS} seconds", "Use e.g. 10")
     return value
 
 
