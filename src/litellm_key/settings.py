@@ -20,14 +20,12 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
+from . import keyhelper
 from .errors import fail
 
 if TYPE_CHECKING:
     from typing import Any
 
-SYSTEM_CONFIG = Path("/etc/litellm-key/config.yaml")
-WORKSPACE_CONFIG = Path(".devcontainer/litellm-key.yaml")
-RECORDED_CHOICES = Path(".devcontainer/litellm-key.local.yaml")  # see settings_files.record_choices
 KNOWN_CLIENTS = ("claude-code", "codex", "gemini", "opencode", "roo")
 DEFAULT_MODELS = ("claude-sonnet-4-5-20250929", "claude-3-opus-20240229")
 
@@ -317,14 +315,13 @@ def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
     """The git top-level of cwd, else cwd (keyhelper's rule, which the apiKeyHelper fast path uses
     too, so both paths find the same .env). `LITELLM_WORKSPACE` wins; DESIGN.md's `$WORKSPACE` is
     not used because CI systems such as Jenkins set it to something else."""
-    from .keyhelper import find_workspace as fast_find_workspace
-
-    return Path(fast_find_workspace(str(cwd), environ))
+    return Path(keyhelper.find_workspace(str(cwd), environ))
 
 
 def _config_layers(workspace: Path, environ: Mapping[str, str]) -> list[tuple[Path, str]]:
-    system_config = Path(environ.get("LITELLM_KEY_SYSTEM_CONFIG", SYSTEM_CONFIG))
-    return [(system_config, "system"), (workspace / WORKSPACE_CONFIG, "workspace"), (workspace / RECORDED_CHOICES, "recorded")]
+    """The settings files in layer order, as keyhelper names them (the fast path reads the same)."""
+    files = keyhelper.config_files(str(workspace), environ)
+    return [(Path(path), layer) for path, layer in zip(files, ("system", "workspace", "recorded"))]
 
 
 def _mentions_any(path: Path, names: tuple[str, ...]) -> bool:
