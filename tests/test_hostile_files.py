@@ -317,3 +317,35 @@ def test_doctor_names_an_unusable_state_folder_and_skips_what_needs_it(cli, work
     assert result.returncode == 3, result.output
     assert checks["state-dir"]["status"] == "failed" and checks["state-dir"]["reason"] == "state-dir-unusable"
     assert checks["client-claude-code"]["status"] == "skipped"
+
+
+# ---- .gitignore lines git does not read ------------------------------------------------------------
+
+
+def _gitignore_link(workspace) -> None:
+    """git reads no .gitignore that is a symbolic link (since 2.32): lines written through it ignore nothing."""
+    (workspace / "conf").mkdir()
+    (workspace / "conf" / "gitignore").write_text("node_modules/\n")
+    (workspace / ".gitignore").symlink_to("conf/gitignore")
+
+
+def _negated_below(workspace) -> None:
+    """A deeper .gitignore wins over ours at the top: `!.env` there un-ignores app/.env again."""
+    (workspace / "app").mkdir()
+    (workspace / "app" / ".gitignore").write_text("!.env\n")
+
+
+@pytest.mark.parametrize("arrange, env_file", [(_gitignore_link, ".env"), (_negated_below, "app/.env")], ids=["linked .gitignore", "negated below"])
+def test_a_gitignore_git_does_not_honour_is_refused_before_the_key_is_written(cli, workspace, arrange, env_file):
+    arrange(workspace)
+    before = _porcelain(workspace)
+    files = [workspace / name for name in (".gitignore", "conf/gitignore", "app/.gitignore", env_file)]
+    snapshot = _snapshot(*files)
+
+    result = cli("setup", "--key-stdin", "--env-file", env_file, input=GOOD_KEY)
+
+    assert result.returncode == 8, result.output
+    assert "git would still commit it" in result.stderr
+    _no_crash(result)
+    assert _snapshot(*files) == snapshot  # no key, and no .gitignore line that does nothing
+    assert _porcelain(workspace) == before

@@ -458,6 +458,13 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Refusing to write a key into {env_file}: the file is tracked by git and would be committed.",
         "Untrack it and keep it ignored: `git rm --cached {relpath} && echo {relpath} >> .gitignore`.",
     ),
+    "env-not-ignored": (
+        SafetyRefusal,
+        "Refusing to write a key into {env_file}: git would still commit it (`{relpath}` stays "
+        "un-ignored after a `/{relpath}` line in {gitignore}); nothing was written.",
+        "git reads no .gitignore that is a symbolic link, and a deeper .gitignore with `!` wins: make "
+        "{gitignore} a regular file or drop the `!` rule, or add `/{relpath}` to .git/info/exclude.",
+    ),
     "env-link-outside": (
         SafetyRefusal,
         "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top}, "

@@ -203,17 +203,26 @@ def unignored(path: Path) -> tuple[Path, list[str]] | None:
         tracked = _git(top_level, "ls-files", "--error-unmatch", "--", relpath)
         if tracked is not None and tracked.returncode == 0:
             raise fail("env-tracked", env_file=path, relpath=relpath)
+    return top_level, _not_ignored(top_level, relpaths)
+
+
+def _not_ignored(top_level: Path, relpaths: list[str]) -> list[str]:
     missing = []
     for relpath in relpaths:
         ignored = _git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
         if ignored is None or ignored.returncode != 0:
             missing.append(relpath)
-    return top_level, missing
+    return missing
 
 
 def ensure_gitignored(path: Path) -> str | None:
     """Make sure git will never commit `path` (see `unignored`): each path git does not ignore gets
-    its own .gitignore line. Returns a line describing what was added, or None."""
+    its own .gitignore line. Returns a line describing what was added, or None.
+
+    git is asked again afterwards: it reads no .gitignore that is a symbolic link, and a deeper
+    .gitignore (`!.env`) wins over our line at the top. Then the line is taken back out and the
+    key refused (`env-not-ignored`): a line that ignores nothing would only look safe.
+    """
     exposure = unignored(path)
     if exposure is None or not exposure[1]:
         return None
@@ -221,9 +230,18 @@ def ensure_gitignored(path: Path) -> str | None:
     gitignore = top_level / ".gitignore"
     try:
         with locked_dir(top_level):
-            current = _read_bytes(gitignore) or b""
+            before = _read_bytes(gitignore)
+            current = before or b""
             separator = b"" if not current or current.endswith(b"\n") else b"\n"
             atomic_write(gitignore, current + separator + "".join(f"/{rel}\n" for rel in missing).encode())
+            still = _not_ignored(top_level, missing)
+            if still:
+                if before is None:
+                    real_path(gitignore).unlink()
+                else:
+                    atomic_write(gitignore, before)
     except OSError as error:
         raise fail("env-unwritable", path=gitignore, detail=error.strerror or error) from None
+    if still:
+        raise fail("env-not-ignored", env_file=path, relpath=still[0], gitignore=gitignore)
     return f"added {', '.join('/' + rel for rel in missing)} to {gitignore}"
