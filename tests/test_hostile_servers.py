@@ -326,3 +326,32 @@ def test_portal_and_sso_calls_end_at_the_overall_deadline_too(headers_too):
             assert time.monotonic() - started < 3  # a bound, not a benchmark: the trickle goes on for ever
     finally:
         server.close()
+
+
+def _lists_the_key(conn: socket.socket, request: str) -> None:
+    """A 200 that repeats the key where we display server text: a model name, the alias, the expiry."""
+    key = json.dumps(_presented(request))
+    path = request.split(" ", 2)[1]
+    if path.startswith("/key/info"):
+        body = f'{{"info": {{"key_alias": {key}, "expires": {key}, "spend": 0, "max_budget": null}}}}'
+    elif path.startswith("/v1/models"):
+        body = f'{{"data": [{{"id": {key}}}, {{"id": "claude-sonnet-4-5-20250929"}}]}}'
+    else:
+        body = '{"error": {"message": "Only proxy admin can be used"}}'
+        conn.sendall(_respond("401 Unauthorized", body))
+        return
+    conn.sendall(_respond("200 OK", body))
+
+
+@pytest.mark.parametrize("key", ODD_KEYS)
+@pytest.mark.parametrize("models", ["claude-sonnet-4-5-20250929", "gpt-missing"], ids=["accepted", "model missing"])
+@pytest.mark.parametrize("json_mode", [False, True], ids=["text", "json"])
+def test_a_successful_answer_repeating_the_key_is_masked_too(hostile, workspace, key, models, json_mode):
+    """Model names, the alias and the expiry are server text as much as an error body is."""
+    cli = hostile(_lists_the_key)
+    flags = ["--json"] if json_mode else []
+
+    result = cli("setup", "--key-stdin", "--model", models, *flags, input=f"{key}\n")
+
+    _assert_clean(result, key, 0 if models.startswith("claude") else 5)
+    assert key[-4:] in result.output
