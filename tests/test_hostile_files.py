@@ -349,3 +349,37 @@ def test_a_gitignore_git_does_not_honour_is_refused_before_the_key_is_written(cl
     _no_crash(result)
     assert _snapshot(*files) == snapshot  # no key, and no .gitignore line that does nothing
     assert _porcelain(workspace) == before
+
+
+# ---- config values repeated in errors ----------------------------------------------------------------
+
+PUNCTUATED = "sk-a.b+c/d=e-0123456789xyz"  # a key the old `sk-[A-Za-z0-9_-]+` mask cut short after `sk-a`
+
+
+@pytest.mark.parametrize("where", ["settings file", "environment"])
+def test_a_key_pasted_into_a_setting_is_masked_in_the_error(cli, workspace, where):
+    env = {}
+    if where == "environment":
+        env["LITELLM_TIMEOUT"] = PUNCTUATED
+    else:
+        (workspace / ".devcontainer").mkdir()
+        (workspace / ".devcontainer" / "litellm-key.yaml").write_text(f"timeout: '{PUNCTUATED}'\n")
+    for flags in ([], ["--json"]):
+        result = cli("status", *flags, env=env)
+        assert result.returncode == 3, result.output
+        assert "timeout" in result.stderr and "sk-...9xyz" in result.stderr
+        assert PUNCTUATED not in result.output and "d=e-0123" not in result.output
+
+
+def test_a_stale_punctuated_key_in_the_way_in_a_client_file_is_masked(cli, workspace, tmp_path):
+    settings = tmp_path / "home" / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"env": PUNCTUATED}))
+    before = settings.read_bytes()
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", input=GOOD_KEY)
+
+    assert result.returncode == 3, result.output
+    assert "`env` is a string" in result.stderr
+    assert PUNCTUATED not in result.output and "d=e-0123" not in result.output
+    assert settings.read_bytes() == before

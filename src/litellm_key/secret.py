@@ -11,7 +11,10 @@ import re
 from .errors import fail
 
 VIRTUAL_KEY_PREFIX = "sk-"
-_KEY_IN_TEXT = re.compile(r"sk-[A-Za-z0-9_\-]{4,}")
+# An sk- key as text: the characters keys are made of, plus the `.+/=` of base64 and other key
+# generators (ClientKey.problem allows them), ending on a letter, digit, `_`, `-` or `=` so a full
+# stop after a key stays text. `sk-...abcd` is a mask already and stays as it is.
+_KEY_IN_TEXT = re.compile(r"sk-(?!\.\.\.)[A-Za-z0-9_\-.+/=]{3,}[A-Za-z0-9_\-=]")
 _BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
