@@ -383,3 +383,39 @@ def test_a_stale_punctuated_key_in_the_way_in_a_client_file_is_masked(cli, works
     assert "`env` is a string" in result.stderr
     assert PUNCTUATED not in result.output and "d=e-0123" not in result.output
     assert settings.read_bytes() == before
+
+
+# ---- client JSON strings keep their exact text ------------------------------------------------------
+
+ESCAPED = '{\n  "a": "caf\\u00e9 \\/ x",\n  "lone": "\\ud800",\n  "pair": ["\\ud83d\\ude00"]\n}\n'
+
+
+def test_escaped_strings_in_a_client_file_keep_their_text_through_setup_and_logout(cli, workspace, tmp_path):
+    """`\\u00e9` and `\\/` are the user's spelling; a lone `\\ud800` cannot even be written as UTF-8."""
+    settings = tmp_path / "home" / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(ESCAPED)
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", input=GOOD_KEY)
+
+    assert result.returncode == 0, result.output
+    _no_crash(result)
+    text = settings.read_text()
+    assert all(literal in text for literal in ('"caf\\u00e9 \\/ x"', '"\\ud800"', '"\\ud83d\\ude00"')), text
+    assert "apiKeyHelper" in json.loads(text)
+    assert cli("logout").returncode == 0
+    assert settings.read_text() == ESCAPED
+
+
+def test_a_name_spelled_with_escapes_skips_the_file_untouched(cli, workspace, tmp_path):
+    settings = tmp_path / "home" / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"caf\\u00e9": 1, "\\ud800": 2}\n')
+    before = settings.read_bytes()
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", input=GOOD_KEY)
+
+    assert result.returncode == 3, result.output
+    assert "line 1" in result.stderr and "escapes" in result.stderr
+    _no_crash(result)
+    assert settings.read_bytes() == before
