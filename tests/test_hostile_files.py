@@ -419,3 +419,58 @@ def test_a_name_spelled_with_escapes_skips_the_file_untouched(cli, workspace, tm
     assert "line 1" in result.stderr and "escapes" in result.stderr
     _no_crash(result)
     assert settings.read_bytes() == before
+
+
+# ---- things that are no regular file: a named pipe would block a reader for ever -----------------
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.name + ".other")
+    path.with_name(path.name + ".other").symlink_to(path.name)
+
+
+def _directory(path: Path) -> None:
+    path.mkdir()
+
+
+@pytest.mark.parametrize("make", [_fifo, _loop], ids=["named pipe", "link loop"])
+@pytest.mark.parametrize("command", ["token", "env", "status", "apply", "setup"])
+def test_an_env_that_is_a_pipe_or_a_link_loop_is_a_clear_error_not_a_hang(cli, workspace, command, make):
+    make(workspace / ".env")
+    result = cli(command, *(["--key-stdin"] if command == "setup" else []), input=GOOD_KEY)
+    assert result.returncode == 3, result.output
+    _no_crash(result)
+    assert str(workspace / ".env") in result.stderr
+    assert not (workspace / ".env").is_file() or os.path.islink(workspace / ".env")
+
+
+@pytest.mark.parametrize("make", [_fifo, _loop, _directory], ids=["named pipe", "link loop", "directory"])
+def test_a_client_config_that_is_no_file_skips_that_client_only(cli, workspace, tmp_path, make):
+    settings = tmp_path / "home" / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    make(settings)
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", "--client", "opencode", input=GOOD_KEY)
+
+    assert result.returncode == 3, result.output
+    _no_crash(result)
+    assert f"claude-code: {settings}" in result.stderr and "not configured" in result.stderr
+    assert "opencode configured" in result.stdout
+    for command in ("status", "logout"):
+        later = cli(command)
+        _no_crash(later)
+        assert later.returncode in (0, 3), later.output
+
+
+@pytest.mark.parametrize("make", [_fifo, _directory], ids=["named pipe", "directory"])
+def test_a_shell_rc_file_that_is_no_file_is_a_clear_error(cli, workspace, tmp_path, make):
+    make(tmp_path / "home" / ".bashrc")
+    result = cli("setup", "--key-stdin", "--client", "codex", input=GOOD_KEY)
+    assert result.returncode == 3, result.output
+    _no_crash(result)
+    assert ".bashrc" in result.stderr
+

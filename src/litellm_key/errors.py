@@ -118,8 +118,8 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     ),
     "env-not-a-file": (
         ConfigError,
-        "{env_file} is a directory, not a file, so it cannot hold the key.",
-        "Move the directory away, or point env_file (--env-file, LITELLM_ENV_FILE) at a file.",
+        "{env_file} is {kind}, not a file, so it cannot hold the key.",
+        "Move it away, or point env_file (--env-file, LITELLM_ENV_FILE) at a file.",
     ),
     "env-unreadable": (
         ConfigError,
@@ -395,6 +395,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Run `litellm-key proxy reload`.",
     ),
     # --- client configs ---------------------------------------------------------------------------
+    "shell-rc-not-a-file": (
+        ConfigError,
+        "Cannot add litellm-key's block to {path} ({detail}): new terminals will not export the key "
+        "for codex, gemini and opencode.",
+        "Move {path} away (or make it a file), then run `litellm-key apply`.",
+    ),
     "client-config-malformed": (
         ConfigError,
         "{client}: {location}: {problem}; the file was left untouched and {client} was not {action}.",

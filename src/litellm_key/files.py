@@ -23,6 +23,39 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
+class NotRegularFile(OSError):
+    """A path that is a directory, named pipe, socket or device where a file belongs."""
+
+
+def _kind(mode: int) -> str:
+    import stat
+
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
+def read_regular(path: Path | str) -> bytes:
+    """The bytes of a regular file (links followed); FileNotFoundError when there is none.
+
+    Anything else raises NotRegularFile (a directory is a user's mistake; a named pipe would block
+    `token` and every container start for ever, waiting for a writer that never comes; a device
+    like /dev/zero never ends). Opened non-blocking so a pipe cannot hold the open itself.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not (mode & 0o170000 == 0o100000):  # S_ISREG without importing stat on the warm path
+            raise NotRegularFile(0, f"it is {_kind(mode)}, not a file", str(path))
+        os.set_blocking(fd, True)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 _UNREAD = object()
 
 
@@ -38,7 +71,7 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, current: o
     try:
         current_mode = path.stat().st_mode & 0o777
         if current is _UNREAD:
-            current = path.read_bytes() if path.stat().st_size == len(data) else b"" if data else None
+            current = read_regular(path) if path.stat().st_size == len(data) else b"" if data else None
     except FileNotFoundError:
         current, current_mode = None, 0o644
     target_mode = current_mode if mode is None else mode

@@ -155,11 +155,22 @@ def export_lines(variables: dict[str, str]) -> str:
 
 
 def _read(path: str) -> str | None:
+    """A regular file's text, else None (the full command explains). Opened non-blocking and
+    checked to be a regular file: a named pipe would hold Claude Code's helper for ever."""
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if os.fstat(fd).st_mode & 0o170000 != 0o100000:  # not S_ISREG
+            return None
+        os.set_blocking(fd, True)
+        with open(fd, encoding="utf-8", errors="surrogateescape", closefd=False) as handle:
             return handle.read()
     except OSError:
         return None
+    finally:
+        os.close(fd)
 
 
 def claude_has_helper(environ: dict[str, str] | os._Environ[str]) -> bool:

@@ -13,7 +13,8 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from .files import atomic_write
+from .errors import fail
+from .files import atomic_write, read_regular
 
 BEGIN = "# >>> litellm-key >>>"
 END = "# <<< litellm-key <<<"
@@ -51,10 +52,21 @@ def _split(text: str) -> tuple[str, str, str, bool] | None:
 
 
 def _read(path: Path) -> str | None:
+    """The file's text; None when it is missing, or is no file (a directory, a named pipe, a link
+    loop), which cannot carry our block: `install` refuses those, `remove` passes them by."""
     try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
-    except FileNotFoundError:
+        return read_regular(path).decode("utf-8", "surrogateescape")
+    except OSError:
         return None
+
+
+def _writable(path: Path) -> None:
+    try:
+        read_regular(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise fail("shell-rc-not-a-file", path=path, detail=error.strerror or error) from None
 
 
 def rc_files(home: Path) -> list[Path]:
@@ -67,6 +79,7 @@ def install(home: Path, command: str, env_file: Path) -> list[tuple[Path, bool]]
     """Write or refresh the block; returns (rc file, whether it changed)."""
     results = []
     for path in rc_files(home):
+        _writable(path)
         text = _read(path) or ""
         parts = _split(text)
         if parts:

@@ -22,7 +22,7 @@ from typing import Any, Sequence
 
 from ..files import atomic_write, locked_dir
 from . import CONFIGURED, DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState
-from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, digest, failure, get, load_all, parse, put, read, same, shown
+from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, Unreadable, digest, failure, get, load_all, parse, put, read, same, shown
 from ._formats import Format, ParseProblem
 from ._undo import Ledger, guessed_changes, kept_before, new_entry, record, remove_empty_dirs, revert
 
@@ -119,12 +119,14 @@ def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> 
     files = tuple(config.path for config in configs)
     key = ctx.key.reveal() if ctx.key else None
     for config in configs:
-        data = read(config)
         try:  # a missing file reads as empty without its parser: `status` need not import tomlkit
+            data = read(config)
             document = {} if data is None else parse(config, data)
         except ParseProblem as problem:
             detail = f"{config.path}: line {problem.line}: not valid {config.format.name} ({problem.detail})"
             return ClientState(client, NOT_CONFIGURED, detail, files)
+        except Unreadable as problem:
+            return ClientState(client, NOT_CONFIGURED, f"{config.path}: {problem}", files)
         for setting in config.settings:
             current = get(document, setting.path)
             if setting.value is not None and not same(current, setting.value, config.format):

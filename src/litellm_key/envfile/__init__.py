@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from ..errors import LitellmKeyError, fail
-from ..files import atomic_write, locked_dir, real_path
+from ..files import NotRegularFile, atomic_write, locked_dir, read_regular, real_path
 from ..keyhelper import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, is_plain, plain_values
 from ..secret import ClientKey
 from ._rewrite import render_bytes, render_update  # noqa: F401 (render_update: part of this module's interface)
@@ -47,13 +47,14 @@ def normalized_expiry(raw: str | None) -> str | None:
 
 
 def _read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, None when it does not exist; a directory or an unreadable file is a clear error."""
+    """The file's bytes, None when it does not exist; a directory, a named pipe (which would block
+    every reader), a link loop or an unreadable file is a clear error."""
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise fail("env-not-a-file", env_file=path) from None
+    except NotRegularFile as error:
+        raise fail("env-not-a-file", env_file=path, kind=error.strerror.split(",")[0].removeprefix("it is ")) from None
     except OSError as error:
         raise fail("env-unreadable", env_file=path, detail=error.strerror or error) from None
 
@@ -123,9 +124,15 @@ def _already_set(path: Path, data: bytes, updates: Mapping[str, str | None]) -> 
 def key_file(path: Path) -> Path:
     """Where the key is really written: a symbolic link's target (files.real_path), which must be
     a file or not exist yet."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        pass  # a new file, or a dangling link whose target we create
+    except OSError as error:  # a link loop: nothing to resolve
+        raise fail("env-unreadable", env_file=path, detail=error.strerror or error) from None
     target = real_path(path)
     if target.is_dir():
-        raise fail("env-not-a-file", env_file=path)
+        raise fail("env-not-a-file", env_file=path, kind="a directory")
     return target
 
 
