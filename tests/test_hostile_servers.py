@@ -355,3 +355,40 @@ def test_a_successful_answer_repeating_the_key_is_masked_too(hostile, workspace,
 
     _assert_clean(result, key, 0 if models.startswith("claude") else 5)
     assert key[-4:] in result.output
+
+
+# ---- a portal that hands out the master key --------------------------------------------------------
+
+
+@pytest.fixture
+def master_portal(cli, standin, tmp_path):
+    """A key portal whose 'current key' for the user is LiteLLM's master key (a misconfigured portal)."""
+    from pytest_httpserver import HTTPServer
+
+    from portal_standin import SESSION_TOKEN, PortalStandin
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    portal = PortalStandin(server, standin)
+    portal.current = MASTER_KEY
+    token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
+    token_file.parent.mkdir(parents=True)
+    token_file.write_text(SESSION_TOKEN + "\n")
+    cli.env.update(LITELLM_PORTAL_URL=portal.url)
+    yield portal
+    server.clear()
+    server.stop()
+
+
+@pytest.mark.parametrize("args", [("renew",), ("setup", "--from-portal")])
+def test_a_master_key_from_the_portal_is_refused_like_a_pasted_one(cli, master_portal, standin, workspace, args):
+    standin.keys[GOOD_KEY].expires = "2021-06-01T00:00:00Z"  # due: renew goes to the portal
+    env_file = workspace / ".env"
+    env_file.write_text(f"# mine\nLITELLM_API_KEY={GOOD_KEY}\nLITELLM_KEY_EXPIRES=2021-06-01T00:00:00Z\n")
+    before = env_file.read_bytes()
+
+    result = cli(*args, "--json")
+
+    _assert_clean(result, MASTER_KEY, 8)
+    assert json.loads(result.stdout)["error"]["reason"] == "master-key-stored"
+    assert env_file.read_bytes() == before
