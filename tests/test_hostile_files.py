@@ -474,3 +474,55 @@ def test_a_shell_rc_file_that_is_no_file_is_a_clear_error(cli, workspace, tmp_pa
     _no_crash(result)
     assert ".bashrc" in result.stderr
 
+
+
+# ---- Roo Code's file holds the key: git must not be able to commit it either -----------------------
+
+ROO = ".config/litellm-key/roo-code-settings.json"
+
+
+def _dotfiles_repo(tmp_path: Path, tracked: bool) -> Path:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    subprocess.run(["git", "init", "-q", str(dotfiles)], check=True)
+    (dotfiles / "roo.json").write_text("{}\n")
+    if tracked:
+        _git(dotfiles, "add", "roo.json")
+    return dotfiles
+
+
+@pytest.mark.parametrize("how", ["tracked link target", "untracked link target", "~/.config is a repository"])
+def test_a_key_file_git_could_commit_is_refused_and_left_alone(cli, workspace, tmp_path, how):
+    home = tmp_path / "home"
+    roo = home / ROO
+    roo.parent.mkdir(parents=True)
+    if how == "~/.config is a repository":
+        subprocess.run(["git", "init", "-q", str(home / ".config")], check=True)
+        real = roo
+        real.write_text("{}\n")
+    else:
+        dotfiles = _dotfiles_repo(tmp_path, tracked=how.startswith("tracked"))
+        real = dotfiles / "roo.json"
+        roo.symlink_to(real)
+    before = real.read_bytes()
+
+    result = cli("setup", "--key-stdin", "--client", "roo", "--client", "claude-code", input=GOOD_KEY)
+
+    assert result.returncode == 8, result.output
+    assert "git" in result.stderr and str(real) in result.stderr
+    _no_crash(result)
+    assert real.read_bytes() == before and GOOD_KEY not in real.read_text()
+    assert "claude-code configured" in result.stdout  # the other clients are still configured
+
+
+def test_an_ignored_key_file_in_a_repository_is_written(cli, workspace, tmp_path):
+    dotfiles = _dotfiles_repo(tmp_path, tracked=False)
+    (dotfiles / ".gitignore").write_text("roo.json\n")
+    roo = tmp_path / "home" / ROO
+    roo.parent.mkdir(parents=True)
+    roo.symlink_to(dotfiles / "roo.json")
+
+    result = cli("setup", "--key-stdin", "--client", "roo", input=GOOD_KEY)
+
+    assert result.returncode == 0, result.output
+    assert GOOD_KEY in (dotfiles / "roo.json").read_text() and os.path.islink(roo)

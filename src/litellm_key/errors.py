@@ -471,6 +471,13 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "git reads no .gitignore that is a symbolic link, and a deeper .gitignore with `!` wins: make "
         "{gitignore} a regular file or drop the `!` rule, or add `/{relpath}` to .git/info/exclude.",
     ),
+    "client-key-file-exposed": (
+        SafetyRefusal,
+        "Refusing to write the key into {path} for {client}: the file behind it, {real}, is {exposure} "
+        "and could be committed; {client} was not configured, the file is untouched.",
+        "Add {real} to that repository's .gitignore (or `git rm --cached` it), or make {path} a regular file "
+        "outside git; then run `litellm-key apply`.",
+    ),
     "env-link-outside": (
         SafetyRefusal,
         "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top}, "

@@ -119,3 +119,29 @@ def locked_dir(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def committable(path: Path) -> str | None:
+    """Why git could commit the real file behind `path` ("tracked by git", "not ignored by git"),
+    or None: outside any repository, or ignored. For a file about to hold a key (Roo Code's),
+    which a link into a dotfiles repository, or a ~/.config kept in git, would otherwise expose."""
+    import subprocess
+
+    real = Path(os.path.realpath(path))
+    folder = next((parent for parent in real.parents if parent.is_dir()), None)
+    if folder is None:
+        return None
+
+    def git(*args: str) -> int | None:
+        try:
+            return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, check=False).returncode
+        except FileNotFoundError:  # no git: nothing can commit the file either
+            return None
+
+    relative = str(real.relative_to(folder))
+    if git("rev-parse", "--is-inside-work-tree") != 0:
+        return None
+    if git("ls-files", "--error-unmatch", "--", relative) == 0:
+        return "tracked by git"
+    return None if git("check-ignore", "-q", "--no-index", "--", relative) == 0 else "not ignored by git"
+
