@@ -526,3 +526,16 @@ def test_an_ignored_key_file_in_a_repository_is_written(cli, workspace, tmp_path
 
     assert result.returncode == 0, result.output
     assert GOOD_KEY in (dotfiles / "roo.json").read_text() and os.path.islink(roo)
+
+
+@pytest.mark.parametrize("name", [".bashrc", ".zshrc"])
+def test_an_empty_rc_file_of_the_user_is_still_there_after_logout(cli, workspace, tmp_path, name):
+    """An empty ~/.zshrc keeps zsh's new-user wizard away: logout must give it back, not delete it."""
+    rc = tmp_path / "home" / name
+    rc.write_bytes(b"")
+    assert cli("setup", "--key-stdin", "--client", "codex", input=GOOD_KEY).returncode == 0
+    assert "litellm-key" in rc.read_text()
+
+    assert cli("logout").returncode == 0
+
+    assert rc.is_file() and rc.read_bytes() == b""
