@@ -24,7 +24,11 @@ def real_path(path: Path) -> Path:
 
 
 class NotRegularFile(OSError):
-    """A path that is a directory, named pipe, socket or device where a file belongs."""
+    """A path that is a directory, named pipe, socket or device where a file belongs; `kind` says which."""
+
+    def __init__(self, path: Path | str, kind: str) -> None:
+        super().__init__(0, f"it is {kind}, not a file", str(path))
+        self.kind = kind
 
 
 def _kind(mode: int) -> str:
@@ -46,7 +50,7 @@ def read_regular(path: Path | str) -> bytes:
     try:
         mode = os.fstat(fd).st_mode
         if not (mode & 0o170000 == 0o100000):  # S_ISREG without importing stat on the warm path
-            raise NotRegularFile(0, f"it is {_kind(mode)}, not a file", str(path))
+            raise NotRegularFile(path, _kind(mode))
         os.set_blocking(fd, True)
         chunks = []
         while chunk := os.read(fd, 1 << 20):

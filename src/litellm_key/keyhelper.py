@@ -156,7 +156,8 @@ def export_lines(variables: dict[str, str]) -> str:
 
 def _read(path: str) -> str | None:
     """A regular file's text, else None (the full command explains). Opened non-blocking and
-    checked to be a regular file: a named pipe would hold Claude Code's helper for ever."""
+    checked to be a regular file: a named pipe would hold Claude Code's helper for ever.
+    (files.read_regular's rule, with `os` alone: this module stays free of pathlib.)"""
     try:
         fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
     except OSError:

@@ -54,7 +54,7 @@ def _read_bytes(path: Path) -> bytes | None:
     except FileNotFoundError:
         return None
     except NotRegularFile as error:
-        raise fail("env-not-a-file", env_file=path, kind=error.strerror.split(",")[0].removeprefix("it is ")) from None
+        raise fail("env-not-a-file", env_file=path, kind=error.kind) from None
     except OSError as error:
         raise fail("env-unreadable", env_file=path, detail=error.strerror or error) from None
 
