@@ -539,3 +539,20 @@ def test_an_empty_rc_file_of_the_user_is_still_there_after_logout(cli, workspace
     assert cli("logout").returncode == 0
 
     assert rc.is_file() and rc.read_bytes() == b""
+
+
+def test_an_env_link_into_a_nested_repository_is_refused(cli, workspace):
+    """`.env -> vendor/dotenv` where vendor/ is a repository of its own (a nested clone, a
+    submodule): our .gitignore line does not reach into it, and there `git add -A` takes the key."""
+    nested = workspace / "vendor"
+    subprocess.run(["git", "init", "-q", str(nested)], check=True)
+    (nested / "dotenv").write_text("PUBLIC=1\n")
+    (workspace / ".env").symlink_to("vendor/dotenv")
+    before = _snapshot(nested / "dotenv", workspace / ".gitignore")
+
+    result = cli("setup", "--key-stdin", input=GOOD_KEY)
+
+    assert result.returncode == 8, result.output
+    assert "symbolic link" in result.stderr and str(nested / "dotenv") in result.stderr
+    _no_crash(result)
+    assert _snapshot(nested / "dotenv", workspace / ".gitignore") == before

@@ -480,8 +480,8 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     ),
     "env-link-outside": (
         SafetyRefusal,
-        "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top}, "
-        "where litellm-key cannot make git ignore it.",
+        "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top} "
+        "(or in another git repository inside it), where litellm-key cannot make git ignore it.",
         "Point the link (or --env-file) at a file inside {top}, or replace the link with a regular file.",
     ),
     "choices-tracked": (

@@ -183,6 +183,13 @@ def _inside(path: Path, top: Path) -> str | None:
         return None
 
 
+def _repository(path: Path) -> Path | None:
+    """The top level of the git work tree holding `path` (its nearest existing folder), or None."""
+    folder = next(parent for parent in path.parents if parent.is_dir())
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    return Path(top.stdout.strip()).resolve() if top is not None and top.returncode == 0 else None
+
+
 def unignored(path: Path) -> tuple[Path, list[str]] | None:
     """What git could commit of `path`, without changing anything: (the repository's top level,
     the paths in it that git does not ignore), or None outside git. Refuses (raises) when git
@@ -191,7 +198,8 @@ def unignored(path: Path) -> tuple[Path, list[str]] | None:
     A symbolic link `.env -> conf/dotenv` is checked as both files: git would commit either the
     link (its text is the target's name, harmless, but a tracked link is replaced by nothing of
     ours) or the target (the key). A link whose target lies outside the repository (or, outside
-    git, outside the link's folder) is refused: nothing there can be made ignored.
+    git, outside the link's folder), or inside another repository nested in it (a clone, a
+    submodule: our .gitignore does not reach into it), is refused: nothing there can be made ignored.
     """
     is_link = os.path.islink(path)
     target = key_file(path)
@@ -201,7 +209,7 @@ def unignored(path: Path) -> tuple[Path, list[str]] | None:
     top = _git(folder, "rev-parse", "--show-toplevel")
     in_git = top is not None and top.returncode == 0
     top_level = Path(top.stdout.strip()).resolve() if in_git else link.parent
-    if is_link and _inside(target, top_level) is None:
+    if is_link and (_inside(target, top_level) is None or _repository(target) not in (None, top_level if in_git else None)):
         raise fail("env-link-outside", env_file=path, target=target, top=top_level)
     if not in_git:
         return None
