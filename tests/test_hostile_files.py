@@ -178,7 +178,7 @@ def test_a_separator_python_dotenv_ignores_cannot_smuggle_in_a_second_key(cli, w
         assert cli(*args).stdout == f"{GOOD_KEY}\n"
 
 
-@pytest.mark.parametrize("bad", ["sk-clé-0123456789abcdef", "sk-key\x7f0123456789abcdef", "sk-key\u20ac0123456789abcdef"])
+@pytest.mark.parametrize("bad", ["sk-clé-0123456789abcdef", "sk-key\x7f0123456789abcdef", "sk-key\u20ac0123456789abcdef", "sk-" + "a" * 100_000])
 def test_a_key_no_header_can_carry_is_refused_before_anything_is_written(cli, workspace, bad):
     (workspace / ".env").write_text("# mine\n")
     result = cli("setup", "--key-stdin", "--no-verify", input=bad + "\n")
@@ -189,9 +189,10 @@ def test_a_key_no_header_can_carry_is_refused_before_anything_is_written(cli, wo
     assert (workspace / ".env").read_text() == "# mine\n"
 
 
+@pytest.mark.parametrize("stored", ["sk-clé-0123456789abcdef", "sk-0123456789abcdef" * 1000], ids=["non-ASCII", "18 KB"])
 @pytest.mark.parametrize("command", ["token", "env", "status", "apply"])
-def test_a_stored_key_no_header_can_carry_is_a_clear_error(cli, workspace, command):
-    (workspace / ".env").write_text("LITELLM_API_KEY=sk-clé-0123456789abcdef\n")
+def test_a_stored_key_no_header_can_carry_is_a_clear_error(cli, workspace, command, stored):
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={stored}\n")
     before = (workspace / ".env").read_bytes()
     result = cli(command)
     assert result.returncode == 4, result.output
