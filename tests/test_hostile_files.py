@@ -570,3 +570,22 @@ def test_an_env_link_into_a_nested_repository_is_refused(cli, workspace):
     assert "symbolic link" in result.stderr and str(nested / "dotenv") in result.stderr
     _no_crash(result)
     assert _snapshot(nested / "dotenv", workspace / ".gitignore") == before
+
+
+def test_a_config_or_rc_file_linked_to_a_device_is_never_replaced(cli, workspace, tmp_path):
+    """`ln -s /dev/null ~/.bashrc` silences a dotfile; writing "through" it renamed a regular file
+    over the device (the real /dev/null, as root, in a container). Here a copy of it is used."""
+    device = tmp_path / "null"
+    _device(device)
+    home = tmp_path / "home"
+    (home / ".claude").mkdir(parents=True)
+    (home / ".claude" / "settings.json").symlink_to(device)
+    (home / ".bashrc").symlink_to(device)
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", "--client", "codex", input=GOOD_KEY)
+
+    assert result.returncode == 3, result.output
+    _no_crash(result)
+    assert "device" in result.stderr
+    assert device.is_char_device()
+    assert "codex configured" in result.stdout
