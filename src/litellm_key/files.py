@@ -73,7 +73,10 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, current: o
     """
     path = real_path(path)
     try:
-        current_mode = path.stat().st_mode & 0o777
+        status = path.stat()
+        if status.st_mode & 0o170000 != 0o100000:  # never rename a file over a device, pipe or folder
+            raise NotRegularFile(path, _kind(status.st_mode))
+        current_mode = status.st_mode & 0o777
         if current is _UNREAD:
             current = read_regular(path) if path.stat().st_size == len(data) else b"" if data else None
     except FileNotFoundError:
