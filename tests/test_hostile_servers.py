@@ -392,3 +392,17 @@ def test_a_master_key_from_the_portal_is_refused_like_a_pasted_one(cli, master_p
     _assert_clean(result, MASTER_KEY, 8)
     assert json.loads(result.stdout)["error"]["reason"] == "master-key-stored"
     assert env_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_an_admin_route_that_gives_no_clear_answer_is_a_warning(cli, standin, workspace, status):
+    """A gateway that hides /key/list (an ingress routing only /v1) cannot tell a master key from a
+    client key: setup says so instead of storing it as if it had asked."""
+    from werkzeug import Response
+
+    standin.overrides["/key/list"] = lambda request: Response('{"detail": "Not Found"}', status=status, content_type="application/json")
+
+    result = cli("setup", "--key-stdin", input=f"{MASTER_KEY}\n")
+
+    _assert_clean(result, MASTER_KEY, 0)
+    assert "could not tell whether sk-...0000 is the master key" in result.stderr
