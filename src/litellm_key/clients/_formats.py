@@ -66,12 +66,19 @@ class Literal(str):
 def _string(text: str, end: int, strict: bool = True) -> tuple[str, int]:
     """json's scanstring, keeping the spelling of a string that would not come back the same."""
     from json.decoder import scanstring
+    from json.encoder import encode_basestring  # what _render writes a string as
 
     value, after = scanstring(text, end, strict)
     spelled = text[end - 1 : after]
-    return (value if json.dumps(value, ensure_ascii=False) == spelled else Literal(value, spelled)), after
+    kept = "\\" not in spelled or encode_basestring(value) == spelled
+    return (value if kept else Literal(value, spelled)), after
 
 
+# An escape our rendering would not write back the same (json.dumps(..., ensure_ascii=False), like
+# Node's JSON.stringify, writes `\\uXXXX` only for control characters, in lowercase, and no `\\/`):
+# only a file that has one pays for the pure-Python scanner. (An escaped backslash before `/` or `u`
+# matches too: that only costs the slow path, which decides exactly.)
+_CHANGED_ESCAPE = re.compile(r"\\(?:/|u(?!00(?:0[0-7]|0b|0e|0f|1[0-9a-f]))[0-9a-fA-F]{4})")
 # A JSON string token, and whether a `:` follows (a name); escapes decide whether it is looked at.
 _STRING_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?', re.DOTALL)
 
@@ -81,7 +88,7 @@ def _check_names(text: str) -> None:
     malformed for us, never rewritten (the JSONC rule)."""
     for match in _STRING_TOKEN.finditer(text):
         spelled = f'"{match.group(1)}"'
-        if match.group(2) and "\\" in spelled and json.dumps(_string(spelled, 1)[0], ensure_ascii=False) != spelled:
+        if match.group(2) and isinstance(_string(spelled, 1)[0], Literal):
             raise ParseProblem(text.count("\n", 0, match.start()) + 1, "a name is written with escapes litellm-key would rewrite")
 
 
@@ -111,13 +118,14 @@ class JsonFormat:
             raise ParseProblem(_line_of(text, re.escape(name)), f"{name} is not a JSON number")
 
         decoder = json.JSONDecoder(parse_float=Number, parse_int=Number, parse_constant=constant, object_pairs_hook=unique)
-        if "\\" in text:  # escapes: strings keep their spelling (the pure-Python scanner takes the hook)
+        respell = "\\" in text and _CHANGED_ESCAPE.search(text) is not None
+        if respell:  # strings keep their spelling (only the pure-Python scanner takes the hook)
             from json.scanner import py_make_scanner
 
             decoder.parse_string = _string
             decoder.scan_once = py_make_scanner(decoder)
         try:
-            if "\\" in text:
+            if respell:
                 _check_names(text)
             document = decoder.decode(text)
         except json.JSONDecodeError as error:
