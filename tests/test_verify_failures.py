@@ -178,7 +178,7 @@ def test_nginx_header_too_large_page_blames_the_key_size_not_traefik(status):
 
 
 def test_a_huge_key_through_a_real_nginx_is_called_too_large(cli, standin, workspace):
-    """The whole path: setup with a 1 MB paste through the real proxy, which refuses the header."""
+    """The whole path: setup with a 1 MB paste and the real proxy running; refused before any request."""
     huge = "sk-" + "a" * 1_000_000
     env_file = workspace / ".env"
     env_file.write_text(ENV_BEFORE)

@@ -129,8 +129,8 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     ),
     "env-not-a-file": (
         ConfigError,
-        "{env_file} is a directory, not a file, so it cannot hold the key.",
-        "Move the directory away, or point env_file (--env-file, LITELLM_ENV_FILE) at a file.",
+        "{env_file} is {kind}, not a file, so it cannot hold the key.",
+        "Move it away, or point env_file (--env-file, LITELLM_ENV_FILE) at a file.",
     ),
     "env-unreadable": (
         ConfigError,
@@ -406,6 +406,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Run `litellm-key proxy reload`.",
     ),
     # --- client configs ---------------------------------------------------------------------------
+    "shell-rc-not-a-file": (
+        ConfigError,
+        "Cannot add litellm-key's block to {path} ({detail}): new terminals will not export the key "
+        "for codex, gemini and opencode.",
+        "Move {path} away (or make it a file), then run `litellm-key apply`.",
+    ),
     "client-config-malformed": (
         ConfigError,
         "{client}: {location}: {problem}; the file was left untouched and {client} was not {action}.",
@@ -474,10 +480,24 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Refusing to write a key into {env_file}: the file is tracked by git and would be committed.",
         "Untrack it and keep it ignored: `git rm --cached {relpath} && echo {relpath} >> .gitignore`.",
     ),
+    "env-not-ignored": (
+        SafetyRefusal,
+        "Refusing to write a key into {env_file}: git would still commit it (`{relpath}` stays "
+        "un-ignored after a `/{relpath}` line in {gitignore}); nothing was written.",
+        "git reads no .gitignore that is a symbolic link, and a deeper .gitignore with `!` wins: make "
+        "{gitignore} a regular file or drop the `!` rule, or add `/{relpath}` to .git/info/exclude.",
+    ),
+    "client-key-file-exposed": (
+        SafetyRefusal,
+        "Refusing to write the key into {path} for {client}: the file behind it, {real}, is {exposure} "
+        "and could be committed; {client} was not configured, the file is untouched.",
+        "Add {real} to that repository's .gitignore (or `git rm --cached` it), or make {path} a regular file "
+        "outside git; then run `litellm-key apply`.",
+    ),
     "env-link-outside": (
         SafetyRefusal,
-        "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top}, "
-        "where litellm-key cannot make git ignore it.",
+        "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top} "
+        "(or in another git repository inside it), where litellm-key cannot make git ignore it.",
         "Point the link (or --env-file) at a file inside {top}, or replace the link with a regular file.",
     ),
     "choices-tracked": (

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from . import keyhelper
 from .errors import fail
+from .secret import scrub
 
 if TYPE_CHECKING:
     from typing import Any
@@ -338,7 +339,8 @@ def _parse(name: str, value: Any, origin: Origin) -> Any:
         return parser(value)
     except ValueError as error:
         problem, hint = error.args if len(error.args) == 2 else (str(error), "")
-        raise fail("config-value", source=origin, field=name, problem=problem, hint=hint) from None
+        # The problem repeats the value: a key pasted into the wrong setting is shown masked.
+        raise fail("config-value", source=origin, field=name, problem=scrub(problem), hint=hint) from None
 
 
 def load_settings(

@@ -158,6 +158,12 @@ def refuse_master_key(key: ClientKey, verification: "Verification", console: Con
             f"LiteLLM has no database, where only the master key (or a custom-auth key) works: {key.mask()} is "
             "probably the master key. Store a client key instead (`litellm-key keys generate` on the admin machine)."
         )
+    if verification.role == "unknown":  # /key/list hidden or failing: say that nothing could be told
+        console.warn(
+            f"could not tell whether {key.mask()} is the master key: LiteLLM's admin route GET /key/list gave no "
+            "clear answer (hidden by the ingress, or failing)",
+            "if it is, store a client key instead (`litellm-key keys generate` on the admin machine)",
+        )
 
 
 def token_command(settings: Settings) -> str:
