@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import base64
 import os
+import signal
 import stat
+import subprocess
 import sys
+import threading
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import pytest
-from conftest import Cli
+from conftest import Cli, Result
 from litellm_admin_standin import LiteLLMAdminStandin
 from litellm_standin import MASTER_KEY
 
@@ -103,3 +108,44 @@ def kubectl(tmp_path: Path, admin: Cli) -> Path:
         FAKE_KUBECTL_SECRET=base64.b64encode(MASTER_KEY.encode()).decode(),
     )
     return log
+
+
+def interrupted(
+    cli: Cli,
+    args: Sequence[str],
+    *,
+    when: Callable[[], bool],
+    signal_number: int = signal.SIGINT,
+    env: dict[str, str] | None = None,
+    release: threading.Event | None = None,
+) -> Result:
+    """Run the CLI and send it `signal_number` (Ctrl-C) as soon as `when()` holds (polled with a
+    deadline); `release` is set once the signal was delivered, for a stand-in handler holding a
+    request open."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "litellm_key", *args], cwd=cli.workspace, env={**cli.env, **(env or {})},
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while not when() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        process.send_signal(signal_number)
+        if release is not None:
+            while not _signal_delivered(process.pid) and time.monotonic() < deadline:
+                time.sleep(0.01)  # else the released answer may reach the CLI before the signal does
+            release.set()
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        if process.poll() is None:
+            process.kill()
+    return Result(process.returncode, stdout, stderr)
+
+
+def _signal_delivered(pid: int) -> bool:
+    """No signal pending for the process any more (Linux /proc): its handler has run."""
+    try:
+        status = Path(f"/proc/{pid}/status").read_text()
+    except OSError:
+        return True
+    return all(int(line.split()[1], 16) == 0 for line in status.splitlines() if line.startswith(("SigPnd:", "ShdPnd:")))

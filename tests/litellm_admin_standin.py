@@ -115,10 +115,21 @@ class LiteLLMAdminStandin(LiteLLMStandin):
         if path == "/spend/tags":
             return _json(self.spend_tags)
         if path == "/user/daily/activity":
-            start = request.args.get("start_date")
-            day = {"date": start, "metrics": {"spend": 1.5, "api_requests": 12}, "breakdown": {}}
-            return _json({"results": [day], "metadata": {"total_spend": 1.5}})
+            return self._daily(request)
         return _json({"detail": "Not Found"}, status=404)
+
+    def _daily(self, request: Request) -> Response:
+        """One row a day from start_date to end_date, paged as LiteLLM pages it (page_size default 50)."""
+        start = datetime.strptime(request.args["start_date"], "%Y-%m-%d")
+        days = (datetime.strptime(request.args["end_date"], "%Y-%m-%d") - start).days + 1
+        rows = [
+            {"date": (start + timedelta(days=n)).strftime("%Y-%m-%d"), "metrics": {"spend": 1.5, "api_requests": 12}, "breakdown": {}}
+            for n in range(days)
+        ]
+        size, page = int(request.args.get("page_size", 50)), int(request.args.get("page", 1))
+        pages = max(1, -(-len(rows) // size))
+        metadata = {"total_spend": 1.5 * days, "page": page, "total_pages": pages, "has_more": page < pages}
+        return _json({"results": rows[(page - 1) * size : page * size], "metadata": metadata})
 
     def _generate(self, body: dict[str, Any]) -> Response:
         alias = body.get("key_alias")
@@ -137,7 +148,8 @@ class LiteLLMAdminStandin(LiteLLMStandin):
             team_id=body.get("team_id"),
             metadata=dict(body.get("metadata") or {}),
         )
-        return _json({**key.full(), "key": key.secret})
+        # As LiteLLM's GenerateKeyResponse: `token` repeats the plaintext key, `token_id` is its hash.
+        return _json({**key.full(), "key": key.secret, "token": key.secret, "token_id": key.token})
 
     def _list(self, request: Request) -> Response:
         size = min(int(request.args.get("size", 10)), PAGE)
@@ -183,6 +195,9 @@ class LiteLLMAdminStandin(LiteLLMStandin):
         if old is None:
             return litellm_error(404, "Key not found in database", "not_found_error")
         del self.keys[old.secret]
+        old.expires = _duration(body.get("duration")) or old.expires  # LiteLLM: a new lifetime from now
         old.secret = f"sk-{secrets.token_urlsafe(16)}"
         self.keys[old.secret] = old
-        return _json({**old.full(), "key": old.secret, "grace_period": body.get("grace_period")})
+        answer = {**old.full(), "key": old.secret, "token_id": old.token, "grace_period": body.get("grace_period")}
+        del answer["token"]  # LiteLLM moves the new hash to `token_id`
+        return _json(answer)

@@ -34,9 +34,9 @@ class SsoStandin:
     """One login at a time. `queued` holds answers given before the normal ones (429s, errors)."""
 
     def __init__(self, litellm: LiteLLMStandin, *, teams: list[tuple[str, str]] | None = None, expires_in: int = 300,
-                 credential_hours: float = 24) -> None:
+                 credential_hours: float = 24, login_id: str | None = None) -> None:
         self.litellm = litellm
-        self.login_id = f"login-{secrets.token_hex(8)}"
+        self.login_id = login_id or f"login-{secrets.token_hex(8)}"
         self.poll_secret = f"pollsecret-{secrets.token_urlsafe(16)}"
         self.user_code = "WXYZ-4821"
         self.expires_in = expires_in

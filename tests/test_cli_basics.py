@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import shlex
 import subprocess
 import sys
@@ -144,6 +145,21 @@ def test_status_without_key_exits_4(cli):
 def test_module_entry_point_works(cli):
     result = subprocess.run([sys.executable, "-m", "litellm_key", "--version"], env=cli.env, capture_output=True, text=True)
     assert result.stdout.strip().startswith("litellm-key ")
+
+
+@pytest.mark.parametrize("args", [("config",), ("config", "--json")])
+def test_a_reader_that_went_away_ends_the_command_quietly(cli, workspace, args):
+    """`litellm-key config | head`: the pipe's reader is gone before we write (deterministic: its
+    end is closed first). Exit 141 as for any writer its reader left, no "unexpected error"."""
+    reader, writer = os.pipe()
+    os.close(reader)
+    try:
+        result = subprocess.run([sys.executable, "-m", "litellm_key", *args], cwd=workspace, env=cli.env,
+                                stdout=writer, stderr=subprocess.PIPE, text=True, timeout=60)
+    finally:
+        os.close(writer)
+    assert result.returncode == 141, result.stderr
+    assert "unexpected error" not in result.stderr and "BrokenPipeError" not in result.stderr
 
 
 def test_api_key_helper_form_answers_without_argparse_or_settings(cli, stored):

@@ -16,6 +16,11 @@ from litellm_key import shell_profile
 COMMAND = f"{shlex.quote(sys.executable)} -m litellm_key"
 
 
+def _install(home, env_file):
+    """The block as setup writes it: `litellm-key env --env-file ABS`, guarded by that file."""
+    return shell_profile.install(home, f"{COMMAND} env --env-file {shlex.quote(str(env_file))}", env_file)
+
+
 def _new_terminal(home: Path, shell: str = "bash", rc: str = ".bashrc") -> subprocess.CompletedProcess[str]:
     """An interactive shell's start, reduced to sourcing the rc file, then print what a client sees."""
     script = f'. "$HOME/{rc}"; printf "%s|%s|%s" "$LITELLM_API_KEY" "$GEMINI_API_KEY" "$LITELLM_BASE_URL"'
@@ -29,10 +34,10 @@ def test_block_is_added_once_and_refreshed_in_place(tmp_path):
     (home / ".bashrc").write_text("alias ll='ls -l'\n")
     env_file = tmp_path / "workspace" / ".env"
 
-    assert shell_profile.install(home, COMMAND, env_file) == [(home / ".bashrc", True)]
+    assert _install(home, env_file) == [(home / ".bashrc", True)]
     (home / ".bashrc").write_text((home / ".bashrc").read_text() + "export EDITOR=vim\n")
-    assert shell_profile.install(home, COMMAND, env_file) == [(home / ".bashrc", False)]
-    shell_profile.install(home, COMMAND, tmp_path / "other" / ".env")
+    assert _install(home, env_file) == [(home / ".bashrc", False)]
+    _install(home, tmp_path / "other" / ".env")
 
     text = (home / ".bashrc").read_text()
     assert text.count(shell_profile.BEGIN) == 1
@@ -43,18 +48,18 @@ def test_block_is_added_once_and_refreshed_in_place(tmp_path):
 
 def test_block_goes_into_every_existing_rc_file_or_a_new_bashrc(tmp_path):
     (tmp_path / "a").mkdir()
-    assert [path.name for path, _ in shell_profile.install(tmp_path / "a", COMMAND, tmp_path / ".env")] == [".bashrc"]
+    assert [path.name for path, _ in _install(tmp_path / "a", tmp_path / ".env")] == [".bashrc"]
     (tmp_path / "b").mkdir()
     (tmp_path / "b" / ".zshrc").write_text("setopt autocd\n")
     (tmp_path / "b" / ".bashrc").write_text("")
-    changed = shell_profile.install(tmp_path / "b", COMMAND, tmp_path / ".env")
+    changed = _install(tmp_path / "b", tmp_path / ".env")
     assert [path.name for path, _ in changed] == [".bashrc", ".zshrc"]
 
 
 def test_remove_gives_the_original_bytes_back(tmp_path):
     original = "# my rc\nalias ll='ls -l'\n\nexport PATH=$HOME/bin:$PATH\n"
     (tmp_path / ".bashrc").write_text(original)
-    shell_profile.install(tmp_path, COMMAND, tmp_path / ".env")
+    _install(tmp_path, tmp_path / ".env")
 
     assert shell_profile.remove(tmp_path) == [tmp_path / ".bashrc"]
     assert (tmp_path / ".bashrc").read_text() == original
@@ -68,8 +73,8 @@ def test_remove_gives_the_original_bytes_back(tmp_path):
 )
 def test_install_and_remove_round_trip_byte_for_byte(tmp_path, original):
     (tmp_path / ".bashrc").write_bytes(original)
-    shell_profile.install(tmp_path, COMMAND, tmp_path / ".env")
-    shell_profile.install(tmp_path, COMMAND, tmp_path / ".env")  # a refresh keeps what it knows
+    _install(tmp_path, tmp_path / ".env")
+    _install(tmp_path, tmp_path / ".env")  # a refresh keeps what it knows
     installed = (tmp_path / ".bashrc").read_bytes()
     assert installed.startswith(original) and shell_profile.BEGIN.encode() in installed
 
@@ -81,7 +86,7 @@ def test_a_new_terminal_exports_the_stored_key(tmp_path):
     env_file = tmp_path / "workspace" / ".env"
     env_file.parent.mkdir()
     env_file.write_text(f"LITELLM_API_KEY={GOOD_KEY}\nLITELLM_BASE_URL=http://localhost:8080\n")
-    shell_profile.install(tmp_path, COMMAND, env_file)
+    _install(tmp_path, env_file)
 
     result = _new_terminal(tmp_path)
 
@@ -95,7 +100,7 @@ def test_a_new_terminal_without_a_key_stays_silent(tmp_path, env_content):
     if env_content is not None:
         env_file.parent.mkdir()
         env_file.write_text(env_content)
-    shell_profile.install(tmp_path, COMMAND, env_file)
+    _install(tmp_path, env_file)
 
     result = _new_terminal(tmp_path)
 
@@ -107,7 +112,7 @@ def test_zsh_reads_the_same_block(tmp_path):
     env_file = tmp_path / ".env"
     env_file.write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
     (tmp_path / ".zshrc").write_text("setopt autocd\n")
-    shell_profile.install(tmp_path, COMMAND, env_file)
+    _install(tmp_path, env_file)
 
     assert _new_terminal(tmp_path, "zsh", ".zshrc").stdout.startswith(f"{GOOD_KEY}|")
 

@@ -54,8 +54,9 @@ REFUSED = [
     ("LITELLM_LISTEN", "0.0.0.0:8080", "0.0.0.0 is not a loopback address"),
     ("LITELLM_LISTEN", "127.0.0.1:80", "port 80 is below 1024"),
     ("LITELLM_STATE_DIR", '/tmp/state"; evil', "holds a quote, backslash, $ or control character"),
-    ("LITELLM_TIMEOUT", "nan", "nan is not between 0 and"),
-    ("LITELLM_PROXY_TIMEOUT", "inf", "inf is not between 0 and"),
+    ("LITELLM_TIMEOUT", "nan", "nan is not between 0.001 and"),
+    ("LITELLM_PROXY_TIMEOUT", "inf", "inf is not between 0.001 and"),
+    ("LITELLM_PROXY_TIMEOUT", "0.0001", "0.0001 is not between 0.001 and"),  # nginx would read 0ms
 ]
 
 
@@ -81,8 +82,8 @@ def test_config_check_accepts_what_apply_accepts(cli):
     ("content", "says"),
     [
         ("upstream: http://h:1\nlisten: 127.0.0.1:80\n", "file.yaml:2: listen: port 80 is below 1024"),
-        ("timeout: .nan\n", "file.yaml:1: timeout: nan is not between 0 and"),
-        ("timeout: .inf\n", "file.yaml:1: timeout: inf is not between 0 and"),
+        ("timeout: .nan\n", "file.yaml:1: timeout: nan is not between 0.001 and"),
+        ("timeout: .inf\n", "file.yaml:1: timeout: inf is not between 0.001 and"),
         (b"# caf\xe9\nupstream: http://h:1\n", "file.yaml: line 1: not valid YAML (byte 0xe9 is not UTF-8 text)"),
         (ALIAS_BOMB, "file.yaml: the settings expand to more than 10000 values"),
         ("[" * 5000, "file.yaml: the settings expand to more than 10000 values"),
@@ -117,10 +118,55 @@ def test_a_non_utf8_system_config_is_a_config_error_for_every_command_but_token(
     assert cli("token", env=env).stdout == f"{GOOD_KEY}\n"  # it never needed that file
 
 
-@pytest.mark.parametrize("command", [("setup", "--key-stdin"), ("apply",), ("status",), ("logout",), ("proxy", "render"), ("config",)])
+@pytest.mark.parametrize(
+    "command",
+    [("setup", "--key-stdin"), ("apply",), ("status",), ("logout",), ("proxy", "render"), ("config",), ("renew", "--check"),
+     ("portal", "logout"), ("doctor",)],
+)  # fmt: skip
 def test_every_json_document_carries_schema_version_1(cli, workspace, command):
     if command[0] != "setup":
         (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
     result = cli(*command, "--json", input=GOOD_KEY)
-    assert result.returncode == 0, result.output
-    assert json.loads(result.stdout)["version"] == 1
+    assert json.loads(result.stdout)["version"] == 1, result.output
+    assert result.returncode == 0 or command[0] == "doctor", result.output  # doctor reports failed hops in the document
+
+
+def test_config_check_refuses_a_state_folder_apply_would_refuse(cli, workspace, tmp_path):
+    """`apply` checks the state folder before anything else (exit 3): `config check` says so too,
+    instead of "settings valid" for a container whose next start will fail."""
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
+    in_the_way = tmp_path / "state-is-a-file"
+    in_the_way.write_text("")
+    env = {"LITELLM_STATE_DIR": str(in_the_way)}
+
+    checked = cli("config", "check", env=env)
+
+    assert cli("apply", env=env).returncode == 3
+    assert checked.returncode == 3, checked.output
+    assert f"{in_the_way} is not a folder" in checked.stderr
+    assert cli("config", env=env).returncode == 0  # the listing still shows where state_dir came from
+
+
+def test_config_check_takes_every_flag_apply_takes(cli):
+    """Whatever `apply --X V` would load, `config check --X V` checks: the same flags, the same verdict."""
+    from litellm_key.cli import build_parser
+
+    def flags(command: str) -> set[str]:
+        sub = next(action for action in build_parser(command)._actions if action.dest == "command").choices[command]
+        return {option for action in sub._actions for option in action.option_strings}
+
+    assert flags("apply") - flags("config") == set()
+    bad = cli("config", "check", "--portal-url", "not-a-url")
+    assert bad.returncode == 3, bad.output
+    assert "--portal-url: portal_url: 'not-a-url' is not an http(s) URL" in bad.stderr
+
+
+@pytest.mark.parametrize("missing", ["no-such.yaml", "."], ids=["no file", "a folder"])
+def test_config_check_file_refuses_a_file_that_is_not_there(cli, tmp_path, missing):
+    """A layer that does not exist is skipped, but a file named on purpose must be read: a typo in
+    the path passed as "settings valid"."""
+    path = tmp_path / missing
+    result = cli("config", "check", "--file", str(path))
+    assert result.returncode == 3, result.output
+    assert f"{path}: no such settings file" in result.stderr
+    assert "settings valid" not in result.stdout

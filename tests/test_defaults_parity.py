@@ -8,6 +8,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from conftest import REPO
 from litellm_key.clients import ROO_SETTINGS_PATH, codex, opencode
 from litellm_key.errors import CATALOGUE
@@ -58,3 +60,14 @@ def test_the_key_variable_has_one_name_everywhere():
     assert f"{{env:{KEY_VARIABLE}}}" in Path(opencode.__file__).read_text()
     assert KEY_VARIABLE in CATALOGUE["no-key-source"][2]
     assert KEY_VARIABLE in (FEATURE / "config-claude-code.sh").read_text()
+
+
+@pytest.mark.parametrize("page", [REPO / "docs" / "feature.md", FEATURE / "README.md"], ids=["docs/feature.md", "feature README"])
+def test_the_option_tables_show_the_feature_defaults(page):
+    """The two pages that list the feature's options repeat its defaults: they must be these."""
+    rows = dict(re.findall(r"^\| `(\w+)` \| \w+ \| ([^|]+) \|", page.read_text(), re.MULTILINE))
+    assert set(rows) == set(OPTIONS)
+    for option_id, default in OPTIONS.items():
+        shown = rows[option_id].strip()
+        expected = "(empty)" if default == "" else f"`{str(default).lower() if isinstance(default, bool) else default}`"
+        assert shown == expected, option_id

@@ -28,7 +28,8 @@ def test_already_ignored_env_leaves_gitignore_alone(cli, workspace):
 def test_env_file_in_a_subfolder_is_ignored_by_its_own_path(cli, workspace):
     result = cli("setup", "--key-stdin", "--env-file", "config/.env", input=GOOD_KEY)
     assert result.returncode == 0, result.output
-    assert (workspace / ".gitignore").read_text() == "/config/.env\n"
+    # --env-file is a choice setup records for rebuilds, in a file that is git-ignored as well
+    assert (workspace / ".gitignore").read_text() == "/config/.env\n/.devcontainer/litellm-key.local.yaml\n"
     assert _git(workspace, "check-ignore", "config/.env").strip() == "config/.env"
 
 

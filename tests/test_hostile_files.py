@@ -89,7 +89,8 @@ def test_an_untracked_env_link_gets_link_and_target_ignored_and_stays_a_link(cli
     assert os.readlink(workspace / ".env") == "conf/dotenv"
     assert (workspace / "conf" / "dotenv").read_text().startswith(f"# mine\nPUBLIC=1\nLITELLM_API_KEY={GOOD_KEY}\n")
     assert (workspace / "conf" / "dotenv").stat().st_mode & 0o777 == 0o600
-    assert (workspace / ".gitignore").read_text() == "/.env\n/conf/dotenv\n"
+    recorded = "/.devcontainer/litellm-key.local.yaml\n" if via == "--env-file" else ""  # setup records --env-file
+    assert (workspace / ".gitignore").read_text() == "/.env\n/conf/dotenv\n" + recorded
     assert _porcelain(workspace) == {"?? .gitignore"}  # neither the link nor the key file shows up
     assert cli("token").stdout == f"{GOOD_KEY}\n"
 
@@ -178,7 +179,7 @@ def test_a_separator_python_dotenv_ignores_cannot_smuggle_in_a_second_key(cli, w
         assert cli(*args).stdout == f"{GOOD_KEY}\n"
 
 
-@pytest.mark.parametrize("bad", ["sk-clé-0123456789abcdef", "sk-key\x7f0123456789abcdef", "sk-key\u20ac0123456789abcdef"])
+@pytest.mark.parametrize("bad", ["sk-clé-0123456789abcdef", "sk-key\x7f0123456789abcdef", "sk-key\u20ac0123456789abcdef", "sk-" + "a" * 100_000])
 def test_a_key_no_header_can_carry_is_refused_before_anything_is_written(cli, workspace, bad):
     (workspace / ".env").write_text("# mine\n")
     result = cli("setup", "--key-stdin", "--no-verify", input=bad + "\n")
@@ -189,9 +190,10 @@ def test_a_key_no_header_can_carry_is_refused_before_anything_is_written(cli, wo
     assert (workspace / ".env").read_text() == "# mine\n"
 
 
+@pytest.mark.parametrize("stored", ["sk-clé-0123456789abcdef", "sk-0123456789abcdef" * 1000], ids=["non-ASCII", "18 KB"])
 @pytest.mark.parametrize("command", ["token", "env", "status", "apply"])
-def test_a_stored_key_no_header_can_carry_is_a_clear_error(cli, workspace, command):
-    (workspace / ".env").write_text("LITELLM_API_KEY=sk-clé-0123456789abcdef\n")
+def test_a_stored_key_no_header_can_carry_is_a_clear_error(cli, workspace, command, stored):
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={stored}\n")
     before = (workspace / ".env").read_bytes()
     result = cli(command)
     assert result.returncode == 4, result.output
@@ -317,3 +319,274 @@ def test_doctor_names_an_unusable_state_folder_and_skips_what_needs_it(cli, work
     assert result.returncode == 3, result.output
     assert checks["state-dir"]["status"] == "failed" and checks["state-dir"]["reason"] == "state-dir-unusable"
     assert checks["client-claude-code"]["status"] == "skipped"
+
+
+# ---- .gitignore lines git does not read ------------------------------------------------------------
+
+
+def _gitignore_link(workspace) -> None:
+    """git reads no .gitignore that is a symbolic link (since 2.32): lines written through it ignore nothing."""
+    (workspace / "conf").mkdir()
+    (workspace / "conf" / "gitignore").write_text("node_modules/\n")
+    (workspace / ".gitignore").symlink_to("conf/gitignore")
+
+
+def _negated_below(workspace) -> None:
+    """A deeper .gitignore wins over ours at the top: `!.env` there un-ignores app/.env again."""
+    (workspace / "app").mkdir()
+    (workspace / "app" / ".gitignore").write_text("!.env\n")
+
+
+@pytest.mark.parametrize("arrange, env_file", [(_gitignore_link, ".env"), (_negated_below, "app/.env")], ids=["linked .gitignore", "negated below"])
+def test_a_gitignore_git_does_not_honour_is_refused_before_the_key_is_written(cli, workspace, arrange, env_file):
+    arrange(workspace)
+    before = _porcelain(workspace)
+    files = [workspace / name for name in (".gitignore", "conf/gitignore", "app/.gitignore", env_file)]
+    snapshot = _snapshot(*files)
+
+    result = cli("setup", "--key-stdin", "--env-file", env_file, input=GOOD_KEY)
+
+    assert result.returncode == 8, result.output
+    assert "git would still commit it" in result.stderr
+    _no_crash(result)
+    assert _snapshot(*files) == snapshot  # no key, and no .gitignore line that does nothing
+    assert _porcelain(workspace) == before
+
+
+# ---- config values repeated in errors ----------------------------------------------------------------
+
+PUNCTUATED = "sk-a.b+c/d=e-0123456789xyz"  # a key the old `sk-[A-Za-z0-9_-]+` mask cut short after `sk-a`
+
+
+@pytest.mark.parametrize("where", ["settings file", "environment"])
+def test_a_key_pasted_into_a_setting_is_masked_in_the_error(cli, workspace, where):
+    env = {}
+    if where == "environment":
+        env["LITELLM_TIMEOUT"] = PUNCTUATED
+    else:
+        (workspace / ".devcontainer").mkdir()
+        (workspace / ".devcontainer" / "litellm-key.yaml").write_text(f"timeout: '{PUNCTUATED}'\n")
+    for flags in ([], ["--json"]):
+        result = cli("status", *flags, env=env)
+        assert result.returncode == 3, result.output
+        assert "timeout" in result.stderr and "sk-...9xyz" in result.stderr
+        assert PUNCTUATED not in result.output and "d=e-0123" not in result.output
+
+
+def test_a_stale_punctuated_key_in_the_way_in_a_client_file_is_masked(cli, workspace, tmp_path):
+    settings = tmp_path / "home" / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(json.dumps({"env": PUNCTUATED}))
+    before = settings.read_bytes()
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", input=GOOD_KEY)
+
+    assert result.returncode == 3, result.output
+    assert "`env` is a string" in result.stderr
+    assert PUNCTUATED not in result.output and "d=e-0123" not in result.output
+    assert settings.read_bytes() == before
+
+
+# ---- client JSON strings keep their exact text ------------------------------------------------------
+
+ESCAPED = '{\n  "a": "caf\\u00e9 \\/ x",\n  "lone": "\\ud800",\n  "pair": ["\\ud83d\\ude00"]\n}\n'
+
+
+def test_escaped_strings_in_a_client_file_keep_their_text_through_setup_and_logout(cli, workspace, tmp_path):
+    """`\\u00e9` and `\\/` are the user's spelling; a lone `\\ud800` cannot even be written as UTF-8."""
+    settings = tmp_path / "home" / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text(ESCAPED)
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", input=GOOD_KEY)
+
+    assert result.returncode == 0, result.output
+    _no_crash(result)
+    text = settings.read_text()
+    assert all(literal in text for literal in ('"caf\\u00e9 \\/ x"', '"\\ud800"', '"\\ud83d\\ude00"')), text
+    assert "apiKeyHelper" in json.loads(text)
+    assert cli("logout").returncode == 0
+    assert settings.read_text() == ESCAPED
+
+
+def test_a_name_spelled_with_escapes_skips_the_file_untouched(cli, workspace, tmp_path):
+    settings = tmp_path / "home" / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    settings.write_text('{"caf\\u00e9": 1, "\\ud800": 2}\n')
+    before = settings.read_bytes()
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", input=GOOD_KEY)
+
+    assert result.returncode == 3, result.output
+    assert "line 1" in result.stderr and "escapes" in result.stderr
+    _no_crash(result)
+    assert settings.read_bytes() == before
+
+
+# ---- things that are no regular file: a named pipe would block a reader for ever -----------------
+
+
+def _fifo(path: Path) -> None:
+    os.mkfifo(path)
+
+
+def _loop(path: Path) -> None:
+    path.symlink_to(path.name + ".other")
+    path.with_name(path.name + ".other").symlink_to(path.name)
+
+
+def _directory(path: Path) -> None:
+    path.mkdir()
+
+
+def _device(path: Path) -> None:
+    """A copy of /dev/null (`LITELLM_ENV_FILE=/dev/null`): replacing it with a file as root would
+    break every program in the container."""
+    if os.geteuid() != 0:
+        pytest.skip("only root can make a device node")
+    os.mknod(path, 0o666 | __import__("stat").S_IFCHR, os.makedev(1, 3))
+
+
+@pytest.mark.parametrize("make", [_fifo, _loop, _device], ids=["named pipe", "link loop", "device"])
+@pytest.mark.parametrize("command", ["token", "env", "status", "apply", "setup", "logout"])
+def test_an_env_that_is_a_pipe_or_a_link_loop_is_a_clear_error_not_a_hang(cli, workspace, command, make):
+    make(workspace / ".env")
+    result = cli(command, *(["--key-stdin"] if command == "setup" else []), input=GOOD_KEY)
+    _no_crash(result)
+    if command == "logout" and make is _loop:  # no file behind the link: no key there to remove
+        assert result.returncode == 0 and "no key stored" in result.output, result.output
+    else:
+        assert result.returncode == 3, result.output
+        assert str(workspace / ".env") in result.stderr
+    assert not (workspace / ".env").is_file() or os.path.islink(workspace / ".env")
+    if make is _device:
+        assert (workspace / ".env").is_char_device()
+
+
+@pytest.mark.parametrize("make", [_fifo, _loop, _directory], ids=["named pipe", "link loop", "directory"])
+def test_a_client_config_that_is_no_file_skips_that_client_only(cli, workspace, tmp_path, make):
+    settings = tmp_path / "home" / ".claude" / "settings.json"
+    settings.parent.mkdir(parents=True)
+    make(settings)
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", "--client", "opencode", input=GOOD_KEY)
+
+    assert result.returncode == 3, result.output
+    _no_crash(result)
+    assert f"claude-code: {settings}" in result.stderr and "not configured" in result.stderr
+    assert "opencode configured" in result.stdout
+    for command in ("status", "logout"):
+        later = cli(command)
+        _no_crash(later)
+        assert later.returncode in (0, 3), later.output
+
+
+@pytest.mark.parametrize("make", [_fifo, _directory], ids=["named pipe", "directory"])
+def test_a_shell_rc_file_that_is_no_file_is_a_clear_error(cli, workspace, tmp_path, make):
+    make(tmp_path / "home" / ".bashrc")
+    result = cli("setup", "--key-stdin", "--client", "codex", input=GOOD_KEY)
+    assert result.returncode == 3, result.output
+    _no_crash(result)
+    assert ".bashrc" in result.stderr
+
+
+
+# ---- Roo Code's file holds the key: git must not be able to commit it either -----------------------
+
+ROO = ".config/litellm-key/roo-code-settings.json"
+
+
+def _dotfiles_repo(tmp_path: Path, tracked: bool) -> Path:
+    dotfiles = tmp_path / "dotfiles"
+    dotfiles.mkdir()
+    subprocess.run(["git", "init", "-q", str(dotfiles)], check=True)
+    (dotfiles / "roo.json").write_text("{}\n")
+    if tracked:
+        _git(dotfiles, "add", "roo.json")
+    return dotfiles
+
+
+@pytest.mark.parametrize("how", ["tracked link target", "untracked link target", "~/.config is a repository"])
+def test_a_key_file_git_could_commit_is_refused_and_left_alone(cli, workspace, tmp_path, how):
+    home = tmp_path / "home"
+    roo = home / ROO
+    roo.parent.mkdir(parents=True)
+    if how == "~/.config is a repository":
+        subprocess.run(["git", "init", "-q", str(home / ".config")], check=True)
+        real = roo
+        real.write_text("{}\n")
+    else:
+        dotfiles = _dotfiles_repo(tmp_path, tracked=how.startswith("tracked"))
+        real = dotfiles / "roo.json"
+        roo.symlink_to(real)
+    before = real.read_bytes()
+
+    result = cli("setup", "--key-stdin", "--client", "roo", "--client", "claude-code", input=GOOD_KEY)
+
+    assert result.returncode == 8, result.output
+    assert "git" in result.stderr and str(real) in result.stderr
+    _no_crash(result)
+    assert real.read_bytes() == before and GOOD_KEY not in real.read_text()
+    assert "claude-code configured" in result.stdout  # the other clients are still configured
+
+
+def test_an_ignored_key_file_in_a_repository_is_written(cli, workspace, tmp_path):
+    dotfiles = _dotfiles_repo(tmp_path, tracked=False)
+    (dotfiles / ".gitignore").write_text("roo.json\n")
+    roo = tmp_path / "home" / ROO
+    roo.parent.mkdir(parents=True)
+    roo.symlink_to(dotfiles / "roo.json")
+
+    result = cli("setup", "--key-stdin", "--client", "roo", input=GOOD_KEY)
+
+    assert result.returncode == 0, result.output
+    assert GOOD_KEY in (dotfiles / "roo.json").read_text() and os.path.islink(roo)
+
+
+@pytest.mark.parametrize("name", [".bashrc", ".zshrc"])
+def test_an_empty_rc_file_of_the_user_is_still_there_after_logout(cli, workspace, tmp_path, name):
+    """An empty ~/.zshrc keeps zsh's new-user wizard away: logout must give it back, not delete it."""
+    rc = tmp_path / "home" / name
+    rc.write_bytes(b"")
+    assert cli("setup", "--key-stdin", "--client", "codex", input=GOOD_KEY).returncode == 0
+    assert "litellm-key" in rc.read_text()
+
+    assert cli("logout").returncode == 0
+
+    assert rc.is_file() and rc.read_bytes() == b""
+
+
+def test_an_env_link_into_a_nested_repository_is_refused(cli, workspace):
+    """`.env -> vendor/dotenv` where vendor/ is a repository of its own (a nested clone, a
+    submodule): our .gitignore line does not reach into it, and there `git add -A` takes the key."""
+    nested = workspace / "vendor"
+    subprocess.run(["git", "init", "-q", str(nested)], check=True)
+    (nested / "dotenv").write_text("PUBLIC=1\n")
+    (workspace / ".env").symlink_to("vendor/dotenv")
+    before = _snapshot(nested / "dotenv", workspace / ".gitignore")
+
+    result = cli("setup", "--key-stdin", input=GOOD_KEY)
+
+    assert result.returncode == 8, result.output
+    assert "symbolic link" in result.stderr and str(nested / "dotenv") in result.stderr
+    _no_crash(result)
+    assert _snapshot(nested / "dotenv", workspace / ".gitignore") == before
+
+
+def test_a_config_or_rc_file_linked_to_a_device_is_never_replaced(cli, workspace, tmp_path):
+    """`ln -s /dev/null ~/.bashrc` silences a dotfile; writing "through" it renamed a regular file
+    over the device (the real /dev/null, as root, in a container). Here a copy of it is used."""
+    device = tmp_path / "null"
+    _device(device)
+    home = tmp_path / "home"
+    (home / ".claude").mkdir(parents=True)
+    (home / ".claude" / "settings.json").symlink_to(device)
+    (home / ".bashrc").symlink_to(device)
+
+    result = cli("setup", "--key-stdin", "--client", "claude-code", "--client", "codex", input=GOOD_KEY)
+
+    assert result.returncode == 3, result.output
+    _no_crash(result)
+    assert "device" in result.stderr
+    assert device.is_char_device()
+    assert "codex configured" in result.stdout

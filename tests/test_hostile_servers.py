@@ -326,3 +326,83 @@ def test_portal_and_sso_calls_end_at_the_overall_deadline_too(headers_too):
             assert time.monotonic() - started < 3  # a bound, not a benchmark: the trickle goes on for ever
     finally:
         server.close()
+
+
+def _lists_the_key(conn: socket.socket, request: str) -> None:
+    """A 200 that repeats the key where we display server text: a model name, the alias, the expiry."""
+    key = json.dumps(_presented(request))
+    path = request.split(" ", 2)[1]
+    if path.startswith("/key/info"):
+        body = f'{{"info": {{"key_alias": {key}, "expires": {key}, "spend": 0, "max_budget": null}}}}'
+    elif path.startswith("/v1/models"):
+        body = f'{{"data": [{{"id": {key}}}, {{"id": "claude-sonnet-4-5-20250929"}}]}}'
+    else:
+        body = '{"error": {"message": "Only proxy admin can be used"}}'
+        conn.sendall(_respond("401 Unauthorized", body))
+        return
+    conn.sendall(_respond("200 OK", body))
+
+
+@pytest.mark.parametrize("key", ODD_KEYS)
+@pytest.mark.parametrize("models", ["claude-sonnet-4-5-20250929", "gpt-missing"], ids=["accepted", "model missing"])
+@pytest.mark.parametrize("json_mode", [False, True], ids=["text", "json"])
+def test_a_successful_answer_repeating_the_key_is_masked_too(hostile, workspace, key, models, json_mode):
+    """Model names, the alias and the expiry are server text as much as an error body is."""
+    cli = hostile(_lists_the_key)
+    flags = ["--json"] if json_mode else []
+
+    result = cli("setup", "--key-stdin", "--model", models, *flags, input=f"{key}\n")
+
+    _assert_clean(result, key, 0 if models.startswith("claude") else 5)
+    assert key[-4:] in result.output
+
+
+# ---- a portal that hands out the master key --------------------------------------------------------
+
+
+@pytest.fixture
+def master_portal(cli, standin, tmp_path):
+    """A key portal whose 'current key' for the user is LiteLLM's master key (a misconfigured portal)."""
+    from pytest_httpserver import HTTPServer
+
+    from portal_standin import SESSION_TOKEN, PortalStandin
+
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    portal = PortalStandin(server, standin)
+    portal.current = MASTER_KEY
+    token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
+    token_file.parent.mkdir(parents=True)
+    token_file.write_text(SESSION_TOKEN + "\n")
+    cli.env.update(LITELLM_PORTAL_URL=portal.url)
+    yield portal
+    server.clear()
+    server.stop()
+
+
+@pytest.mark.parametrize("args", [("renew",), ("setup", "--from-portal")])
+def test_a_master_key_from_the_portal_is_refused_like_a_pasted_one(cli, master_portal, standin, workspace, args):
+    standin.keys[GOOD_KEY].expires = "2021-06-01T00:00:00Z"  # due: renew goes to the portal
+    env_file = workspace / ".env"
+    env_file.write_text(f"# mine\nLITELLM_API_KEY={GOOD_KEY}\nLITELLM_KEY_EXPIRES=2021-06-01T00:00:00Z\n")
+    before = env_file.read_bytes()
+
+    result = cli(*args, "--json")
+
+    _assert_clean(result, MASTER_KEY, 8)
+    assert json.loads(result.stdout)["error"]["reason"] == "master-key-stored"
+    assert env_file.read_bytes() == before
+
+
+@pytest.mark.parametrize("status", [404, 500])
+def test_an_admin_route_that_gives_no_clear_answer_is_a_warning(cli, standin, workspace, status):
+    """A gateway that hides /key/list (an ingress routing only /v1) cannot tell a master key from a
+    client key: setup says so instead of storing it as if it had asked."""
+    from werkzeug import Response
+
+    standin.overrides["/key/list"] = lambda request: Response('{"detail": "Not Found"}', status=status, content_type="application/json")
+
+    result = cli("setup", "--key-stdin", input=f"{MASTER_KEY}\n")
+
+    _assert_clean(result, MASTER_KEY, 0)
+    assert "could not tell whether sk-...0000 is the master key" in result.stderr

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import getpass
 import json
+import subprocess
+from pathlib import Path
 
 import pytest
 
@@ -81,3 +83,20 @@ def test_no_key_in_the_credential_store_says_where_it_looked(cli, keyring_file):
 
     assert result.returncode == 4
     assert "No client key is stored in the OS credential store." in result.stderr
+
+
+def test_claude_codes_helper_and_a_new_terminal_find_a_key_in_the_credential_store(cli, workspace, keyring_file):
+    """What setup writes must work as written: nothing else tells a later `token`/`env` run, started
+    by Claude Code or a new terminal without LITELLM_KEY_STORE, that the key is in the keyring."""
+    result = cli("setup", "--store", "keyring", "--key-stdin", "--client", "claude-code", "--client", "codex", input=GOOD_KEY)
+    assert result.returncode == 0, result.output
+    home = Path(cli.env["HOME"])
+    helper = json.loads((home / ".claude" / "settings.json").read_text())["apiKeyHelper"]
+    env = {name: value for name, value in cli.env.items() if name != "LITELLM_KEY_STORE"}
+
+    answered = subprocess.run(["/bin/sh", "-c", helper], cwd="/", env=env, capture_output=True, text=True, timeout=60)
+    terminal = subprocess.run(["bash", "-c", '. "$HOME/.bashrc"; printf %s "$LITELLM_API_KEY"'], cwd="/", env=env,
+                              capture_output=True, text=True, timeout=60)
+
+    assert answered.returncode == 0 and answered.stdout == f"{GOOD_KEY}\n", answered.stderr
+    assert terminal.stdout == GOOD_KEY, terminal.stderr

@@ -5,14 +5,13 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import subprocess
 import sys
 import threading
 import time
 from pathlib import Path
 
 import pytest
-from keys_helpers import admin, admin_standin, kubectl  # noqa: F401 (fixtures)
+from keys_helpers import admin, admin_standin, interrupted, kubectl  # noqa: F401 (fixtures)
 from litellm_standin import MASTER_KEY
 from werkzeug import Response
 
@@ -123,26 +122,19 @@ def test_a_port_forward_that_ignores_sigterm_is_killed(forwarding, admin_standin
     assert _wait_gone(_forward_pids(kubectl)) == []
 
 
-@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM, signal.SIGHUP])  # SIGHUP: terminal closed
 def test_ctrl_c_or_sigterm_mid_command_stops_the_port_forward_child(forwarding, admin_standin, kubectl, signal_number):
     release = threading.Event()
     admin_standin.overrides["/key/list"] = lambda request: (release.wait(20), Response("{}", content_type="application/json"))[1]
-    process = subprocess.Popen(
-        [sys.executable, "-m", "litellm_key", "keys", "list", "--port-forward"],
-        cwd=forwarding.workspace, env=forwarding.env, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-    )
     try:
-        deadline = time.monotonic() + 20
-        while not any(r.path == "/key/list" for r in admin_standin.requests) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        process.send_signal(signal_number)
-        stdout, stderr = process.communicate(timeout=30)
+        result = interrupted(
+            forwarding, ["keys", "list", "--port-forward"], signal_number=signal_number,
+            when=lambda: any(r.path == "/key/list" for r in admin_standin.requests),
+        )
     finally:
         release.set()
-        if process.poll() is None:
-            process.kill()
-    assert process.returncode == 130, stdout + stderr
-    assert "Cancelled" in stderr and MASTER_KEY not in stdout + stderr
+    assert result.returncode == 130, result.output
+    assert "Cancelled" in result.stderr and MASTER_KEY not in result.output
     pids = _forward_pids(kubectl)
     assert len(pids) == 1 and _wait_gone(pids) == []
 
@@ -168,3 +160,51 @@ def test_the_master_key_prompt_is_hidden(admin, admin_standin):
         child.close(force=True)
     assert MASTER_KEY not in output
     assert child.exitstatus == 0
+
+
+@pytest.mark.parametrize("signal_number", [signal.SIGINT, signal.SIGTERM])
+def test_ctrl_c_while_waiting_for_the_port_forward_stops_the_child(forwarding, kubectl, signal_number):
+    result = interrupted(
+        forwarding, ["keys", "list", "--port-forward", "--forward-timeout", "30"], signal_number=signal_number,
+        env={"FAKE_KUBECTL_MODE": "never-ready"}, when=lambda: kubectl.exists() and bool(_forward_pids(kubectl)),
+    )
+    assert result.returncode == 130, result.output
+    pids = _forward_pids(kubectl)
+    assert len(pids) == 1 and _wait_gone(pids) == []
+
+
+def test_a_port_already_taken_is_refused_before_the_master_key_goes_anywhere(forwarding, kubectl, admin_standin):
+    port = int(forwarding.env["LITELLM_PORT_FORWARD"].rsplit(" ", 1)[1].split(":")[0])
+    with socket.socket() as squatter:  # an old `kubectl port-forward &`, or anything else on that port
+        squatter.bind(("127.0.0.1", port))
+        squatter.listen(8)
+
+        result = forwarding("keys", "list", "--port-forward")
+
+    assert result.returncode == 6, result.output
+    assert f"127.0.0.1:{port} is already taken" in result.stderr
+    assert not kubectl.exists() or _forward_pids(kubectl) == []
+
+
+def test_onboard_through_a_port_forward_that_dies_restarts_it_once_and_leaves_none(forwarding, admin_standin, kubectl, tmp_path):
+    lines = ["developers:"] + [f"  - name: dev{n:02}" for n in range(25)]
+    (forwarding.workspace / "team.yaml").write_text("\n".join(lines) + "\n")
+
+    result = forwarding(
+        "keys", "onboard", "team.yaml", "--output-dir", "keys", "--jobs", "8", "--port-forward",
+        env={"FAKE_KUBECTL_DIE_ONCE": str(tmp_path / "died")},
+    )
+
+    pids = _forward_pids(kubectl)
+    assert _wait_gone(pids) == []  # every child we started is stopped, however many threads saw one die
+    assert len(pids) == 2, result.output  # one restart, not one per thread
+    rerun = forwarding("keys", "onboard", "team.yaml", "--output-dir", "keys", "--port-forward", "--json")
+    assert rerun.returncode == 0, rerun.output
+    assert len(admin_standin.keys) == 25
+
+
+def test_from_k8s_reads_the_secret_the_setting_names(admin, admin_standin, kubectl):
+    result = admin("keys", "list", "--from-k8s", env={"LITELLM_MASTER_KEY": "", "LITELLM_MASTER_KEY_SECRET": "llm/admin-secrets/MASTER"})
+
+    assert result.returncode == 0, result.output
+    assert "get secret admin-secrets -n llm -o jsonpath={.data.MASTER}" in kubectl.read_text()

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta, timezone
 
 import pytest
 
-from keys_helpers import admin, admin_standin  # noqa: F401 (fixtures)
+from keys_helpers import admin, admin_standin, interrupted  # noqa: F401 (fixtures)
 
 
 def _roster(workspace, count: int = 25):
@@ -73,6 +73,7 @@ def test_onboard_from_csv_with_prune_deletes_only_pattern_keys_of_leavers(admin,
 
     refused = admin("keys", "onboard", "team.csv", "--output-dir", "keys", "--prune")
     assert refused.returncode == 2 and leaver.secret in admin_standin.keys
+    assert admin_standin.by_alias("claude-code-alice") is None  # asked before anything changed
 
     result = admin("keys", "onboard", "team.csv", "--output-dir", "keys", "--prune", "--yes")
 
@@ -125,6 +126,7 @@ def test_audit_reports_each_practice_and_exits_non_zero(admin, admin_standin):
     }
     text = admin("keys", "audit")
     assert "budget-exhausted" in text.stdout and "7 problem(s) in 7 key(s)" in text.stderr
+    assert "; docs/admin.md explains each finding." in text.stderr
 
 
 def test_audit_of_a_clean_gateway_exits_zero(admin, admin_standin):
@@ -152,3 +154,66 @@ def test_spend_with_half_a_date_range_is_a_usage_error_before_any_request(admin,
 
     assert result.returncode == 2 and "--start and --end" in result.stderr
     assert not any(r.path.startswith(("/global", "/spend", "/user")) for r in admin_standin.requests)
+
+
+def test_audit_within_takes_every_duration_generate_takes(admin, admin_standin):
+    admin_standin.add_admin_key(alias="month", expires=(datetime.now(timezone.utc) + timedelta(days=20)).isoformat())
+
+    result = admin("keys", "audit", "--within", "1mo", "--json")
+
+    assert result.returncode == 8, result.output
+    assert json.loads(result.stdout)["findings"][0]["findings"] == ["expiring"]
+
+
+def test_spend_daily_reads_every_page_of_a_long_range(admin, admin_standin):
+    result = admin("keys", "spend", "--start", "2024-01-01", "--end", "2026-12-31", "--json")  # 1096 rows
+
+    assert result.returncode == 0, result.output
+    dates = [day["date"] for day in json.loads(result.stdout)["daily"]]
+    assert len(dates) == 1096 and dates[0] == "2024-01-01" and dates[-1] == "2026-12-31"
+    pages = [r.args.get("page") for r in admin_standin.requests if r.path == "/user/daily/activity"]
+    assert pages == ["1", "2"]
+
+
+def test_ctrl_c_during_onboard_stops_creating_and_loses_no_key(admin, admin_standin, workspace):
+    import time
+
+    _roster(workspace)
+    slow = lambda request: (time.sleep(0.2), admin_standin._generate(request.get_json()))[1]  # noqa: E731
+    admin_standin.overrides["/key/generate"] = slow
+
+    result = interrupted(
+        admin, ["keys", "onboard", "team.yaml", "--output-dir", "keys", "--jobs", "2"],
+        when=lambda: any(r.path == "/key/generate" for r in admin_standin.requests),
+    )
+
+    assert result.returncode == 130, result.output
+    made = [key.alias.removeprefix("claude-code-") for key in admin_standin.keys.values()]
+    assert len(made) < 10  # the requests under way finished; no new ones were sent
+    assert sorted(path.stem for path in (workspace / "keys").iterdir()) == sorted(made)
+
+
+def test_onboard_show_with_json_puts_the_new_keys_in_the_document(admin, admin_standin, workspace):
+    _roster(workspace, 2)
+
+    result = admin("keys", "onboard", "team.yaml", "--output-dir", "keys", "--show", "--json", new_keys_shown=2)
+
+    assert result.returncode == 0, result.output
+    assert json.loads(result.stdout)["keys"] == {f"dev0{n}": admin_standin.by_alias(f"claude-code-dev0{n}").secret for n in (0, 1)}
+
+
+def test_onboard_passes_every_roster_field_to_litellm(admin, admin_standin, workspace):
+    (workspace / "team.yaml").write_text(
+        "- name: alice\n  email: alice@example.com\n  user_id: u-alice\n  team: t-core\n"
+        "  models: [gpt-4o]\n  budget: 12.5\n- bob\n"
+    )
+
+    result = admin("keys", "onboard", "team.yaml", "--output-dir", "keys", "--duration", "90d", "--max-budget", "5")
+
+    assert result.returncode == 0, result.output
+    bodies = {r.get_json()["key_alias"]: r.get_json() for r in admin_standin.requests if r.path == "/key/generate"}
+    alice, bob = bodies["claude-code-alice"], bodies["claude-code-bob"]
+    assert (alice["user_id"], alice["team_id"], alice["models"], alice["max_budget"]) == ("u-alice", "t-core", ["gpt-4o"], 12.5)
+    assert alice["metadata"]["email"] == "alice@example.com" and alice["duration"] == "90d"
+    assert bob["models"] == ["claude-sonnet-4-5-20250929", "claude-3-opus-20240229"] and bob["max_budget"] == 5.0
+    assert "user_id" not in bob and "team_id" not in bob

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import subprocess
 import sys
 import time
@@ -67,6 +68,46 @@ def test_login_waits_while_pending_and_stores_the_credential_once_the_browser_si
     assert (workspace / ".env").stat().st_mode & 0o777 == 0o600
 
 
+def _read_until(stream, text: str, seconds: float = 20) -> str:
+    """What `stream` (a pipe) delivered up to `text`, read as it arrives (no sleeps)."""
+    import os
+    import select
+
+    seen, deadline = b"", time.monotonic() + seconds
+    while text.encode() not in seen:
+        left = deadline - time.monotonic()
+        assert left > 0 and select.select([stream], [], [], left)[0], f"no {text!r} yet, only {seen.decode()!r}"
+        chunk = os.read(stream.fileno(), 4096)
+        assert chunk, f"the pipe closed before {text!r}: {seen.decode()!r}"
+        seen += chunk
+    return seen.decode()
+
+
+def test_without_a_terminal_the_waiting_line_reaches_a_pipe_while_it_waits(cli, workspace, sso):
+    """`login | tee login.log`, a CI log, `docker exec` without -t: stdout is a block-buffered pipe."""
+    env = {key: value for key, value in {**cli.env, **FAST}.items() if key != "PYTHONUNBUFFERED"}
+    process = subprocess.Popen([sys.executable, "-m", "litellm_key", "login"], cwd=workspace, env=env,
+                               stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
+    try:
+        shown = _read_until(process.stdout, "waiting for the sign-in in the browser")
+        assert sso.user_code in shown and not sso.signed_in
+        sso.sign_in()
+        assert process.wait(timeout=30) == 0
+    finally:
+        process.kill()
+        process.stdout.close()
+
+
+def test_login_with_json_counts_down_on_stderr_and_keeps_stdout_for_the_document(cli, workspace, sso):
+    sso.sign_in_after = 2
+    result = cli("login", "--json", env=FAST)
+    assert result.returncode == 0, result.output
+    document = json.loads(result.stdout)
+    assert document["ok"] and document["key"] == f"...{sso.credential[-4:]}" and document["expires"].startswith("20")
+    assert sso.user_code in result.stderr
+    assert "waiting for the sign-in in the browser" in result.stderr  # the person still sees it wait
+
+
 def test_login_url_setting_names_what_the_hosts_browser_opens(cli, sso):
     sso.sign_in_after = 0
     result = cli("login", env={**FAST, "LITELLM_LOGIN_URL": "https://ai.example.test:8443"})
@@ -83,6 +124,24 @@ def test_login_with_team_flag_asks_litellm_for_that_team(cli, workspace, standin
     assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
 
 
+def test_login_with_team_when_litellm_does_not_ask_says_the_flag_was_not_used(cli, workspace, sso):
+    sso.sign_in_after = 0  # one team (or none): LiteLLM issues the credential without asking
+    result = cli("login", "--team", "team-b", env=FAST)
+    assert result.returncode == 0, result.output
+    assert "LiteLLM did not ask which team, so --team team-b was not used" in result.stderr
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+def test_login_with_a_team_litellm_did_not_offer_lists_the_teams_and_exits_2(cli, workspace, standin):
+    sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
+    sso.sign_in_after = 0
+    result = cli("login", "--team", "team-typo", env=FAST)
+    assert result.returncode == 2, result.output
+    assert "Team 'team-typo' is not one of yours for this login. Teams: Alpha (team-a), Beta (team-b)" in result.stderr
+    assert all(poll.args.get("team_id") != "team-typo" for poll in sso.polls)
+    assert not _stored(workspace)
+
+
 def test_login_without_a_terminal_lists_the_teams_and_exits_2(cli, workspace, standin):
     sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
     sso.sign_in_after = 0
@@ -93,6 +152,39 @@ def test_login_without_a_terminal_lists_the_teams_and_exits_2(cli, workspace, st
     assert not _stored(workspace)
 
 
+def _asks_for_a_team_but_lists_none(sso: SsoStandin) -> None:
+    poll = sso.litellm.overrides[f"/sso/cli/poll/{sso.login_id}"]
+    sso.litellm.overrides[f"/sso/cli/poll/{sso.login_id}"] = lambda request: (
+        poll(request) if not sso.signed_in else _json({"status": "ready", "requires_team_selection": True,
+                                                        "teams": [], "team_details": []}))
+
+
+def test_a_team_choice_without_teams_says_so_and_stores_nothing(cli, workspace, sso):
+    _asks_for_a_team_but_lists_none(sso)
+    sso.sign_in()
+    result = cli("login", env=FAST)
+    assert result.returncode == 4, result.output
+    assert "LiteLLM wants a team for the credential but lists none of yours" in result.stderr
+    assert "add you to a team" in result.stderr and "--team" not in result.stderr
+    assert not _stored(workspace)
+
+
+def test_a_team_question_without_a_terminal_keeps_the_sign_in_for_login_with_team(cli, workspace, standin):
+    sso = SsoStandin(standin, teams=[("team-a", "Alpha"), ("team-b", "Beta")])
+    sso.sign_in()
+    first = cli("login", env=FAST)
+    assert first.returncode == 2, first.output
+    assert "no new sign-in" in first.stderr
+    second = cli("login", "--team", "team-b", env=FAST)
+    assert second.returncode == 0, second.output
+    assert "resuming the login already started (code WXYZ-4821)" in second.stdout
+    assert sso.starts == 1, "the person signed in once"
+    assert sso.polls[-1].args.get("team_id") == "team-b"
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert not (cli.workspace.parent / "home" / ".local" / "state" / "litellm-key" / "sso-login.json").exists()
+    _no_secret_shown(sso, first.output, second.output)
+
+
 def test_login_slows_down_on_429_and_still_succeeds(cli, workspace, sso):
     sso.queued = [_json({"detail": "Too many requests"}, status=429)] * 2
     sso.sign_in_after = 2
@@ -100,6 +192,42 @@ def test_login_slows_down_on_429_and_still_succeeds(cli, workspace, sso):
     assert result.returncode == 0, result.output
     assert len(sso.polls) >= 3
     assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+def test_a_litellm_error_or_silence_while_polling_is_retried_until_the_sign_in(cli, workspace, sso):
+    """A LiteLLM restarting (500), Traefik or our proxy without an upstream (502), a poll that gets
+    no answer in time: the person may be signing in right now, so the login goes on."""
+    from werkzeug import Response
+
+    path = f"/sso/cli/poll/{sso.login_id}"
+    poll = sso.litellm.overrides[path]
+    troubles = [_json({"detail": "boom"}, status=500), Response("Bad Gateway", status=502), None]
+
+    def flaky(request):
+        if not troubles:
+            return poll(request)
+        answer = troubles.pop(0)
+        if answer is None:  # no answer within --timeout: the server's behaviour, not synchronisation
+            time.sleep(1.5)
+            return _json({"status": "pending"})
+        return answer
+
+    sso.litellm.overrides[path] = flaky
+    sso.sign_in_after = 1
+    result = cli("login", "--timeout", "1", env=FAST)
+    assert result.returncode == 0, result.output
+    assert "LiteLLM failed with 500: boom; trying again until the login ends" in result.stderr
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+def test_a_litellm_that_fails_until_the_login_ends_is_reported_not_nobody_signing_in(cli, workspace, sso):
+    sso.queued = [_json({"detail": "database is down"}, status=503)] * 1000
+    sso.expires_in = 1
+    result = cli("login", env=FAST)
+    assert result.returncode == 6, result.output
+    assert "LiteLLM failed with 503: database is down" in result.stderr
+    assert "Nobody finished the login" not in result.stderr
+    assert not _stored(workspace)
 
 
 @pytest.mark.parametrize(
@@ -112,8 +240,12 @@ def test_login_slows_down_on_429_and_still_succeeds(cli, workspace, sso):
         (lambda sso: setattr(sso, "expired", True), 4, "The login expired or was already collected"),
         (lambda sso: setattr(sso, "unsupported", True), 6, "older than 1.84, or SSO is not configured"),
         (lambda sso: setattr(sso, "expires_in", 0), 4, "Nobody finished the login with code WXYZ-4821"),
+        (lambda sso: sso.litellm.overrides.__setitem__(
+            "/sso/cli/start", lambda request: _json({"detail": "Too many CLI login attempts. Try again later."}, 429)),
+         6, "LiteLLM refused to start another login now (429"),
     ],
-    ids=["403-wrong-secret", "403-echoing-the-secret", "400-expired-login", "404-old-litellm", "login-timed-out"],
+    ids=["403-wrong-secret", "403-echoing-the-secret", "400-expired-login", "404-old-litellm", "login-timed-out",
+         "429-on-start"],
 )
 def test_login_failures_name_the_cause_and_keep_the_stored_key(cli, workspace, sso, arrange, exit_code, message):
     (workspace / ".env").write_text(f"LITELLM_API_KEY={GOOD_KEY}\n")
@@ -124,6 +256,28 @@ def test_login_failures_name_the_cause_and_keep_the_stored_key(cli, workspace, s
     assert "litellm-key" in result.stderr  # the fix names a command
     assert _stored(workspace) == f"LITELLM_API_KEY={GOOD_KEY}\n"
     _no_secret_shown(sso, result.output)
+
+
+def test_traefiks_404_for_a_wrong_host_header_is_not_taken_for_an_old_litellm(cli, workspace, standin):
+    from werkzeug import Response
+
+    standin.overrides["/sso/cli/start"] = lambda request: Response(
+        "404 page not found\n", status=404, content_type="text/plain; charset=utf-8")  # Traefik's own 404
+    result = cli("login", env=FAST)
+    assert result.returncode == 6, result.output
+    assert "with something that is not LiteLLM (404 page not found)" in result.stderr
+    assert "check `host_header`" in result.stderr
+    assert "older than 1.84" not in result.stderr
+    assert not _stored(workspace)
+
+
+def test_a_login_id_with_url_characters_is_escaped_in_the_url_and_the_poll(cli, workspace, standin):
+    sso = SsoStandin(standin, login_id="sk-a b/c?d&e\n")
+    sso.sign_in_after = 1
+    result = cli("login", env=FAST)
+    assert result.returncode == 0, result.output
+    assert "/sso/key/generate?source=litellm-cli&key=sk-a%20b%2Fc%3Fd%26e%0A\n" in result.stdout
+    assert len(sso.polls) == 2 and f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
 
 
 def test_a_poll_secret_no_header_can_carry_is_a_clear_error_not_a_crash(cli, workspace, sso):
@@ -158,7 +312,7 @@ def test_no_wait_prints_the_url_and_the_next_login_collects_that_same_login(cli,
     sso.sign_in()
     second = cli("login", env=FAST)
     assert second.returncode == 0, second.output
-    assert "resuming the login started with --no-wait" in second.stdout
+    assert "resuming the login already started (code WXYZ-4821)" in second.stdout
     assert sso.starts == 1
     assert not state_file.exists()
     assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
@@ -191,12 +345,33 @@ def test_ctrl_c_while_waiting_stops_with_130_and_stores_nothing(terminal, worksp
     (workspace / ".env").write_text("KEEP=1\n")
     child = terminal("login")
     child.expect(r"waiting for the sign-in: \d:\d\d left")
+    _wait_until(lambda: len(sso.polls) >= 2, "the CLI to be in its polling loop")
     child.sendcontrol("c")
     child.expect("Cancelled")
     child.expect(pexpect.EOF)
-    child.close()
-    assert child.exitstatus == 130
+    # wait(), not close(): close() sends SIGHUP and then SIGKILL to a child it has not reaped 0.1 s
+    # after closing the pty (a slow exit on a loaded machine); wait() only waits for its own status
+    assert child.wait() == 130
     assert _stored(workspace) == "KEEP=1\n"
+
+
+def test_an_interrupted_json_login_still_prints_its_one_document(cli, workspace, sso):
+    """A script running `login --json` that is interrupted (SIGINT, as Ctrl-C sends) gets a JSON
+    document naming the cause and exit 130, not an empty stdout."""
+    process = subprocess.Popen(
+        [sys.executable, "-m", "litellm_key", "login", "--json"], cwd=workspace, env={**cli.env, **FAST},
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )
+    try:
+        _wait_until(lambda: len(sso.polls) >= 2, "the CLI to poll")
+        process.send_signal(signal.SIGINT)
+        stdout, stderr = process.communicate(timeout=30)
+    finally:
+        process.kill()
+    assert process.returncode == 130, stdout + stderr
+    document = json.loads(stdout)
+    assert document["ok"] is False and document["error"]["reason"] == "interrupted"
+    assert "Cancelled" in stderr and not _stored(workspace)
 
 
 def test_login_on_a_terminal_asks_which_team(terminal, workspace, standin):
@@ -216,6 +391,19 @@ def test_login_on_a_terminal_asks_which_team(terminal, workspace, standin):
     assert sso.polls[-1].args.get("team_id") == "team-b"
 
 
+def test_a_team_choice_without_teams_on_a_terminal_says_so_instead_of_an_empty_menu(terminal, workspace, sso):
+    import pexpect
+
+    _asks_for_a_team_but_lists_none(sso)
+    sso.sign_in()
+    child = terminal("login")
+    child.expect("lists none of yours")
+    child.expect(pexpect.EOF)
+    child.close()
+    assert child.exitstatus == 4
+    assert not _stored(workspace)
+
+
 def test_a_litellm_that_trickles_its_answer_ends_at_the_deadline(cli, workspace):
     from test_hostile_servers import HostileServer, trickle
 
@@ -227,3 +415,13 @@ def test_a_litellm_that_trickles_its_answer_ends_at_the_deadline(cli, workspace)
     assert result.returncode == 6, result.output
     assert "did not answer within 2" in result.stderr
     assert not _stored(workspace)
+
+
+def test_the_readme_says_when_to_log_in_instead_of_pasting_or_using_the_portal():
+    from conftest import REPO
+
+    readme = (REPO / "README.md").read_text()
+    section = readme.split("### Which way to get a key", 1)[1].split("\n## ", 1)[0]
+    for way in ("litellm-key setup", "litellm-key setup --from-portal", "litellm-key login"):
+        assert f"`{way}" in section, way
+    assert "LiteLLM ≥ 1.84 with SSO" in section and "24 h" in section

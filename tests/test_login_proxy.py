@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from proxy_helpers import needs_nginx
+from proxy_helpers import free_port, needs_nginx
 from test_login import FAST, _stored, sso  # noqa: F401 (fixture)
 from test_proxy_cli import proxy_env  # noqa: F401 (fixture: the proxy turned on for `cli`)
 
@@ -18,3 +18,11 @@ def test_login_goes_through_the_proxy_so_litellm_sees_the_host_header(cli, works
     assert {request.headers["Host"] for request in sso.litellm.requests} == {"litellm.localhost"}
     port = proxy_env["LITELLM_LISTEN"].rsplit(":", 1)[1]
     assert f"LITELLM_BASE_URL=http://localhost:{port}\n" in _stored(workspace)
+
+
+def test_login_through_a_proxy_that_cannot_reach_litellm_says_so(cli, workspace, sso, proxy_env):
+    result = cli("login", env={**proxy_env, **FAST, "LITELLM_UPSTREAM": f"http://127.0.0.1:{free_port()}"})
+    assert result.returncode == 6, result.output
+    assert "The proxy is up but could not reach LiteLLM" in result.stderr
+    assert "Check Traefik/LiteLLM on the host and the `upstream` setting" in result.stderr
+    assert not _stored(workspace)

@@ -51,6 +51,14 @@ def test_readme_stays_a_front_door_linking_every_docs_page():
         assert f"(docs/{name})" in README, name
 
 
+def test_a_newcomer_meets_the_install_and_their_first_command_on_the_first_screen():
+    """Issue 8: the user's own first command was at line 63, after the developer's scripts."""
+    lines = README.splitlines()
+    first_command = next(number for number, line in enumerate(lines, 1) if line.startswith("config-claude-code.sh"))
+    assert first_command <= 50
+    assert README.index("## Using it in a Dev Container") < README.index("./scripts/demo")
+
+
 def test_every_troubleshooting_row_names_a_doctor_check_that_exists():
     from litellm_key.commands.doctor import plan
     from litellm_key.settings import KNOWN_CLIENTS, load_settings

@@ -135,3 +135,39 @@ def test_a_recorded_no_proxy_is_restored_and_the_proxy_flag_overrides_it(cli, wo
     assert (shown["value"], shown["kind"]) == (False, "recorded")
     flag = json.loads(cli("config", "--json", "--proxy", env={"LITELLM_PROXY": ""}).stdout)["settings"]["proxy"]
     assert (flag["value"], flag["source"]) == (True, "--proxy")
+
+
+def test_a_rebuild_finds_the_key_where_setup_stored_it_and_keeps_the_portal(cli, home, workspace):
+    """`setup --env-file` and `--portal-url` are choices apply needs after a rebuild too: without
+    them it looks for the key in the default .env and renews through no portal."""
+    portal = "http://127.0.0.1:9/portal"
+    setup = cli("setup", "--key-stdin", "--env-file", "keys/dev.env", "--portal-url", portal, input=GOOD_KEY)
+    assert setup.returncode == 0, setup.output
+    _rebuild(home)
+
+    applied = cli("apply")
+    shown = json.loads(cli("config", "--json").stdout)["settings"]
+
+    assert applied.returncode == 0, applied.output
+    assert "no LiteLLM client key" not in applied.output
+    assert "accepted by LiteLLM" in applied.stdout
+    assert (shown["env_file"]["value"], shown["env_file"]["kind"]) == (str(workspace / "keys" / "dev.env"), "recorded")
+    assert (shown["portal_url"]["value"], shown["portal_url"]["kind"]) == (portal, "recorded")
+    assert not (workspace / ".env").exists()
+
+
+def test_choices_are_recorded_when_a_broken_client_config_fails_setup_after_the_key_is_stored(cli, home):
+    """A malformed ~/.codex/config.toml ends setup with exit 3 after the key is stored and the other
+    clients are configured: the choices are in effect, so the rebuild (which also throws that
+    broken file away) must restore them."""
+    (home / ".codex").mkdir()
+    (home / ".codex" / "config.toml").write_text("[model_providers\nbroken = \n")
+    setup = cli("setup", "--key-stdin", "--client", "all", input=GOOD_KEY)
+    assert setup.returncode == 3, setup.output
+    assert "recorded clients in" in setup.stdout
+    _rebuild(home)
+
+    applied = cli("apply", "--json")
+
+    assert applied.returncode == 0, applied.output
+    assert sorted(json.loads(applied.stdout)["clients"]) == sorted(KNOWN_CLIENTS)

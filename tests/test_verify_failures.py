@@ -128,6 +128,10 @@ LITELLM_ERRORS = [
     (401, "key_model_access_denied", "key not allowed to access model. This key can only access models=['a']", "model-denied"),
     (403, "key_model_access_denied", "key not allowed to access model", "model-denied"),
     (403, "team_model_access_denied", "team not allowed to access model. This team can only access models=['a']", "model-denied"),
+    # the same denial on the user, organisation or project (newer LiteLLM), whatever its wording
+    (403, "user_model_access_denied", "This user has no access to claude-x", "model-denied"),
+    (403, "org_model_access_denied", "This organization has no access to claude-x", "model-denied"),
+    (403, "project_model_access_denied", "This project has no access to claude-x", "model-denied"),
     (401, None, "key not allowed to access model. This key can only access models=['a']", "model-denied"),
     (403, None, _GENERIC_DENIAL, "model-denied"),
     (401, "auth_error", _GENERIC_DENIAL, "model-denied"),
@@ -174,7 +178,7 @@ def test_nginx_header_too_large_page_blames_the_key_size_not_traefik(status):
 
 
 def test_a_huge_key_through_a_real_nginx_is_called_too_large(cli, standin, workspace):
-    """The whole path: setup with a 1 MB paste through the real proxy, which refuses the header."""
+    """The whole path: setup with a 1 MB paste and the real proxy running; refused before any request."""
     huge = "sk-" + "a" * 1_000_000
     env_file = workspace / ".env"
     env_file.write_text(ENV_BEFORE)

@@ -18,6 +18,8 @@ from .gateway import Gateway
 from .secret import ClientKey, MasterKey
 
 PAGE_SIZE = 100  # LiteLLM's maximum for /key/list
+_ANSWER_LOST = ("gateway-timeout", "gateway-unreachable")  # the request may have been carried out
+DAILY_PAGE_SIZE = 1000  # and for /user/daily/activity
 
 
 @dataclass(frozen=True)
@@ -82,6 +84,18 @@ def _admin_error(error: LitellmKeyError) -> LitellmKeyError:
     if error.reason in ("key-rejected", "key-not-virtual", "key-invalid"):  # the client-key fixes would mislead
         return fail("master-key-rejected", detail=error.message)
     return error
+
+
+def _new_key(answer: dict[str, Any]) -> NewKey:
+    """A generate or regenerate answer as the secret and a record without it.
+
+    LiteLLM's answer repeats the plaintext key in `token` (its hash is `token_id`), so the record's
+    token is computed here — LiteLLM's token is the key's SHA-256 — and the plaintext stays in `key`.
+    """
+    key = ClientKey(str(answer.get("key")))
+    token = hashlib.sha256(key.reveal().encode()).hexdigest()
+    fields = {name: value for name, value in answer.items() if name not in ("key", "token", "token_id")}
+    return NewKey(key=key, record=KeyRecord.from_json({**fields, "token": token}))
 
 
 class Admin:
@@ -186,21 +200,37 @@ class Admin:
         except LitellmKeyError as error:
             if "already exists" in error.message and body.get("key_alias"):
                 raise fail("admin-alias-taken", alias=body["key_alias"]) from None
+            if error.reason in _ANSWER_LOST and body.get("key_alias"):
+                self._discard_unreceived(body["key_alias"])
             raise
-        key = ClientKey(str(answer.pop("key")))
-        return NewKey(key=key, record=KeyRecord.from_json(answer))
+        return _new_key(answer)
 
-    def regenerate(self, token: str, *, grace_period: str | None) -> NewKey | None:
-        """A new secret for the same key record; None where LiteLLM refuses (Enterprise-only)."""
-        body = {"grace_period": grace_period} if grace_period else {}
+    def _discard_unreceived(self, alias: str) -> None:
+        """A generate whose answer was lost (timeout, cut connection) may still have made the key:
+        nobody has its secret, yet it would hold the alias ("taken", or "existing" to onboard's
+        re-run). Callers checked the alias was free, so a key under it now is that one. Best effort:
+        the original error is what the user sees."""
+        try:
+            tokens = [record.token for record in self.list_keys(alias=alias) if record.alias == alias]
+            if tokens:
+                self.delete(tokens)
+        except LitellmKeyError:
+            pass
+
+    def regenerate(self, token: str, *, grace_period: str | None, duration: str | None = None) -> NewKey | None:
+        """A new secret for the same key record; None where LiteLLM refuses (Enterprise-only).
+
+        `duration` starts a new lifetime from now (LiteLLM keeps the old `expires` without it).
+        """
+        options = {"grace_period": grace_period, "duration": duration}
+        body = {name: value for name, value in options.items() if value}
         try:
             answer = self.call("POST", f"/key/{token}/regenerate", json=body)
         except LitellmKeyError as error:
             if "Enterprise" in error.message or "enterprise" in error.message or error.reason == "gateway-not-litellm":
                 return None
             raise
-        key = ClientKey(str(answer.pop("key")))
-        return NewKey(key=key, record=KeyRecord.from_json(answer))
+        return _new_key(answer)
 
     def delete(self, tokens: list[str]) -> list[str]:
         body = self.call("POST", "/key/delete", json={"keys": tokens})
@@ -220,5 +250,14 @@ class Admin:
         return list(self.call("GET", "/spend/tags") or [])
 
     def daily_activity(self, start: str, end: str) -> list[dict[str, Any]]:
-        body = self.call("GET", "/user/daily/activity", params={"start_date": start, "end_date": end})
-        return list(body.get("results") or [])
+        """Every page: LiteLLM pages the rows behind the days (50 by default, 1000 at most), so one
+        page of a month with a few keys and models shows only its first days."""
+        results: list[dict[str, Any]] = []
+        page = 1
+        while True:
+            params = {"start_date": start, "end_date": end, "page": page, "page_size": DAILY_PAGE_SIZE}
+            body = self.call("GET", "/user/daily/activity", params=params)
+            results += [item for item in body.get("results") or [] if isinstance(item, dict)]
+            if page >= int((body.get("metadata") or {}).get("total_pages") or 1):
+                return results
+            page += 1

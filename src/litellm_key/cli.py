@@ -13,7 +13,7 @@ import sys
 
 from . import __version__
 from .console import Console
-from .errors import EXIT_CODES, LitellmKeyError
+from .errors import EXIT_CODES, LitellmKeyError, fail
 
 TYPE_CHECKING = False  # not `from typing import`: typing costs the apiKeyHelper path 5 ms
 if TYPE_CHECKING:
@@ -86,13 +86,27 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     console = Console(quiet=getattr(args, "quiet", False), json_mode=getattr(args, "json", False))
     try:
+        code = _run(args, console)
+        sys.stdout.flush()  # a reader that went away shows here, not as a warning at interpreter exit
+    except BrokenPipeError:  # `litellm-key keys list | head`: stop quietly, as `ls | head` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141  # 128 + SIGPIPE, what a shell reports for a writer its reader left
+    return code
+
+
+def _run(args: "argparse.Namespace", console: Console) -> int:
+    try:
         return args.run(args, console)
+    except BrokenPipeError:
+        raise
     except LitellmKeyError as error:
         console.failure(error)
         return error.exit_code
-    except KeyboardInterrupt:
-        print("\nCancelled.", file=sys.stderr)
-        return 130
+    except KeyboardInterrupt:  # Ctrl-C (SIGTERM and SIGHUP too, where a command turns them into it)
+        print(file=sys.stderr)  # past the ^C the terminal echoed
+        error = fail("interrupted")
+        console.failure(error)  # with --json, a script still gets its one document
+        return error.exit_code
     except Exception as error:  # a bug: say so, without leaking a key
         from .secret import scrub
 

@@ -66,6 +66,7 @@ EXIT_CODES: dict[int, str] = {
     7: "proxy: nginx missing, config invalid, port busy, upstream host not resolvable",
     8: "refused for safety: .env (or its link target, or the recorded setup choices) tracked by git or linking outside the repository, the master key where a client key belongs, a key alias already taken; `keys audit` found a risk",
     130: "cancelled at a prompt (Ctrl-C)",
+    141: "the reader of the output went away (`… | head`)",
 }
 
 _SETUP = "config-claude-code.sh (or: litellm-key setup)"
@@ -85,11 +86,21 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Pipe exactly one line holding the key: `printf '%s\\n' \"$KEY\" | litellm-key setup --key-stdin`.",
     ),
     "cancelled": (Cancelled, "Cancelled; nothing was changed.", ""),
+    "interrupted": (
+        Cancelled,
+        "Cancelled.",
+        "Run the same command again when you want it: every step is idempotent and completes what this run began.",
+    ),
     # --- configuration -------------------------------------------------------------------------
     "config-yaml": (
         ConfigError,
         "{source}: line {line}: not valid YAML ({problem}).",
         "Fix the YAML syntax in {source}.",
+    ),
+    "config-file-missing": (
+        ConfigError,
+        "{source}: no such settings file; nothing was checked.",
+        "Check the path given to `litellm-key config check --file`: it must name a YAML file.",
     ),
     "config-unreadable": (
         ConfigError,
@@ -118,8 +129,8 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     ),
     "env-not-a-file": (
         ConfigError,
-        "{env_file} is a directory, not a file, so it cannot hold the key.",
-        "Move the directory away, or point env_file (--env-file, LITELLM_ENV_FILE) at a file.",
+        "{env_file} is {kind}, not a file, so it cannot hold the key.",
+        "Move it away, or point env_file (--env-file, LITELLM_ENV_FILE) at a file.",
     ),
     "env-unreadable": (
         ConfigError,
@@ -395,6 +406,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Run `litellm-key proxy reload`.",
     ),
     # --- client configs ---------------------------------------------------------------------------
+    "shell-rc-not-a-file": (
+        ConfigError,
+        "Cannot add litellm-key's block to {path} ({detail}): new terminals will not export the key "
+        "for codex, gemini and opencode.",
+        "Move {path} away (or make it a file), then run `litellm-key apply`.",
+    ),
     "client-config-malformed": (
         ConfigError,
         "{client}: {location}: {problem}; the file was left untouched and {client} was not {action}.",
@@ -435,12 +452,17 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "login-team-required": (
         UsageError,
         "LiteLLM needs a team for this login, and there is no terminal to ask on. Teams: {teams}.",
-        "Run again with the team: `litellm-key login --team {first_team}`.",
+        "Run again with the team, while the login lasts (no new sign-in): `litellm-key login --team {first_team}`.",
     ),
     "login-team-unknown": (
         UsageError,
         "Team '{team}' is not one of yours for this login. Teams: {teams}.",
-        "Run again with one of them: `litellm-key login --team {first_team}`.",
+        "Run again with one of them, while the login lasts (no new sign-in): `litellm-key login --team {first_team}`.",
+    ),
+    "login-no-team": (
+        KeyRejected,
+        "LiteLLM wants a team for the credential but lists none of yours, so it will not issue one.",
+        "Ask your LiteLLM admin to add you to a team, then run `litellm-key login` again.",
     ),
     "login-expired": (
         KeyRejected,
@@ -458,10 +480,24 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Refusing to write a key into {env_file}: the file is tracked by git and would be committed.",
         "Untrack it and keep it ignored: `git rm --cached {relpath} && echo {relpath} >> .gitignore`.",
     ),
+    "env-not-ignored": (
+        SafetyRefusal,
+        "Refusing to write a key into {env_file}: git would still commit it (`{relpath}` stays "
+        "un-ignored after a `/{relpath}` line in {gitignore}); nothing was written.",
+        "git reads no .gitignore that is a symbolic link, and a deeper .gitignore with `!` wins: make "
+        "{gitignore} a regular file or drop the `!` rule, or add `/{relpath}` to .git/info/exclude.",
+    ),
+    "client-key-file-exposed": (
+        SafetyRefusal,
+        "Refusing to write the key into {path} for {client}: the file behind it, {real}, is {exposure} "
+        "and could be committed; {client} was not configured, the file is untouched.",
+        "Add {real} to that repository's .gitignore (or `git rm --cached` it), or make {path} a regular file "
+        "outside git; then run `litellm-key apply`.",
+    ),
     "env-link-outside": (
         SafetyRefusal,
-        "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top}, "
-        "where litellm-key cannot make git ignore it.",
+        "Refusing to write a key through {env_file}: it is a symbolic link to {target}, outside {top} "
+        "(or in another git repository inside it), where litellm-key cannot make git ignore it.",
         "Point the link (or --env-file) at a file inside {top}, or replace the link with a regular file.",
     ),
     "choices-tracked": (
@@ -514,6 +550,12 @@ CATALOGUE.update(
             "`{command}` exited ({detail}) before the port answered.",
             "Check the service and namespace (`kubectl get svc -n ai`) and the `port_forward` setting, or use --url.",
         ),
+        "port-forward-port-taken": (
+            GatewayError,
+            "127.0.0.1:{port} is already taken, so `{command}` cannot listen there; nothing was sent to it.",
+            "Stop what listens there (an earlier `kubectl port-forward` left running?), choose another local "
+            "port in the `port_forward` setting, or use --url to talk to what listens there on purpose.",
+        ),
         "port-forward-timeout": (
             GatewayError,
             "`{command}` did not open 127.0.0.1:{port} within {timeout} s; it was stopped.",
@@ -559,6 +601,11 @@ CATALOGUE.update(
             "The new key works (alias {temporary}), but deleting the old key failed: {detail}",
             "Delete the old key, then give the new one its alias: `{cleanup}`.",
         ),
+        "rotate-rename-failed": (
+            GatewayError,
+            "The old key is deleted and the new one works (alias {temporary}), but giving it the alias {alias} failed: {detail}",
+            "Give the new key its alias: `{cleanup}`.",
+        ),
         "roster-invalid": (
             ConfigError,
             "{source}: {problem}.",
@@ -577,7 +624,7 @@ CATALOGUE.update(
         "keys-audit-findings": (
             SafetyRefusal,
             "The audit found {count} problem(s) in {keys} key(s).",
-            "Fix them with `litellm-key keys rotate|delete|block`; " + _ADMIN + " explains each finding.",
+            "Fix them with `litellm-key keys rotate|delete|block`; docs/admin.md explains each finding.",
         ),
     }
 )

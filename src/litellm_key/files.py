@@ -23,6 +23,43 @@ def real_path(path: Path) -> Path:
     return Path(os.path.realpath(path)) if os.path.islink(path) else path
 
 
+class NotRegularFile(OSError):
+    """A path that is a directory, named pipe, socket or device where a file belongs; `kind` says which."""
+
+    def __init__(self, path: Path | str, kind: str) -> None:
+        super().__init__(0, f"it is {kind}, not a file", str(path))
+        self.kind = kind
+
+
+def _kind(mode: int) -> str:
+    import stat
+
+    if stat.S_ISDIR(mode):
+        return "a directory"
+    return "a named pipe" if stat.S_ISFIFO(mode) else "a socket" if stat.S_ISSOCK(mode) else "a device"
+
+
+def read_regular(path: Path | str) -> bytes:
+    """The bytes of a regular file (links followed); FileNotFoundError when there is none.
+
+    Anything else raises NotRegularFile (a directory is a user's mistake; a named pipe would block
+    `token` and every container start for ever, waiting for a writer that never comes; a device
+    like /dev/zero never ends). Opened non-blocking so a pipe cannot hold the open itself.
+    """
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    try:
+        mode = os.fstat(fd).st_mode
+        if not (mode & 0o170000 == 0o100000):  # S_ISREG without importing stat on the warm path
+            raise NotRegularFile(path, _kind(mode))
+        os.set_blocking(fd, True)
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    finally:
+        os.close(fd)
+
+
 _UNREAD = object()
 
 
@@ -36,9 +73,12 @@ def atomic_write(path: Path, data: bytes, *, mode: int | None = None, current: o
     """
     path = real_path(path)
     try:
-        current_mode = path.stat().st_mode & 0o777
+        status = path.stat()
+        if status.st_mode & 0o170000 != 0o100000:  # never rename a file over a device, pipe or folder
+            raise NotRegularFile(path, _kind(status.st_mode))
+        current_mode = status.st_mode & 0o777
         if current is _UNREAD:
-            current = path.read_bytes() if path.stat().st_size == len(data) else b"" if data else None
+            current = read_regular(path) if path.stat().st_size == len(data) else b"" if data else None
     except FileNotFoundError:
         current, current_mode = None, 0o644
     target_mode = current_mode if mode is None else mode
@@ -86,3 +126,29 @@ def locked_dir(folder: Path) -> Iterator[None]:
         yield
     finally:
         os.close(fd)
+
+
+def committable(path: Path) -> str | None:
+    """Why git could commit the real file behind `path` ("tracked by git", "not ignored by git"),
+    or None: outside any repository, or ignored. For a file about to hold a key (Roo Code's),
+    which a link into a dotfiles repository, or a ~/.config kept in git, would otherwise expose."""
+    import subprocess
+
+    real = Path(os.path.realpath(path))
+    folder = next((parent for parent in real.parents if parent.is_dir()), None)
+    if folder is None:
+        return None
+
+    def git(*args: str) -> int | None:
+        try:
+            return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, check=False).returncode
+        except FileNotFoundError:  # no git: nothing can commit the file either
+            return None
+
+    relative = str(real.relative_to(folder))
+    if git("rev-parse", "--is-inside-work-tree") != 0:
+        return None
+    if git("ls-files", "--error-unmatch", "--", relative) == 0:
+        return "tracked by git"
+    return None if git("check-ignore", "-q", "--no-index", "--", relative) == 0 else "not ignored by git"
+

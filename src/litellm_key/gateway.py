@@ -83,6 +83,9 @@ _TYPES = {
     "budget_exceeded": "key-budget",
     "key_model_access_denied": "model-denied",
     "team_model_access_denied": "model-denied",
+    "user_model_access_denied": "model-denied",  # the same denial, set on the user, organisation or project
+    "org_model_access_denied": "model-denied",
+    "project_model_access_denied": "model-denied",
     "no_db_connection": "gateway-no-db",
     PROXY_ERROR_TYPE: "gateway-upstream-down",
 }
@@ -234,11 +237,16 @@ class Gateway:
             return "client" if error.reason in ("key-admin-only", "key-rejected") else "unknown"
         return "admin"
 
+    def _shown(self, value: Any) -> Any:
+        """A string from a successful answer, masked like error text (a server may echo the key)."""
+        return scrub(str(value), self._secrets) if isinstance(value, str) else value
+
     def models(self) -> tuple[str, ...]:
         body = self.request("GET", "/v1/models")
         if not isinstance(body, dict) or not isinstance(body.get("data"), list):
             raise fail("gateway-not-litellm", url=f"{self.base_url}/v1/models", status=200, detail="no model list")
-        return tuple(str(item.get("id")) for item in body["data"] if isinstance(item, dict) and item.get("id"))
+        # Model names are server text we display like an error body: masked by every secret we hold.
+        return tuple(self._shown(str(item.get("id"))) for item in body["data"] if isinstance(item, dict) and item.get("id"))
 
     def key_info(self) -> KeyInfo | None:
         """The calling key's alias, expiry and budget; None when this server will not say.
@@ -254,8 +262,8 @@ class Gateway:
         if not isinstance(info, dict):
             return None
         return KeyInfo(
-            alias=info.get("key_alias"),
-            expires=info.get("expires"),
+            alias=self._shown(info.get("key_alias")),
+            expires=self._shown(info.get("expires")),
             spend=info.get("spend"),
             max_budget=info.get("max_budget"),
         )

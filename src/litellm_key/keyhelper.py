@@ -17,6 +17,11 @@ import sys
 import time
 
 KEY_VARIABLE = "LITELLM_API_KEY"
+# Longer than this is no key (an sk- key is a few dozen characters, a login JWT a few hundred): it
+# would not fit an HTTP header line through LiteLLM's server (h11's 16 KB for all headers) or a
+# default nginx (8 KB per line), so it is refused before it is stored (ClientKey.problem), and the
+# fast path leaves a stored one to the full command, which says so.
+MAX_KEY_LENGTH = 4096
 BASE_URL_VARIABLE = "LITELLM_BASE_URL"
 # When the stored key stops working, `YYYY-MM-DDTHH:MM:SSZ` in UTC (envfile.normalized_expiry).
 EXPIRES_VARIABLE = "LITELLM_KEY_EXPIRES"
@@ -156,11 +161,23 @@ def export_lines(variables: dict[str, str]) -> str:
 
 
 def _read(path: str) -> str | None:
+    """A regular file's text, else None (the full command explains). Opened non-blocking and
+    checked to be a regular file: a named pipe would hold Claude Code's helper for ever.
+    (files.read_regular's rule, with `os` alone: this module stays free of pathlib.)"""
     try:
-        with open(path, encoding="utf-8", errors="surrogateescape") as handle:
+        fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    except OSError:
+        return None
+    try:
+        if os.fstat(fd).st_mode & 0o170000 != 0o100000:  # not S_ISREG
+            return None
+        os.set_blocking(fd, True)
+        with open(fd, encoding="utf-8", errors="surrogateescape", closefd=False) as handle:
             return handle.read()
     except OSError:
         return None
+    finally:
+        os.close(fd)
 
 
 def claude_has_helper(environ: dict[str, str] | os._Environ[str]) -> bool:
@@ -239,7 +256,7 @@ def fast_output(argv: list[str], environ: dict[str, str] | os._Environ[str] = os
     path = env_file_path(argv[1:], environ)
     text = _read(path) if path else None
     values = plain_values(text, (KEY_VARIABLE, BASE_URL_VARIABLE, EXPIRES_VARIABLE)) if text else None
-    if not values or not is_plain(values.get(KEY_VARIABLE)):
+    if not values or not is_plain(values.get(KEY_VARIABLE)) or len(values[KEY_VARIABLE]) > MAX_KEY_LENGTH:
         return None
     expires = values.get(EXPIRES_VARIABLE)
     if expires is not None and expires_soon(expires):

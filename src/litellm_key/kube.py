@@ -13,6 +13,7 @@ import re
 import shlex
 import socket
 import subprocess
+import threading
 import time
 from typing import TYPE_CHECKING
 
@@ -90,6 +91,9 @@ class PortForward:
         self.stop_timeout = stop_timeout
         self.restarts = 0
         self._child: subprocess.Popen[bytes] | None = None
+        # `keys onboard` calls from several threads: one of them restarts a dead child, the others
+        # then see the new one (two restarts would orphan the first new child, still listening).
+        self._lock = threading.Lock()
 
     @property
     def url(self) -> str:
@@ -107,6 +111,8 @@ class PortForward:
         self.stop()
 
     def start(self) -> None:
+        if port_answers(self.port):  # ours would fail to bind, and the master key would go to whatever listens
+            raise fail("port-forward-port-taken", command=self.command, port=self.port)
         try:
             # Own session: a Ctrl-C in the terminal reaches us, and we stop the child in order.
             self._child = subprocess.Popen(
@@ -115,21 +121,27 @@ class PortForward:
             )
         except FileNotFoundError:
             raise fail("kubectl-missing", purpose="--port-forward") from None
+        try:
+            self._wait_ready(self._child)
+        except BaseException:  # a timeout, and Ctrl-C or SIGTERM while waiting: the child must not outlive us
+            self.stop()
+            raise
+
+    def _wait_ready(self, child: subprocess.Popen[bytes]) -> None:
         deadline = time.monotonic() + self.ready_timeout
         while not port_answers(self.port):
-            if self._child.poll() is not None:
-                stderr = self._child.stderr.read().decode(errors="replace") if self._child.stderr else ""
-                self._child = None
+            if child.poll() is not None:
+                stderr = child.stderr.read().decode(errors="replace") if child.stderr else ""
                 raise fail("port-forward-failed", command=self.command, detail=_last_line(stderr))
             if time.monotonic() > deadline:
-                self.stop()
                 raise fail("port-forward-timeout", command=self.command, port=self.port, timeout=self.ready_timeout)
             time.sleep(0.05)
 
     def alive(self) -> None:
         """Restart the child if it died since the last call (kubectl drops idle port-forwards)."""
-        if self._child is not None and self._child.poll() is not None:
-            self._restart()
+        with self._lock:
+            if self._child is not None and self._child.poll() is not None:
+                self._restart()
 
     def recover(self) -> None:
         """After a refused or cut connection: restart the child if it is dying or dead.
@@ -137,12 +149,13 @@ class PortForward:
         A dying kubectl may still run when its connection fails (so `alive()` alone races), and may
         even accept one more connection; a second past its exit decides.
         """
-        deadline = time.monotonic() + 1.0
-        while self._child is not None and self._child.poll() is None:
-            if time.monotonic() > deadline:
-                return  # still running: the failure was not the port-forward's
-            time.sleep(0.05)
-        self._restart()
+        with self._lock:
+            deadline = time.monotonic() + 1.0
+            while self._child is not None and self._child.poll() is None:
+                if time.monotonic() > deadline:
+                    return  # still running (or just restarted by another call): not the port-forward's failure
+                time.sleep(0.05)
+            self._restart()
 
     def _restart(self) -> None:
         self._child = None

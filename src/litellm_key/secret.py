@@ -9,9 +9,13 @@ from __future__ import annotations
 import re
 
 from .errors import fail
+from .keyhelper import MAX_KEY_LENGTH
 
 VIRTUAL_KEY_PREFIX = "sk-"
-_KEY_IN_TEXT = re.compile(r"sk-[A-Za-z0-9_\-]{4,}")
+# An sk- key as text: the characters keys are made of, plus the `.+/=` of base64 and other key
+# generators (ClientKey.problem allows them), ending on a letter, digit, `_`, `-` or `=` so a full
+# stop after a key stays text. `sk-...abcd` is a mask already and stays as it is.
+_KEY_IN_TEXT = re.compile(r"sk-(?!\.\.\.)[A-Za-z0-9_\-.+/=]{3,}[A-Za-z0-9_\-=]")
 _BASE64URL = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
 
 
@@ -92,11 +96,14 @@ class ClientKey(_MaskedSecret):
         """What makes `secret` (already stripped) unusable as a key, or None.
 
         A key travels in an HTTP header (`Authorization: Bearer ...`), in `.env` and in shell
-        exports, so it must be printable ASCII without quotes: a non-ASCII character, DEL or a
-        control character would crash every request (and `apply` at every start) after setup.
+        exports, so it must be printable ASCII without quotes, and of a length a header can carry:
+        a non-ASCII character, DEL, a control character or 100 KB would break every request (and
+        `apply` at every start) after setup.
         """
         if not secret:
             return "nothing (it is empty)"
+        if len(secret) > MAX_KEY_LENGTH:
+            return f"{len(secret)} characters: too large for an HTTP header (a key has at most {MAX_KEY_LENGTH})"
         for char in secret:
             if char.isspace():
                 return "whitespace or a line break inside it"

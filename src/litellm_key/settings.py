@@ -20,14 +20,13 @@ from pathlib import Path
 from types import MappingProxyType
 from typing import TYPE_CHECKING, NamedTuple
 
+from . import keyhelper
 from .errors import fail
+from .secret import scrub
 
 if TYPE_CHECKING:
     from typing import Any
 
-SYSTEM_CONFIG = Path("/etc/litellm-key/config.yaml")
-WORKSPACE_CONFIG = Path(".devcontainer/litellm-key.yaml")
-RECORDED_CHOICES = Path(".devcontainer/litellm-key.local.yaml")  # see settings_files.record_choices
 KNOWN_CLIENTS = ("claude-code", "codex", "gemini", "opencode", "roo")
 DEFAULT_MODELS = ("claude-sonnet-4-5-20250929", "claude-3-opus-20240229")
 
@@ -107,6 +106,7 @@ class Settings(NamedTuple):
 
 _URL_TEXT = re.compile(r"^https?://[A-Za-z0-9._~:/%\[\]-]+$")  # nothing that could end an nginx string
 _HOST_RE = re.compile(r"^[A-Za-z0-9.-]+$")
+_MIN_SECONDS = 0.001  # below it nginx's millisecond value rounds to 0: every proxied request would time out
 _MAX_SECONDS = 7 * 24 * 3600  # beyond this nginx refuses the time value; no check needs a week
 
 
@@ -231,8 +231,8 @@ def _seconds(raw: Any) -> float:
         value = float(raw)
     except (TypeError, ValueError):
         raise ValueError(f"'{raw}' is not a number of seconds", "Use e.g. 10") from None
-    if not math.isfinite(value) or not 0 < value <= _MAX_SECONDS:
-        raise ValueError(f"{raw} is not between 0 and {_MAX_SECONDS} seconds", "Use e.g. 10")
+    if not math.isfinite(value) or not _MIN_SECONDS <= value <= _MAX_SECONDS:
+        raise ValueError(f"{raw} is not between {_MIN_SECONDS} and {_MAX_SECONDS} seconds", "Use e.g. 10")
     return value
 
 
@@ -316,14 +316,13 @@ def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
     """The git top-level of cwd, else cwd (keyhelper's rule, which the apiKeyHelper fast path uses
     too, so both paths find the same .env). `LITELLM_WORKSPACE` wins; DESIGN.md's `$WORKSPACE` is
     not used because CI systems such as Jenkins set it to something else."""
-    from .keyhelper import find_workspace as fast_find_workspace
-
-    return Path(fast_find_workspace(str(cwd), environ))
+    return Path(keyhelper.find_workspace(str(cwd), environ))
 
 
 def _config_layers(workspace: Path, environ: Mapping[str, str]) -> list[tuple[Path, str]]:
-    system_config = Path(environ.get("LITELLM_KEY_SYSTEM_CONFIG", SYSTEM_CONFIG))
-    return [(system_config, "system"), (workspace / WORKSPACE_CONFIG, "workspace"), (workspace / RECORDED_CHOICES, "recorded")]
+    """The settings files in layer order, as keyhelper names them (the fast path reads the same)."""
+    files = keyhelper.config_files(str(workspace), environ)
+    return [(Path(path), layer) for path, layer in zip(files, ("system", "workspace", "recorded"))]
 
 
 def _mentions_any(path: Path, names: tuple[str, ...]) -> bool:
@@ -340,7 +339,8 @@ def _parse(name: str, value: Any, origin: Origin) -> Any:
         return parser(value)
     except ValueError as error:
         problem, hint = error.args if len(error.args) == 2 else (str(error), "")
-        raise fail("config-value", source=origin, field=name, problem=problem, hint=hint) from None
+        # The problem repeats the value: a key pasted into the wrong setting is shown masked.
+        raise fail("config-value", source=origin, field=name, problem=scrub(problem), hint=hint) from None
 
 
 def load_settings(

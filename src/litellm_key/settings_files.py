@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import keyhelper
 from .errors import fail
 from .files import atomic_write, locked_dir
 from .plain_yaml import plain_mapping
@@ -18,9 +19,6 @@ from .plain_yaml import plain_mapping
 if TYPE_CHECKING:
     from typing import Any
 
-# Where `setup` records the choices it was given by flag (--client, --model, ...): in the workspace,
-# which a rebuild keeps, next to the committed litellm-key.yaml but git-ignored (it is personal).
-RECORDED_CHOICES = Path(".devcontainer/litellm-key.local.yaml")
 # Far more nodes (alias expansion counted) than any real settings file holds; far fewer than it
 # takes to make the value parsers slow.
 MAX_NODES = 10_000
@@ -99,7 +97,9 @@ def read_yaml(path: Path) -> dict[str, tuple[Any, int]]:
 
 
 def recorded_choices_path(workspace: Path) -> Path:
-    return workspace / RECORDED_CHOICES
+    """Where `setup` records the choices it was given by flag (--client, --model, ...): in the
+    workspace, which a rebuild keeps, next to the committed litellm-key.yaml but git-ignored."""
+    return workspace / keyhelper.RECORDED_CHOICES
 
 
 def record_choices(workspace: Path, choices: dict[str, Any]) -> bool:

@@ -13,32 +13,38 @@ from __future__ import annotations
 import shlex
 from pathlib import Path
 
-from .files import atomic_write
+from .errors import fail
+from .files import atomic_write, read_regular
 
 BEGIN = "# >>> litellm-key >>>"
 END = "# <<< litellm-key <<<"
 JOINED = " (litellm-key added the line break above)"  # after BEGIN: the file had no final newline
+FOUND_EMPTY = " (this file was empty before litellm-key)"  # after BEGIN: logout empties it, keeps it
 RC_FILES = (".bashrc", ".zshrc")
 
 
-def block(command: str, env_file: Path, joined: bool = False) -> str:
-    """The lines between (and including) the markers; `command` is already shell-quoted."""
+def block(env_command: str, env_file: Path, joined: bool = False, found_empty: bool = False) -> str:
+    """The lines between (and including) the markers; `env_command` (`litellm-key env --env-file
+    …`) is already shell-quoted."""
     env_path = shlex.quote(str(env_file))
+    note = JOINED if joined else FOUND_EMPTY if found_empty else ""
     return (
-        f"{BEGIN}{JOINED if joined else ''}\n"
+        f"{BEGIN}{note}\n"
         "# LiteLLM key and proxy URL for codex, gemini and opencode; `litellm-key logout` removes this block.\n"
-        f'if [ -r {env_path} ]; then eval "$({command} env --env-file {env_path} 2>/dev/null)"; fi\n'
+        f'if [ -r {env_path} ]; then eval "$({env_command} 2>/dev/null)"; fi\n'
         f"{END}\n"
     )
 
 
 def _split(text: str) -> tuple[str, str, str, bool] | None:
-    """(before, our block, after, whether we added the line break before it) when the file has our block."""
-    joined = True
-    start = text.find(BEGIN + JOINED + "\n")
-    if start == -1:
-        joined = False
-        start = text.find(BEGIN + "\n")
+    """(before, our block, after, whether we added the line break before it) when the file has our
+    block. A file that was empty before our block says so (FOUND_EMPTY): `found_empty` tells."""
+    start, joined = -1, False
+    for note in (JOINED, FOUND_EMPTY, ""):
+        start = text.find(BEGIN + note + "\n")
+        if start != -1:
+            joined = note == JOINED
+            break
     if start == -1 or (start > 0 and text[start - 1] != "\n"):
         return None
     end = text.find(END, start)
@@ -51,10 +57,27 @@ def _split(text: str) -> tuple[str, str, str, bool] | None:
 
 
 def _read(path: Path) -> str | None:
+    """The file's text; None when it is missing, or is no file (a directory, a named pipe, a link
+    loop), which cannot carry our block: `install` refuses those, `remove` passes them by."""
     try:
-        return path.read_bytes().decode("utf-8", "surrogateescape")
-    except FileNotFoundError:
+        return read_regular(path).decode("utf-8", "surrogateescape")
+    except OSError:
         return None
+
+
+def _writable(path: Path) -> None:
+    try:
+        read_regular(path)
+    except FileNotFoundError:
+        pass
+    except OSError as error:
+        raise fail("shell-rc-not-a-file", path=path, detail=error.strerror or error) from None
+
+
+def found_empty(ours: str) -> bool:
+    """Whether our block says the file was the user's, empty, before it (an empty ~/.zshrc keeps
+    zsh's new-user wizard away: logout must not delete it)."""
+    return ours.startswith(BEGIN + FOUND_EMPTY + "\n")
 
 
 def rc_files(home: Path) -> list[Path]:
@@ -63,18 +86,20 @@ def rc_files(home: Path) -> list[Path]:
     return existing or [home / RC_FILES[0]]
 
 
-def install(home: Path, command: str, env_file: Path) -> list[tuple[Path, bool]]:
+def install(home: Path, env_command: str, env_file: Path) -> list[tuple[Path, bool]]:
     """Write or refresh the block; returns (rc file, whether it changed)."""
     results = []
     for path in rc_files(home):
+        _writable(path)
         text = _read(path) or ""
         parts = _split(text)
         if parts:
-            before, _, after, joined = parts
-            new_text = before + block(command, env_file, joined) + after
+            before, ours, after, joined = parts
+            new_text = before + block(env_command, env_file, joined, found_empty(ours)) + after
         else:
             joined = bool(text) and not text.endswith("\n")
-            new_text = text + ("\n" if joined else "") + block(command, env_file, joined)
+            empty = not text and path.exists()
+            new_text = text + ("\n" if joined else "") + block(env_command, env_file, joined, empty)
         results.append((path, atomic_write(path, new_text.encode("utf-8", "surrogateescape"))))
     return results
 
@@ -82,8 +107,9 @@ def install(home: Path, command: str, env_file: Path) -> list[tuple[Path, bool]]
 def remove(home: Path) -> list[Path]:
     """Take the block out of every rc file that has it; returns the files changed.
 
-    A file that held nothing but the block was created by `install`, and goes; a symbolic link
-    that points at such a file stays a link (to an empty file), like every path we write.
+    A file that held nothing but the block was created by `install`, and goes, unless the block says
+    the file was there, empty, before it; a symbolic link that points at such a file stays a link
+    (to an empty file), like every path we write.
     """
     changed = []
     for name in RC_FILES:
@@ -92,10 +118,10 @@ def remove(home: Path) -> list[Path]:
         parts = _split(text) if text else None
         if not parts:
             continue
-        before, _, after, joined = parts
+        before, ours, after, joined = parts
         if joined:
             before = before[:-1]
-        if before or after or path.is_symlink():  # a linked rc file is the user's: empty it, keep the link
+        if before or after or path.is_symlink() or found_empty(ours):  # the user's file: empty it, keep it
             atomic_write(path, (before + after).encode("utf-8", "surrogateescape"))
         else:
             path.unlink()

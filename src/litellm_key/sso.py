@@ -12,7 +12,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
-from .errors import fail
+from .errors import LitellmKeyError, fail
 from .secret import ClientKey, remember, scrub
 
 POLL_SECRET_HEADER = "x-litellm-cli-poll-secret"
@@ -29,6 +29,13 @@ class Login:
     user_code: str
     expires_at: float
     poll_secret: str = field(repr=False)
+
+    @property
+    def quoted_id(self) -> str:
+        """The login id as one URL path segment or query value: it is LiteLLM's text, not ours."""
+        from urllib.parse import quote
+
+        return quote(self.login_id, safe="")
 
     def as_dict(self) -> dict[str, Any]:
         return {"login_id": self.login_id, "user_code": self.user_code, "expires_at": self.expires_at,
@@ -62,9 +69,26 @@ class Credential:
     team_id: str | None
 
 
+@dataclass(frozen=True)
+class Unanswered:
+    """A poll with no answer in time, no connection, or a 5xx (LiteLLM restarting, Traefik or our
+    proxy without an upstream): the person may be signing in right now, so the login goes on."""
+
+    problem: LitellmKeyError
+
+
 PENDING = "pending"
 SLOW_DOWN = "slow-down"
-Tick = Callable[[float], None]  # told the seconds left before each wait
+# told the seconds left before each wait, and why the last poll got no answer (None if it did)
+Tick = Callable[[float, LitellmKeyError | None], None]
+
+
+def _is_json(response: Any) -> bool:
+    try:
+        response.json()
+    except ValueError:
+        return False
+    return True
 
 
 def _detail(response: Any) -> str:
@@ -98,9 +122,15 @@ class SsoClient:
         self._gateway.__exit__(*exc)
 
     def start(self) -> Login:
-        """POST /sso/cli/start; a 404 means this LiteLLM has no CLI SSO (older than 1.84, or no SSO)."""
+        """POST /sso/cli/start; LiteLLM's (JSON) 404 means it has no CLI SSO (older than 1.84, or no
+        SSO). A 5xx or a 404 that is not LiteLLM's (Traefik's for a wrong Host header) is read like
+        every other LiteLLM call, so its message names the real cause and fix."""
+        from .gateway import classify
+
         url = f"{self.base_url}/sso/cli/start"
         response = self._send("POST", "/sso/cli/start")
+        if response.status_code >= 500 or (response.status_code == 404 and not _is_json(response)):
+            raise classify(response.status_code, response.text, url=url, key=None)
         if response.status_code == 404:
             raise fail("login-unsupported", url=url)
         if response.status_code == 429:
@@ -124,15 +154,23 @@ class SsoClient:
         remember(login.poll_secret)  # a LiteLLM error that repeats it shows its mask
         return login
 
-    def poll(self, login: Login, team_id: str | None = None) -> str | TeamChoice | Credential:
-        """One poll: PENDING, SLOW_DOWN (429), a TeamChoice, or the Credential (collectable once)."""
+    def poll(self, login: Login, team_id: str | None = None) -> str | TeamChoice | Credential | Unanswered:
+        """One poll: PENDING, SLOW_DOWN (429), Unanswered, a TeamChoice, or the Credential
+        (collectable once). Other 4xx are final, as for LiteLLM's own CLI."""
+        from .gateway import classify
+
         params = {"team_id": team_id} if team_id else None
-        response = self._send(
-            "GET", f"/sso/cli/poll/{login.login_id}", params=params, headers={POLL_SECRET_HEADER: login.poll_secret}
-        )
+        path = f"/sso/cli/poll/{login.quoted_id}"
+        try:
+            response = self._send("GET", path, params=params, headers={POLL_SECRET_HEADER: login.poll_secret})
+        except LitellmKeyError as error:  # no answer within the timeout, or no connection at all
+            return Unanswered(error)
         status = response.status_code
         if status == 429:
             return SLOW_DOWN
+        if status >= 500:
+            return Unanswered(classify(status, response.text, url=f"{self.base_url}{path}", key=None,
+                                       secrets=(login.poll_secret,)))
         if status == 403:
             raise fail("login-forbidden", detail=_detail(response))
         if status in (400, 404, 410):
@@ -149,9 +187,11 @@ class SsoClient:
             return PENDING
         if body.get("requires_team_selection"):
             details = body.get("team_details") or [{"team_id": team} for team in body.get("teams") or []]
-            teams = (Team(str(item.get("team_id") or item.get("id")), item.get("team_alias")) for item in details
-                     if isinstance(item, dict) and (item.get("team_id") or item.get("id")))
-            return TeamChoice(tuple(teams))
+            teams = tuple(Team(str(item.get("team_id") or item.get("id")), item.get("team_alias")) for item in details
+                          if isinstance(item, dict) and (item.get("team_id") or item.get("id")))
+            if not teams:  # nothing to choose from, on a terminal or with --team
+                raise fail("login-no-team")
+            return TeamChoice(teams)
         if not body.get("key"):
             raise fail("login-failed", status=status, detail="ready, but no credential in the answer")
         return Credential(ClientKey.parse(str(body["key"])), body.get("user_id"), body.get("team_id"))
@@ -159,17 +199,20 @@ class SsoClient:
     def wait(
         self, login: Login, *, team_id: str | None = None, interval: float = POLL_INTERVAL, tick: Tick | None = None
     ) -> TeamChoice | Credential:
-        """Poll until LiteLLM answers something other than pending, or the login expires."""
+        """Poll until LiteLLM answers something other than pending, or the login expires: then
+        the last poll's problem if it got no answer (it says more than "nobody signed in")."""
+        problem: LitellmKeyError | None = None
         while True:
             left = login.expires_at - time.time()
             if left <= 0:
-                raise fail("login-timeout", user_code=login.user_code)
+                raise problem or fail("login-timeout", user_code=login.user_code)
             if tick:
-                tick(left)
+                tick(left, problem)
             answer = self.poll(login, team_id)
+            problem = answer.problem if isinstance(answer, Unanswered) else None
             if answer == SLOW_DOWN:
                 interval = min(interval * 2, MAX_INTERVAL)
-            elif answer != PENDING:
+            elif answer != PENDING and problem is None:
                 return answer  # type: ignore[return-value]
             time.sleep(min(interval, max(login.expires_at - time.time(), 0)))
 

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping, MutableMapping, Sequence
 
 from ..errors import LitellmKeyError, fail
+from ..files import read_regular
 from ..secret import mask, scrub
 from ._formats import Format, ParseProblem
 
@@ -104,11 +105,19 @@ def put(document: MutableMapping[str, Any], path: tuple[str, ...], value: Any, f
     return created
 
 
+class Unreadable(Exception):
+    """The config path is no file we can read: a directory, a named pipe, a link loop, no permission."""
+
+
 def read(config: ConfigFile) -> bytes | None:
+    """The file's bytes, None when it does not exist. A named pipe is never read (it would block
+    setup, status and every container start for ever)."""
     try:
-        return config.path.read_bytes()
+        return read_regular(config.path)
     except FileNotFoundError:
         return None
+    except OSError as error:
+        raise Unreadable(error.strerror or str(error)) from None
 
 
 def parse(config: ConfigFile, data: bytes | None) -> MutableMapping[str, Any]:
@@ -159,9 +168,11 @@ def failure(client: str, config: ConfigFile, problem: Exception, action: str, ke
 def load_all(client: str, configs: Sequence[ConfigFile], action: str) -> list[tuple[bytes | None, MutableMapping[str, Any]]]:
     loaded = []
     for config in configs:
-        data = read(config)
         try:
+            data = read(config)
             loaded.append((data, parse(config, data)))
         except ParseProblem as problem:
             raise failure(client, config, problem, action) from None
+        except Unreadable as problem:
+            raise fail("client-config-malformed", client=client, location=config.path, problem=problem, action=action) from None
     return loaded

@@ -3,8 +3,8 @@
 A format turns text into a mutable mapping and back. JSON is re-rendered in the style the file
 already had (indent, separators, final newline) so a merge changes only the lines of our keys and a
 revert gives the user's bytes back; TOML (Codex) lives in codex.py because it needs tomlkit.
-Numbers keep their literal text (`1e400` is not Python's `inf`, which would come back as the
-`Infinity` Node cannot read), and a file Node would read differently from us (duplicate keys,
+Numbers and strings keep their literal text (`1e400` is not Python's `inf`, which would come back
+as the `Infinity` Node cannot read; `"\\u00e9"` stays escaped), and a file Node would read differently from us (duplicate keys,
 NaN/Infinity) is malformed: never silently rewritten.
 """
 
@@ -51,6 +51,47 @@ class Number:
         return self.text
 
 
+class Literal(str):
+    """A JSON string whose text our rendering would change (`\\u00e9`, `\\/`, a lone `\\ud800`,
+    which UTF-8 cannot even hold): it means its value, and is written back as the file spelled it."""
+
+    text: str
+
+    def __new__(cls, value: str, text: str) -> "Literal":
+        literal = super().__new__(cls, value)
+        literal.text = text
+        return literal
+
+
+def _string(text: str, end: int, strict: bool = True) -> tuple[str, int]:
+    """json's scanstring, keeping the spelling of a string that would not come back the same."""
+    from json.decoder import scanstring
+    from json.encoder import encode_basestring  # what _render writes a string as
+
+    value, after = scanstring(text, end, strict)
+    spelled = text[end - 1 : after]
+    kept = "\\" not in spelled or encode_basestring(value) == spelled
+    return (value if kept else Literal(value, spelled)), after
+
+
+# An escape our rendering would not write back the same (json.dumps(..., ensure_ascii=False), like
+# Node's JSON.stringify, writes `\\uXXXX` only for control characters, in lowercase, and no `\\/`):
+# only a file that has one pays for the pure-Python scanner. (An escaped backslash before `/` or `u`
+# matches too: that only costs the slow path, which decides exactly.)
+_CHANGED_ESCAPE = re.compile(r"\\(?:/|u(?!00(?:0[0-7]|0b|0e|0f|1[0-9a-f]))[0-9a-fA-F]{4})")
+# A JSON string token, and whether a `:` follows (a name); escapes decide whether it is looked at.
+_STRING_TOKEN = re.compile(r'"((?:[^"\\]|\\.)*)"(\s*:)?', re.DOTALL)
+
+
+def _check_names(text: str) -> None:
+    """A name (`{"caf\\u00e9": 1}`) cannot keep its spelling through our rendering: such a file is
+    malformed for us, never rewritten (the JSONC rule)."""
+    for match in _STRING_TOKEN.finditer(text):
+        spelled = f'"{match.group(1)}"'
+        if match.group(2) and isinstance(_string(spelled, 1)[0], Literal):
+            raise ParseProblem(text.count("\n", 0, match.start()) + 1, "a name is written with escapes litellm-key would rewrite")
+
+
 def _line_of(text: str, pattern: str, occurrence: int = 0) -> int | str:
     """1-based line of the n-th match in text (json's hooks are not told where they are)."""
     matches = list(re.finditer(pattern, text))
@@ -76,8 +117,17 @@ class JsonFormat:
         def constant(name: str) -> Any:
             raise ParseProblem(_line_of(text, re.escape(name)), f"{name} is not a JSON number")
 
+        decoder = json.JSONDecoder(parse_float=Number, parse_int=Number, parse_constant=constant, object_pairs_hook=unique)
+        respell = "\\" in text and _CHANGED_ESCAPE.search(text) is not None
+        if respell:  # strings keep their spelling (only the pure-Python scanner takes the hook)
+            from json.scanner import py_make_scanner
+
+            decoder.parse_string = _string
+            decoder.scan_once = py_make_scanner(decoder)
         try:
-            document = json.loads(text, parse_float=Number, parse_int=Number, parse_constant=constant, object_pairs_hook=unique)
+            if respell:
+                _check_names(text)
+            document = decoder.decode(text)
         except json.JSONDecodeError as error:
             raise ParseProblem(error.lineno, f"{error.msg} at column {error.colno}") from None
         except (ValueError, RecursionError) as error:  # e.g. nesting deeper than Python's stack
@@ -105,7 +155,7 @@ class JsonFormat:
 
 def _render(value: Any, indent: str | None, separators: tuple[str, str], prefix: str) -> str:
     """json.dumps(value, indent=..., separators=..., ensure_ascii=False), but numbers as written."""
-    if isinstance(value, Number):
+    if isinstance(value, (Number, Literal)):
         return value.text
     if not isinstance(value, (dict, list)) or not value:
         return json.dumps(value, ensure_ascii=False)

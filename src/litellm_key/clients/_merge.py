@@ -20,9 +20,10 @@ import json
 from pathlib import Path
 from typing import Any, Sequence
 
-from ..files import atomic_write, locked_dir
+from ..errors import fail
+from ..files import atomic_write, committable, locked_dir, real_path
 from . import CONFIGURED, DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState
-from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, digest, failure, get, load_all, parse, put, read, same, shown
+from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, Unreadable, digest, failure, get, load_all, parse, put, read, same, shown
 from ._formats import Format, ParseProblem
 from ._undo import Ledger, guessed_changes, kept_before, new_entry, record, remove_empty_dirs, revert
 
@@ -52,7 +53,9 @@ def configure(ctx: ClientContext, client: str, configs: Sequence[ConfigFile], no
             except Conflict as conflict:
                 raise failure(client, config, conflict, "configured", secret) from None
             outputs.append((config, data, entry, config.format.dump(document, None if data is None else data.decode())))
-        for config, data, entry, text in outputs:  # every file parsed and merged: now write
+        for config, data, _, text in outputs:
+            _refuse_exposed_key(client, config, data, text.encode("utf-8"), secret)
+        for config, data, entry, text in outputs:  # every file parsed, merged and checked: now write
             new_data = text.encode("utf-8")
             if data is not None and new_data != data and hashlib.sha256(data).hexdigest() != entry["written"]:
                 entry["snapshot"] = False  # someone else changed the file since our last write
@@ -63,6 +66,16 @@ def configure(ctx: ClientContext, client: str, configs: Sequence[ConfigFile], no
             entry["written"] = hashlib.sha256(new_data).hexdigest()
         ledger.save()
     return ClientChange(client, tuple(changed), tuple(unchanged), note)
+
+
+def _refuse_exposed_key(client: str, config: ConfigFile, data: bytes | None, new_data: bytes, secret: str | None) -> None:
+    """A file about to receive the key (Roo Code's) must be one git cannot commit: the `.env` rule.
+    Asked only when the key goes in anew, so `apply` at each start runs no git."""
+    if not secret or new_data == data or secret.encode() not in new_data or (data and secret.encode() in data):
+        return
+    exposure = committable(config.path)
+    if exposure:
+        raise fail("client-key-file-exposed", client=client, path=config.path, real=real_path(config.path), exposure=exposure)
 
 
 def remove(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> ClientChange:
@@ -119,12 +132,14 @@ def describe(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> 
     files = tuple(config.path for config in configs)
     key = ctx.key.reveal() if ctx.key else None
     for config in configs:
-        data = read(config)
         try:  # a missing file reads as empty without its parser: `status` need not import tomlkit
+            data = read(config)
             document = {} if data is None else parse(config, data)
         except ParseProblem as problem:
             detail = f"{config.path}: line {problem.line}: not valid {config.format.name} ({problem.detail})"
             return ClientState(client, NOT_CONFIGURED, detail, files)
+        except Unreadable as problem:
+            return ClientState(client, NOT_CONFIGURED, f"{config.path}: {problem}", files)
         for setting in config.settings:
             current = get(document, setting.path)
             if setting.value is not None and not same(current, setting.value, config.format):

@@ -8,8 +8,9 @@ import os
 from pathlib import Path
 
 from ..console import Console
+from ..errors import fail
 from ..settings import SETTINGS, Settings, load_settings
-from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
+from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, settings_from
 
 DESCRIPTION = """List every effective setting with its value and its source: default,
 /etc/litellm-key/config.yaml:LINE (the Dev Container feature's options), the workspace's
@@ -19,7 +20,8 @@ choices < environment < flags (see docs/configuration.md).
 
   list    (the default) every setting, its value and its source
   check   load the settings exactly as `apply` does: exit 0 when valid, exit 3 naming the
-          file:line, variable or flag of the first bad value
+          file:line, variable or flag of the first bad value, or the state folder (state_dir)
+          when `apply` could not use it
 
 --file PATH reads that one settings file over the defaults, ignoring every other layer: the
 feature's install.sh runs `config check --file` on its options before installing them.
@@ -35,6 +37,7 @@ examples:
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", nargs="?", choices=("list", "check"), default="list", help="what to do (default: list)")
     parser.add_argument("--file", metavar="PATH", type=Path, help="this settings file alone over the defaults, no other layer")
+    add_portal_flags(parser)  # apply's flags, all of them: check loads what `apply --X V` would
     add_connection_flags(parser)
     add_client_flags(parser)
     add_output_flags(parser)
@@ -64,9 +67,13 @@ def _as_text(value: object) -> str:
 
 def _load(args: argparse.Namespace) -> Settings:
     """The settings `apply` would use, or with --file that file's settings over the defaults alone:
-    install.sh checks the feature's options before they become /etc/litellm-key/config.yaml."""
+    install.sh checks the feature's options before they become /etc/litellm-key/config.yaml.
+    `check` also asks what `apply` asks before it changes anything: whether the state folder is
+    usable (exit 3 otherwise). The listing does not, so it can still show where `state_dir` comes from."""
     if args.file is None:
-        return settings_from(args)
+        return settings_from(args, uses_state=args.action == "check")
+    if not args.file.is_file():  # a missing layer is skipped; a file named on purpose must be there
+        raise fail("config-file-missing", source=args.file)
     home_only = {name: os.environ[name] for name in ("HOME", "XDG_STATE_HOME") if name in os.environ}
     return load_settings(environ=home_only, files=[(args.file, "file")], cwd=args.file.parent)
 

@@ -16,7 +16,7 @@ import time
 from .. import sso
 from ..console import Console
 from ..envfile import ensure_gitignored
-from ..errors import fail
+from ..errors import LitellmKeyError, fail
 from ..files import atomic_write
 from ..gateway import verify
 from ..settings import Settings
@@ -37,7 +37,8 @@ setting defaults to http://<host_header> (what the host's browser reaches throug
 When LiteLLM asks which team the credential is for: --team, else a menu on a terminal, else
 exit 2 listing the teams. Ctrl-C while waiting stops at once (exit 130) and stores nothing.
 --no-wait prints the URL and code and exits; the next `login` (without --no-wait) waits for that
-same login, once, while it is still valid, instead of starting a new one.
+same login, once, while it is still valid, instead of starting a new one. So does `login --team`
+after a team question it could not answer: the sign-in is kept, no new one is needed.
 
 examples:
   $ litellm-key login
@@ -45,7 +46,7 @@ examples:
   $ litellm-key login --no-wait && litellm-key login   # print first, wait later
 """
 
-STATE_FILE = "sso-login.json"  # in state_dir, 0600: it holds the poll secret of a --no-wait login
+STATE_FILE = "sso-login.json"  # in state_dir, 0600: it holds the poll secret of a login to resume
 POLL_INTERVAL_VARIABLE = "LITELLM_KEY_POLL_INTERVAL"  # seconds; tests shorten it
 SPINNER = "⠋⠙⠹⠸⠼⠴⠦⠧⠇⠏"
 PLAIN_EVERY = 30.0  # seconds between "still waiting" lines when there is no terminal
@@ -63,9 +64,14 @@ def _interactive() -> bool:
     return sys.stdin.isatty() and sys.stdout.isatty()
 
 
+def _save_login(settings: Settings, login: sso.Login) -> None:
+    atomic_write(settings.state_dir / STATE_FILE, json.dumps(login.as_dict()).encode(), mode=0o600)
+
+
 def _take_saved_login(settings: Settings) -> sso.Login | None:
-    """The --no-wait login, taken once: the file goes whatever the outcome, so a login that failed
-    or was interrupted is never retried with its (by then useless) poll secret."""
+    """The saved login (--no-wait, or a team question left open), taken once: the file goes
+    whatever the outcome, so a login that failed or was interrupted is never retried with its (by
+    then useless) poll secret."""
     path = settings.state_dir / STATE_FILE
     try:
         login = sso.Login.from_dict(json.loads(path.read_text(encoding="utf-8")))
@@ -79,7 +85,7 @@ def _take_saved_login(settings: Settings) -> sso.Login | None:
 
 def _browser_url(settings: Settings, login: sso.Login) -> str:
     base = settings.login_url or f"http://{settings.host_header}"
-    return f"{base}/sso/key/generate?source=litellm-cli&key={login.login_id}"
+    return f"{base}/sso/key/generate?source=litellm-cli&key={login.quoted_id}"
 
 
 def _show_instructions(settings: Settings, login: sso.Login, console: Console) -> None:
@@ -90,30 +96,40 @@ def _show_instructions(settings: Settings, login: sso.Login, console: Console) -
 
 
 class Countdown:
-    """The waiting line: a spinner rewritten in place on a terminal, a plain line every 30 s otherwise."""
+    """The waiting line: a spinner rewritten in place on a terminal, a plain line every 30 s otherwise
+    (flushed: behind a pipe stdout is block-buffered, and the line is for someone watching now);
+    and a warning when polls start getting no answer (the login goes on regardless). Like the URL,
+    it is for the person waiting, so with --json it goes to stderr; only --quiet hides it."""
 
     def __init__(self, console: Console) -> None:
         self.console = console
-        self.live = console.chatty and console.out.isatty()
+        self.stream = console.err if console.json_mode else console.out
+        self.shown = not console.quiet
+        self.live = self.shown and self.stream.isatty()
         self.frame = 0
         self.last_plain: float | None = None
+        self.troubled = False
 
-    def __call__(self, seconds_left: float) -> None:
-        if not self.console.chatty:
+    def __call__(self, seconds_left: float, problem: LitellmKeyError | None = None) -> None:
+        if problem is not None and not self.troubled:
+            self.done()
+            self.console.warn(f"{problem.message.rstrip('.')}; trying again until the login ends")
+        self.troubled = problem is not None
+        if not self.shown:
             return
         left = f"{int(seconds_left) // 60}:{int(seconds_left) % 60:02d}"
         if self.live:
             self.frame += 1
-            self.console.out.write(f"\r{SPINNER[self.frame % len(SPINNER)]} waiting for the sign-in: {left} left ")
-            self.console.out.flush()
+            self.stream.write(f"\r{SPINNER[self.frame % len(SPINNER)]} waiting for the sign-in: {left} left ")
+            self.stream.flush()
         elif self.last_plain is None or self.last_plain - seconds_left >= PLAIN_EVERY:
             self.last_plain = seconds_left
-            self.console.info(f"waiting for the sign-in in the browser ({left} left)")
+            print(f"  waiting for the sign-in in the browser ({left} left)", file=self.stream, flush=True)
 
     def done(self) -> None:
         if self.live and self.frame:
-            self.console.out.write("\r\033[K")
-            self.console.out.flush()
+            self.stream.write("\r\033[K")
+            self.stream.flush()
 
 
 def _choose_team(choice: sso.TeamChoice, wanted: str | None) -> str:
@@ -147,6 +163,11 @@ def _wait_for_credential(client: sso.SsoClient, login: sso.Login, args: argparse
         while True:
             answer = client.wait(login, team_id=team_id, interval=interval, tick=countdown)
             if isinstance(answer, sso.Credential):
+                if args.team and team_id is None:  # one team (or none): LiteLLM does not ask, --team is moot
+                    countdown.done()
+                    issued = f"team {answer.team_id}" if answer.team_id else "no team named in its answer"
+                    console.warn(f"LiteLLM did not ask which team, so --team {args.team} was not used; "
+                                 f"the credential is for {issued}")
                 return answer
             if team_id is not None:  # asked again after we chose: do not loop forever
                 raise fail("login-failed", status=200, detail=f"LiteLLM asked for a team again after {team_id}")
@@ -161,21 +182,25 @@ def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
     gitignore_change = ensure_gitignored(settings.env_file)
     proxy_outcome = start_and_report(settings, console)  # LiteLLM must see our Host header
-    state_file = settings.state_dir / STATE_FILE
     with sso.SsoClient(settings.base_url, timeout=settings.timeout) as client:
         login = None if args.no_wait else _take_saved_login(settings)
         if login is None:
             login = client.start()
         else:
-            console.ok("resuming the login started with --no-wait")
+            console.ok(f"resuming the login already started (code {login.user_code})")
         _show_instructions(settings, login, console)
         if args.no_wait:
-            atomic_write(state_file, json.dumps(login.as_dict()).encode(), mode=0o600)
+            _save_login(settings, login)
             console.info("run `litellm-key login` to wait for the sign-in and store the credential")
             console.emit({"ok": True, "waiting": False, "url": _browser_url(settings, login),
                           "user_code": login.user_code})
             return 0
-        credential = _wait_for_credential(client, login, args, console)
+        try:
+            credential = _wait_for_credential(client, login, args, console)
+        except LitellmKeyError as error:
+            if error.reason in ("login-team-required", "login-team-unknown"):
+                _save_login(settings, login)  # signed in already: `login --team` finishes it, no new sign-in
+            raise
     key = credential.key
     console.ok(f"signed in{f' as {credential.user_id}' if credential.user_id else ''}: credential {key.mask()}")
     console.step(f"checking the credential against {settings.base_url}/v1/models")

@@ -23,7 +23,7 @@ from ..portal import WHERE_TO_COPY, Portal, SessionToken, session_token, token_f
 from ..secret import ClientKey
 from ..settings import Settings
 from . import key_location, load_key
-from .steps import store_and_configure, store_key
+from .steps import refuse_master_key, store_and_configure, store_key
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
 
@@ -46,11 +46,19 @@ class Renewal:
     user: str | None
 
 
-def _verify(settings: Settings, key: ClientKey, deadline: float | None) -> Verification:
+def _verify(settings: Settings, key: ClientKey, deadline: float | None, *, check_role: bool = False) -> Verification:
     timeout = settings.timeout if deadline is None else min(settings.timeout, deadline - time.monotonic())
     if timeout <= 0:
         raise fail("gateway-timeout", url=f"{settings.base_url}/v1/models", timeout=round(settings.timeout, 1))
-    return verify(settings.base_url, key, required_models=settings.models, timeout=timeout)
+    return verify(settings.base_url, key, required_models=settings.models, timeout=timeout, check_role=check_role)
+
+
+def _portal_key(settings: Settings, key: ClientKey, deadline: float | None, console: Console) -> Verification:
+    """A key from the portal is checked like a pasted one, master key included: a misconfigured
+    portal must not put the master key into .env (it is asked only when renewing, not per start)."""
+    verification = _verify(settings, key, deadline, check_role=True)
+    refuse_master_key(key, verification, console)
+    return verification
 
 
 def _due(settings: Settings, expires: str | None) -> bool:
@@ -119,7 +127,7 @@ def fetch_verified(
         current = portal.current_key()
         if current is not None and current != old_key:
             try:
-                verification = _verify(settings, current, deadline)
+                verification = _portal_key(settings, current, deadline, console)
                 if not _due(settings, verification.info.expires if verification.info else None):
                     return current, verification, "the portal's current key", user
                 console.info(f"the portal's current key {current.mask()} expires soon too: asking for a new one")
@@ -128,7 +136,7 @@ def fetch_verified(
         new_key = portal.new_key()
     console.ok(f"the portal issued a new key {new_key.mask()}")
     try:
-        return new_key, _verify(settings, new_key, deadline), "a new key from the portal", user
+        return new_key, _portal_key(settings, new_key, deadline, console), "a new key from the portal", user
     except (KeyRejected, ModelAccessError) as error:
         raise fail("portal-key-rejected", key=new_key.mask(), detail=error.message) from None
 

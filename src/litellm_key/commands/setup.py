@@ -12,13 +12,14 @@ import sys
 
 from ..console import Console
 from ..envfile import KEY_VARIABLE, ensure_gitignored
-from ..errors import KeyRejected, SafetyRefusal, fail
+from ..errors import KeyRejected, LitellmKeyError, SafetyRefusal, fail
 from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
 from ..settings_files import record_choices, recorded_choices_path
 from . import add_key_source_flags, given_flags, replaceable_key, settings_from
-from .steps import changes_as_dict, refuse_master_key, report_verified, start_and_report, store_and_configure, verification_as_dict
+from .steps import changes_as_dict, configure_clients, refuse_master_key, report_verified, start_and_report, store_key
+from .steps import verification_as_dict
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
 (git-ignored, mode 0600).
@@ -35,8 +36,9 @@ A client whose config file is not valid JSON/TOML is skipped and its file left u
 others are still configured and setup exits 3.
 
 The choices given by flag (--client, --model, --upstream, --host-header, --listen,
---no-proxy/--proxy, --timeout) are recorded in .devcontainer/litellm-key.local.yaml (git-ignored), so `apply` restores
-them after a container rebuild; a later setup replaces the ones it is given, `logout` forgets them.
+--no-proxy/--proxy, --timeout, --env-file, --portal-url) are recorded in
+.devcontainer/litellm-key.local.yaml (git-ignored), so `apply` restores them after a container
+rebuild; a later setup replaces the ones it is given, `logout` forgets them.
 At the hidden prompt, an empty or malformed paste is asked for again (3 tries).
 
 examples:
@@ -70,8 +72,11 @@ def _confirm(question: str) -> bool:
 
 
 PROMPT_TRIES = 3
-# Flags whose values setup records for `apply` (the location flags are not choices: they say where).
-RECORDED_FLAGS = ("upstream", "host_header", "listen", "proxy", "models", "clients", "timeout")
+# Flags whose values setup records for `apply`: what it connects to and configures, where it stored
+# the key (.env elsewhere: a rebuild must find it there) and the portal that renews it. Not
+# --workspace (the recorded file is in it) nor --store/--session-token-file (host-side places a
+# rebuild does not keep).
+RECORDED_FLAGS = ("upstream", "host_header", "listen", "proxy", "models", "clients", "timeout", "env_file", "portal_url")
 
 
 def _ask_hidden() -> str:
@@ -171,11 +176,18 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if change:
             console.info(change)
     expires = verification.info.expires if verification and verification.info else None
-    changed, client_changes = store_and_configure(settings, key, console, expires=expires)
-    if choices:
+    changed = store_key(settings, key, console, expires=expires)
+    client_failure: LitellmKeyError | None = None
+    try:
+        client_changes = configure_clients(settings, key, console)
+    except LitellmKeyError as error:  # a malformed client config: the others are configured, the key stored
+        client_failure, client_changes = error, []
+    if choices:  # in effect once the key is stored, so a rebuild restores them even after a client failure
         unchanged = "" if record_choices(settings.workspace, choices) else ", unchanged"
         where = recorded_choices_path(settings.workspace)
         console.ok(f"recorded {', '.join(choices)} in {where} for rebuilds{unchanged}")
+    if client_failure:
+        raise client_failure
     console.emit(
         {
             "ok": True,

@@ -158,11 +158,25 @@ def refuse_master_key(key: ClientKey, verification: "Verification", console: Con
             f"LiteLLM has no database, where only the master key (or a custom-auth key) works: {key.mask()} is "
             "probably the master key. Store a client key instead (`litellm-key keys generate` on the admin machine)."
         )
+    if verification.role == "unknown":  # /key/list hidden or failing: say that nothing could be told
+        console.warn(
+            f"could not tell whether {key.mask()} is the master key: LiteLLM's admin route GET /key/list gave no "
+            "clear answer (hidden by the ingress, or failing)",
+            "if it is, store a client key instead (`litellm-key keys generate` on the admin machine)",
+        )
 
 
 def token_command(settings: Settings) -> str:
     """Claude Code's apiKeyHelper: prints the key from this workspace's .env, from any directory."""
-    return f"{litellm_key_command()} token --env-file {shlex.quote(str(settings.env_file.absolute()))}"
+    return _key_command(settings, "token")
+
+
+def _key_command(settings: Settings, command: str) -> str:
+    """`litellm-key token|env` as a client or a new terminal runs it: from any directory, so with
+    the absolute .env, and with `--store keyring` when the key is in the OS credential store (it is
+    not recorded anywhere those runs would look: without it they find no key)."""
+    store = " --store keyring" if settings.key_store == "keyring" else ""
+    return f"{litellm_key_command()} {command}{store} --env-file {shlex.quote(str(settings.env_file.absolute()))}"
 
 
 def _shown(path: Path, home: Path) -> str:
@@ -200,7 +214,7 @@ def configure_clients(settings: Settings, key: ClientKey, console: Console) -> l
         if change.note:
             console.info(change.note)
     if any(name in ENVIRONMENT_CLIENTS for name in settings.clients):
-        results = shell_profile.install(ctx.home, litellm_key_command(), settings.env_file.absolute())
+        results = shell_profile.install(ctx.home, _key_command(settings, "env"), settings.env_file.absolute())
         files = ", ".join(_shown(path, ctx.home) for path, _ in results)
         unchanged = "" if any(was_changed for _, was_changed in results) else ", unchanged"
         console.ok(f"new terminals export the key for {', '.join(ENVIRONMENT_CLIENTS)} ({files}{unchanged})")

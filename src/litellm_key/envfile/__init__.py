@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Mapping
 
 from ..errors import LitellmKeyError, fail
-from ..files import atomic_write, locked_dir, real_path
+from ..files import NotRegularFile, atomic_write, locked_dir, read_regular, real_path
 from ..keyhelper import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, is_plain, plain_values
 from ..secret import ClientKey
 from ._rewrite import render_bytes, render_update  # noqa: F401 (render_update: part of this module's interface)
@@ -47,13 +47,14 @@ def normalized_expiry(raw: str | None) -> str | None:
 
 
 def _read_bytes(path: Path) -> bytes | None:
-    """The file's bytes, None when it does not exist; a directory or an unreadable file is a clear error."""
+    """The file's bytes, None when it does not exist; a directory, a named pipe (which would block
+    every reader), a link loop or an unreadable file is a clear error."""
     try:
-        return path.read_bytes()
+        return read_regular(path)
     except FileNotFoundError:
         return None
-    except IsADirectoryError:
-        raise fail("env-not-a-file", env_file=path) from None
+    except NotRegularFile as error:
+        raise fail("env-not-a-file", env_file=path, kind=error.kind) from None
     except OSError as error:
         raise fail("env-unreadable", env_file=path, detail=error.strerror or error) from None
 
@@ -123,9 +124,15 @@ def _already_set(path: Path, data: bytes, updates: Mapping[str, str | None]) -> 
 def key_file(path: Path) -> Path:
     """Where the key is really written: a symbolic link's target (files.real_path), which must be
     a file or not exist yet."""
+    try:
+        os.stat(path)
+    except FileNotFoundError:
+        pass  # a new file, or a dangling link whose target we create
+    except OSError as error:  # a link loop: nothing to resolve
+        raise fail("env-unreadable", env_file=path, detail=error.strerror or error) from None
     target = real_path(path)
     if target.is_dir():
-        raise fail("env-not-a-file", env_file=path)
+        raise fail("env-not-a-file", env_file=path, kind="a directory")
     return target
 
 
@@ -176,6 +183,13 @@ def _inside(path: Path, top: Path) -> str | None:
         return None
 
 
+def _repository(path: Path) -> Path | None:
+    """The top level of the git work tree holding `path` (its nearest existing folder), or None."""
+    folder = next(parent for parent in path.parents if parent.is_dir())
+    top = _git(folder, "rev-parse", "--show-toplevel")
+    return Path(top.stdout.strip()).resolve() if top is not None and top.returncode == 0 else None
+
+
 def unignored(path: Path) -> tuple[Path, list[str]] | None:
     """What git could commit of `path`, without changing anything: (the repository's top level,
     the paths in it that git does not ignore), or None outside git. Refuses (raises) when git
@@ -184,7 +198,8 @@ def unignored(path: Path) -> tuple[Path, list[str]] | None:
     A symbolic link `.env -> conf/dotenv` is checked as both files: git would commit either the
     link (its text is the target's name, harmless, but a tracked link is replaced by nothing of
     ours) or the target (the key). A link whose target lies outside the repository (or, outside
-    git, outside the link's folder) is refused: nothing there can be made ignored.
+    git, outside the link's folder), or inside another repository nested in it (a clone, a
+    submodule: our .gitignore does not reach into it), is refused: nothing there can be made ignored.
     """
     is_link = os.path.islink(path)
     target = key_file(path)
@@ -194,7 +209,7 @@ def unignored(path: Path) -> tuple[Path, list[str]] | None:
     top = _git(folder, "rev-parse", "--show-toplevel")
     in_git = top is not None and top.returncode == 0
     top_level = Path(top.stdout.strip()).resolve() if in_git else link.parent
-    if is_link and _inside(target, top_level) is None:
+    if is_link and (_inside(target, top_level) is None or _repository(target) not in (None, top_level if in_git else None)):
         raise fail("env-link-outside", env_file=path, target=target, top=top_level)
     if not in_git:
         return None
@@ -203,17 +218,26 @@ def unignored(path: Path) -> tuple[Path, list[str]] | None:
         tracked = _git(top_level, "ls-files", "--error-unmatch", "--", relpath)
         if tracked is not None and tracked.returncode == 0:
             raise fail("env-tracked", env_file=path, relpath=relpath)
+    return top_level, _not_ignored(top_level, relpaths)
+
+
+def _not_ignored(top_level: Path, relpaths: list[str]) -> list[str]:
     missing = []
     for relpath in relpaths:
         ignored = _git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
         if ignored is None or ignored.returncode != 0:
             missing.append(relpath)
-    return top_level, missing
+    return missing
 
 
 def ensure_gitignored(path: Path) -> str | None:
     """Make sure git will never commit `path` (see `unignored`): each path git does not ignore gets
-    its own .gitignore line. Returns a line describing what was added, or None."""
+    its own .gitignore line. Returns a line describing what was added, or None.
+
+    git is asked again afterwards: it reads no .gitignore that is a symbolic link, and a deeper
+    .gitignore (`!.env`) wins over our line at the top. Then the line is taken back out and the
+    key refused (`env-not-ignored`): a line that ignores nothing would only look safe.
+    """
     exposure = unignored(path)
     if exposure is None or not exposure[1]:
         return None
@@ -221,9 +245,18 @@ def ensure_gitignored(path: Path) -> str | None:
     gitignore = top_level / ".gitignore"
     try:
         with locked_dir(top_level):
-            current = _read_bytes(gitignore) or b""
+            before = _read_bytes(gitignore)
+            current = before or b""
             separator = b"" if not current or current.endswith(b"\n") else b"\n"
             atomic_write(gitignore, current + separator + "".join(f"/{rel}\n" for rel in missing).encode())
+            still = _not_ignored(top_level, missing)
+            if still:
+                if before is None:
+                    real_path(gitignore).unlink()
+                else:
+                    atomic_write(gitignore, before)
     except OSError as error:
         raise fail("env-unwritable", path=gitignore, detail=error.strerror or error) from None
+    if still:
+        raise fail("env-not-ignored", env_file=path, relpath=still[0], gitignore=gitignore)
     return f"added {', '.join('/' + rel for rel in missing)} to {gitignore}"

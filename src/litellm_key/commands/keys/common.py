@@ -18,7 +18,7 @@ from typing import Any
 from ... import kube
 from ...admin import Admin, NewKey
 from ...console import Console
-from ...errors import fail
+from ...errors import LitellmKeyError, fail
 from ...secret import ClientKey, MasterKey
 from ...settings import Settings, load_settings
 
@@ -65,7 +65,7 @@ def master_key(args: argparse.Namespace, settings: Settings) -> MasterKey:
 
 
 def _terminated(*_args: object) -> None:
-    raise KeyboardInterrupt  # SIGTERM unwinds like Ctrl-C, so the port-forward child is stopped
+    raise KeyboardInterrupt  # SIGTERM and SIGHUP unwind like Ctrl-C, so the port-forward child is stopped
 
 
 @contextmanager
@@ -77,14 +77,16 @@ def admin_session(args: argparse.Namespace, settings: Settings, console: Console
         return
     import signal
 
-    previous = signal.signal(signal.SIGTERM, _terminated)
+    # SIGHUP too: a closed terminal must not leave kubectl (in its own session, so it gets none) running.
+    previous = {number: signal.signal(number, _terminated) for number in (signal.SIGTERM, signal.SIGHUP)}
     forward = kube.PortForward(settings.port_forward, ready_timeout=args.forward_timeout)
     console.step(f"starting `{settings.port_forward}`")
     try:
         with forward, Admin(forward.url, master, timeout=settings.timeout, keepalive=forward.alive, recover=forward.recover) as admin:
             yield admin
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        for number, handler in previous.items():
+            signal.signal(number, handler)
         if forward.restarts:
             console.warn(f"the port-forward died and was restarted {forward.restarts} time(s)")
 
@@ -129,6 +131,17 @@ def write_key_file(path: Path, new: NewKey) -> None:
 
     ensure_gitignored(path)
     update_env(path, {KEY_VARIABLE: new.key.reveal(), EXPIRES_VARIABLE: normalized_expiry(new.record.expires)})
+
+
+@contextmanager
+def discarded_on_failure(admin: Admin, new: NewKey) -> Iterator[None]:
+    """Delete a new key when handing it over fails (its file cannot be written): a key nobody
+    received would hold its alias, so a re-run would find it "taken" instead of making it."""
+    try:
+        yield
+    except (LitellmKeyError, OSError):
+        admin.delete([new.record.token])
+        raise
 
 
 def table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[Any]]) -> None:

@@ -10,7 +10,7 @@ from ...admin import Admin, KeyRecord
 from ...console import Console
 from ...errors import fail
 from ...settings import Settings
-from .common import alias_for, check_duration, check_models, confirm, key_names, show_new_key, table
+from .common import alias_for, check_duration, check_models, confirm, discarded_on_failure, key_names, show_new_key, table
 
 
 def add_key_options(parser: argparse.ArgumentParser) -> None:
@@ -47,7 +47,8 @@ def generate(args: argparse.Namespace, settings: Settings, admin: Admin, console
     check_models(admin, body["models"])
     ensure_alias_free(admin, body["key_alias"])
     new = admin.generate(body)
-    show_new_key(console, new, Path(args.output) if args.output else None, {})
+    with discarded_on_failure(admin, new):
+        show_new_key(console, new, Path(args.output) if args.output else None, {})
     return 0
 
 

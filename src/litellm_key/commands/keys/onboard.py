@@ -20,7 +20,7 @@ from ...admin import Admin, KeyRecord
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
-from .common import alias_for, check_models, confirm, name_from_alias, table, write_key_file
+from .common import alias_for, check_models, confirm, discarded_on_failure, name_from_alias, table, write_key_file
 from .manage import generate_body
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -121,11 +121,8 @@ def _create(admin: Admin, settings: Settings, args: argparse.Namespace, develope
     if developer.email:
         body["metadata"]["email"] = developer.email
     new = admin.generate(body)
-    try:
+    with discarded_on_failure(admin, new):  # else it would count as "existing" next run
         write_key_file(folder / f"{developer.name}.env", new)
-    except (LitellmKeyError, OSError):
-        admin.delete([new.record.token])  # a key nobody received would count as "existing" next run
-        raise
     return new.key.reveal()
 
 
@@ -137,6 +134,7 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     check_models(admin, sorted({m for d in developers for m in (d.models or settings.models)}))
     existing = {record.alias: record for record in admin.list_keys()}
     missing = [d for d in developers if alias_for(settings, d.name) not in existing]
+    leavers = _leavers(args, settings, developers, existing) if args.prune else {}  # asked before any change
     status = {d.name: "existing" for d in developers if d not in missing}
     problems: dict[str, str] = {}
     shown: dict[str, str] = {}
@@ -157,7 +155,7 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     with ThreadPoolExecutor(max_workers=max(1, args.jobs)) as pool:
         list(pool.map(work, missing))
     progress.close()
-    pruned = _prune(args, settings, admin, console, developers, existing) if args.prune else []
+    pruned = _prune(admin, console, leavers)
 
     rows = [(d.name, alias_for(settings, d.name), status[d.name], problems.get(d.name, "")) for d in developers]
     table(console, ("DEVELOPER", "ALIAS", "STATUS", "PROBLEM"), rows + [(name, "", "pruned", "") for name in pruned])
@@ -167,6 +165,8 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     counts = {word: sum(1 for value in status.values() if value == word) for word in ("created", "existing", "failed")}
     console.info(f"created {counts['created']}, existing {counts['existing']}, failed {counts['failed']}; keys in {folder}/")
     document = {"ok": not problems, "developers": status, "problems": problems, "pruned": pruned, **counts}
+    if args.show:
+        document["keys"] = dict(sorted(shown.items()))
     if problems:
         error = fail("onboard-incomplete", failed=len(problems), total=len(developers), roster=args.roster)
         console.failure(error, document)
@@ -175,20 +175,21 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     return 0
 
 
-def _prune(
-    args: argparse.Namespace,
-    settings: Settings,
-    admin: Admin,
-    console: Console,
-    developers: list[Developer],
-    existing: dict[str | None, KeyRecord],
-) -> list[str]:
-    """Delete pattern-made keys of developers who left the roster (the seed's "revoke on departure")."""
+def _leavers(
+    args: argparse.Namespace, settings: Settings, developers: list[Developer], existing: dict[str | None, KeyRecord]
+) -> dict[str, KeyRecord]:
+    """Pattern-made keys of developers who left the roster, once the admin confirmed their deletion."""
     roster = {developer.name for developer in developers}
     leavers = {name: record for alias, record in existing.items() if (name := name_from_alias(settings, alias)) and name not in roster}
+    if leavers:
+        confirm(f"Delete the keys of {', '.join(sorted(leavers))} (no longer in the roster)?", yes=args.yes, action="--prune")
+    return leavers
+
+
+def _prune(admin: Admin, console: Console, leavers: dict[str, KeyRecord]) -> list[str]:
+    """Delete the leavers' keys (the seed's "revoke on departure")."""
     if not leavers:
         return []
-    confirm(f"Delete the keys of {', '.join(sorted(leavers))} (no longer in the roster)?", yes=args.yes, action="--prune")
     admin.delete([record.token for record in leavers.values()])
     for name, record in sorted(leavers.items()):
         console.ok(f"deleted {record.alias} ({record.shown}): {name} left the roster")

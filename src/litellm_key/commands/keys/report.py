@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import re
 from datetime import datetime, timedelta, timezone
+from typing import Any
 
 from ...admin import Admin, KeyRecord
 from ...console import Console
@@ -16,15 +17,15 @@ from ...errors import fail
 from ...settings import Settings
 from .common import table
 
-_SPAN = re.compile(r"(\d+)([smhdw])")
-_UNIT = {"s": "seconds", "m": "minutes", "h": "hours", "d": "days", "w": "weeks"}
+_SPAN = re.compile(r"(\d+)(mo|[smhdw])")
+_SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "mo": 30 * 86400}  # LiteLLM's month: 30 days
 
 
 def span(text: str) -> timedelta:
     match = _SPAN.fullmatch(text)
     if not match:
         raise fail("admin-bad-duration", value=text)
-    return timedelta(**{_UNIT[match.group(2)]: int(match.group(1))})
+    return timedelta(seconds=int(match.group(1)) * _SECONDS[match.group(2)])
 
 
 def _when(text: str | None) -> datetime | None:
@@ -110,12 +111,15 @@ def spend(args: argparse.Namespace, settings: Settings, admin: Admin, console: C
             [(row.get("individual_request_tag"), row.get("log_count"), f"{float(row.get('total_spend') or 0):.4f}") for row in tags],
         )
     if daily is not None:
-        table(
-            console,
-            ("DATE", "REQUESTS", "SPEND (USD)"),
-            [
-                (row.get("date"), (row.get("metrics") or {}).get("api_requests"), f"{float((row.get('metrics') or {}).get('spend') or 0):.4f}")
-                for row in daily
-            ],
-        )
+        table(console, ("DATE", "REQUESTS", "SPEND (USD)"), [(day, requests, f"{cost:.4f}") for day, (requests, cost) in _per_day(daily).items()])
     return 0
+
+
+def _per_day(daily: list[dict[str, Any]]) -> dict[str, tuple[int, float]]:
+    """Requests and spend per date: a date may span two of LiteLLM's pages, so it is summed."""
+    days: dict[str, tuple[int, float]] = {}
+    for row in daily:
+        metrics = row.get("metrics") or {}
+        requests, cost = days.get(str(row.get("date")), (0, 0.0))
+        days[str(row.get("date"))] = (requests + int(metrics.get("api_requests") or 0), cost + float(metrics.get("spend") or 0))
+    return days

@@ -20,7 +20,7 @@ from ...admin import Admin, KeyRecord, NewKey
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
-from .common import show_new_key, write_key_file
+from .common import check_duration, discarded_on_failure, show_new_key, write_key_file
 
 
 def _duration(record: KeyRecord, asked: str | None) -> str | None:
@@ -59,13 +59,17 @@ def _verified_twin(admin: Admin, record: KeyRecord, alias: str, duration: str | 
             raise fail(
                 "admin-key-unverified", key=twin.key.mask(), alias=alias, detail=f"it cannot reach {', '.join(missing)}"
             )
-        if output is not None:
-            write_key_file(output, twin)
+    except KeyboardInterrupt:  # Ctrl-C: nobody will ever have this key, so it must not stay behind
+        admin.delete([twin.record.token])
+        raise
     except LitellmKeyError as error:
         admin.delete([twin.record.token])
         if error.reason == "admin-key-unverified":
             raise
         raise fail("admin-key-unverified", key=twin.key.mask(), alias=alias, detail=error.message) from None
+    if output is not None:
+        with discarded_on_failure(admin, twin):  # the file's own error says what is wrong with it
+            write_key_file(output, twin)
     return twin
 
 
@@ -73,23 +77,48 @@ def rotate(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     record = admin.find(args.alias)
     alias = record.alias or args.alias
     output = Path(args.output) if args.output else None
-    regenerated = None if args.no_regenerate else admin.regenerate(record.token, grace_period=args.grace_period)
+    duration = _duration(record, check_duration(args.duration))
+    regenerated = None if args.no_regenerate else admin.regenerate(record.token, grace_period=args.grace_period, duration=duration)
     if regenerated is not None:
         console.ok(f"regenerated {alias} (the old secret {record.shown} works for {args.grace_period or 'no'} grace period)")
-        show_new_key(console, regenerated, output, {"method": "regenerate"})
+        try:
+            show_new_key(console, regenerated, output, {"method": "regenerate"})
+        except LitellmKeyError as error:  # --output unwritable: the old secret is replaced, so show the new one
+            return _unfinished(console, regenerated, None, error, method="regenerate")
         return 0
     console.step("regenerate is not available here: generating a twin, verifying it, then deleting the old key")
-    twin = _verified_twin(admin, record, alias, _duration(record, args.duration), output)
+    twin = _verified_twin(admin, record, alias, duration, output)
     console.ok(f"new key {twin.key.mask()} reaches {', '.join(record.models) or 'all models'}")
+    rename = f"litellm-key keys rename {twin.record.alias} {alias}"
     try:
         admin.delete([record.token])
     except LitellmKeyError as error:
-        cleanup = f"litellm-key keys delete --yes {alias} && litellm-key keys rename {twin.record.alias} {alias}"
-        if output is None:
-            show_new_key(console, twin, None, {"method": "generate", "cleanup": cleanup})
-        raise fail("rotate-delete-failed", temporary=twin.record.alias, detail=error.message, cleanup=cleanup) from None
+        cleanup = f"litellm-key keys delete --yes {alias} && {rename}"
+        failure = fail("rotate-delete-failed", temporary=twin.record.alias, detail=error.message, cleanup=cleanup)
+        return _unfinished(console, twin, output, failure, cleanup=cleanup)
     console.ok(f"deleted the old key {record.shown}")
-    admin.update(twin.record.token, key_alias=alias)
+    try:
+        admin.update(twin.record.token, key_alias=alias)
+    except LitellmKeyError as error:
+        failure = fail("rotate-rename-failed", temporary=twin.record.alias, alias=alias, detail=error.message, cleanup=rename)
+        return _unfinished(console, twin, output, failure, cleanup=rename)
     twin = NewKey(twin.key, replace(twin.record, alias=alias))
     show_new_key(console, twin, output, {"method": "generate"})
     return 0
+
+
+def _unfinished(
+    console: Console, new: NewKey, stored: Path | None, failure: LitellmKeyError, *, cleanup: str = "", method: str = "generate"
+) -> int:
+    """A rotation stopped after the new key exists: hand it over all the same (it may be the only
+    copy), with the command that finishes the job, in one --json document. `stored`: the file the key
+    is already in, if any."""
+    document: dict[str, Any] = {"method": method, "key_info": new.record.as_dict(), **({"cleanup": cleanup} if cleanup else {})}
+    if stored is not None:
+        document["output"] = str(stored)
+    elif console.json_mode:
+        document["key"] = new.key.reveal()
+    else:
+        show_new_key(console, new, None, {})
+    console.failure(failure, document)
+    return failure.exit_code
