@@ -710,6 +710,21 @@ def test_an_env_based_client_without_the_shell_block_is_named(healthy):
     assert checks["client-codex"]["status"] == "ok"
 
 
+def test_an_rc_file_that_is_no_file_is_named_instead_of_run_apply(healthy):
+    """`apply` cannot write its block into a folder (or a pipe, a link loop): saying "run apply"
+    would send the user in a circle."""
+    env = {"LITELLM_CLIENTS": "claude-code,codex"}
+    assert healthy("apply", env=env).returncode == 0
+    bashrc = Path(healthy.env["HOME"]) / ".bashrc"
+    bashrc.unlink()
+    bashrc.mkdir()
+
+    _, checks, line, fix = _failing(healthy, "shell-block", 3, env=env)
+
+    assert checks["shell-block"]["reason"] == "shell-rc-not-a-file" and str(bashrc) in line
+    assert f"Move {bashrc} away" in fix
+
+
 def test_an_anthropic_model_the_key_lacks_is_a_warning(healthy):
     result, checks = _doctor(healthy, env={"ANTHROPIC_MODEL": "gpt-4o"})
 

@@ -232,6 +232,9 @@ def shell_block(probe: Probe) -> Finding:
     home = Path.home()
     if shell_profile.installed(home):
         return ok("new terminals export the key (shell block present)")
+    for rc in (home / name for name in shell_profile.RC_FILES):
+        if os.path.lexists(rc) and not rc.is_file():  # a folder, a named pipe, a link loop: apply cannot write it
+            return failed(fail("shell-rc-not-a-file", path=rc, detail="it is not a regular file"))
     return Finding(FAIL, f"no litellm-key block in {home}/.bashrc or .zshrc: codex, gemini and opencode will not find the key", "litellm-key apply", exit_code=3)
 
 
