@@ -470,6 +470,25 @@ def test_an_env_file_git_would_add_is_a_warning(healthy, workspace):
     assert checks["env-git"]["status"] == "warning" and "/.env" in checks["env-git"]["fix"]
 
 
+@pytest.mark.parametrize("how", ["a `!` rule", "a linked .gitignore"])
+def test_a_gitignore_line_git_does_not_follow_is_named_not_add_the_line(healthy, workspace, tmp_path, how):
+    """The /.env line is there, yet git would commit .env: "add /.env to .gitignore" would change
+    nothing, and setup would refuse (env-not-ignored)."""
+    gitignore = workspace / ".gitignore"
+    gitignore.unlink(missing_ok=True)
+    if how == "a `!` rule":
+        gitignore.write_text("/.env\n!.env\n")
+    else:
+        elsewhere = tmp_path / "shared.gitignore"
+        elsewhere.write_text("/.env\n")
+        gitignore.symlink_to(elsewhere)
+
+    _, checks, line, fix = _failing(healthy, "env-git", 8)
+
+    assert checks["env-git"]["reason"] == "env-not-ignored" and "git would still commit it" in line
+    assert ".git/info/exclude" in fix
+
+
 def test_a_key_in_the_os_credential_store_is_found_there(healthy, workspace, tmp_path):
     """With key_store: keyring, .env holds no key on purpose: that is no `key-missing`."""
     from conftest import REPO

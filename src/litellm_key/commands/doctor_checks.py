@@ -110,9 +110,23 @@ def env_git(probe: Probe) -> Finding:
     if exposure is None:
         return ok(f"{probe.settings.env_file.parent} is not in a git repository: nothing can commit .env")
     if exposure[1]:
+        gitignore = exposure[0] / ".gitignore"
+        if gitignore.is_symlink() or _lists(gitignore, exposure[1]):  # adding the line would change nothing
+            return failed(fail("env-not-ignored", env_file=probe.settings.env_file, relpath=exposure[1][0], gitignore=gitignore))
         missing = ", ".join(f"/{relpath}" for relpath in exposure[1])
         return warn(f"git does not ignore {missing}: a `git add .` would commit the key", f"add {missing} to {exposure[0]}/.gitignore")
     return ok(".env is git-ignored and not tracked")
+
+
+def _lists(gitignore: Path, relpaths: list[str]) -> bool:
+    """Whether .gitignore already has the line setup would add (so something else defeats it)."""
+    from ..files import read_regular
+
+    try:  # a named pipe in its place must not hold doctor: read_regular refuses it
+        lines = {line.strip() for line in read_regular(gitignore).decode(errors="replace").splitlines()}
+    except OSError:
+        return False
+    return any(f"/{relpath}" in lines or relpath in lines for relpath in relpaths)
 
 
 def state_dir(probe: Probe) -> Finding:
