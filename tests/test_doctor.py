@@ -900,3 +900,23 @@ def test_traefiks_404_through_the_proxy_points_at_the_host_header(proxied, stand
 
     assert checks["proxy"]["status"] == "ok" and checks["litellm"]["reason"] == "gateway-not-litellm"
     assert "404 page not found" in line and "host_header" in fix
+
+
+def test_a_portal_name_the_resolver_never_answers_does_not_hold_doctor(monkeypatch, tmp_path):
+    """The portal check waits for nothing above it, so a dead DNS server must not stall it for the
+    resolver's own 10 s or more (the fake resolver blocks until the test releases it)."""
+    from litellm_key.commands import doctor_checks, doctor_litellm
+
+    release = threading.Event()
+    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", lambda *args, **kwargs: release.wait(30))
+    token_file = tmp_path / "session-token"
+    token_file.write_text("portal-session-token\n")
+    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
+                        portal_url="http://portal.example", session_token_file=token_file, timeout=0.2)
+    try:
+        finding = doctor_litellm.portal_session(doctor_checks.Probe(settings))
+        assert not release.is_set()
+    finally:
+        release.set()
+    assert finding.status == "failed" and finding.reason == "portal-unreachable"
+    assert "did not answer within 0.2 s" in finding.summary

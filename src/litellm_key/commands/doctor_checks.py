@@ -140,7 +140,7 @@ def state_dir(probe: Probe) -> Finding:
 # ---- names and the proxy ----------------------------------------------------------------------
 
 
-def _resolves(host: str, timeout: float) -> bool | None:
+def resolves(host: str, timeout: float) -> bool | None:
     """Whether `host` has an address; None when the resolver did not answer within `timeout`.
     getaddrinfo has no timeout of its own (a dead DNS server takes 5 s per try), so it runs in a
     daemon thread that doctor stops waiting for."""
@@ -159,26 +159,26 @@ def _resolves(host: str, timeout: float) -> bool | None:
     return answer[0] if answer else None
 
 
-def _unresolved(resolved: bool | None, timeout: float) -> str:
+def unresolved(resolved: bool | None, timeout: float) -> str:
     return "no address for it" if resolved is False else f"the resolver did not answer within {timeout:g} s"
 
 
 def resolve_localhost(probe: Probe) -> Finding:
-    resolved = _resolves("localhost", probe.timeout)
+    resolved = resolves("localhost", probe.timeout)
     if resolved:
         return ok("localhost resolves")
     return failed(fail("gateway-name-unresolved", host="localhost", url=probe.settings.proxy_url,
-                       detail=_unresolved(resolved, probe.timeout)))
+                       detail=unresolved(resolved, probe.timeout)))
 
 
 def resolve_upstream(probe: Probe) -> Finding:
     host = urlsplit(probe.settings.upstream).hostname or ""
-    resolved = _resolves(host, probe.timeout)
+    resolved = resolves(host, probe.timeout)
     if resolved:
         return ok(f"upstream host {host} resolves")
     if resolved is None:
         return failed(fail("gateway-name-unresolved", host=host, url=probe.settings.upstream,
-                           detail=_unresolved(resolved, probe.timeout)))
+                           detail=unresolved(resolved, probe.timeout)))
     return failed(fail("upstream-unresolvable", host=host))
 
 

@@ -9,11 +9,12 @@ per-request timeout, so a silent LiteLLM costs seconds, not minutes.
 from __future__ import annotations
 
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from ..errors import LitellmKeyError, fail
 from ..secret import scrub
 from ..settings import Settings
-from .doctor_checks import FAIL, Finding, Probe, failed, ok, warn
+from .doctor_checks import FAIL, Finding, Probe, failed, ok, resolves, unresolved, warn
 
 
 # ---- LiteLLM ----------------------------------------------------------------------------------
@@ -157,6 +158,10 @@ def portal_session(probe: Probe) -> Finding:
     session = available_session(probe.settings)
     if session is None:
         return warn("no portal session token: the key cannot be renewed automatically", "litellm-key portal login")
+    url = str(probe.settings.portal_url)
+    resolved = resolves(urlsplit(url).hostname or "", probe.timeout)  # a dead DNS server takes 10 s and more
+    if not resolved:
+        return failed(fail("portal-unreachable", url=url, detail=unresolved(resolved, probe.timeout)))
     try:
         with Portal(str(probe.settings.portal_url), session, timeout=probe.timeout) as portal:
             user = portal.whoami()
