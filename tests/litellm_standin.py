@@ -163,6 +163,9 @@ class LiteLLMStandin:
             "/v1/chat/completions", "/chat/completions", "/v1/messages", "/v1/responses"
         ):
             return self._completion(request, allowed)
+        gemini = re.fullmatch(r"/v1beta/models/(.+):(?:stream)?[gG]enerateContent", request.path)
+        if request.method == "POST" and gemini:  # Gemini CLI's endpoint: the model is in the path
+            return self._completion(request, allowed, gemini.group(1))
         return _json({"detail": "Not Found"}, status=404)
 
     def _key_info(self, request: Request, caller: VirtualKey | str) -> Response:
@@ -188,8 +191,8 @@ class LiteLLMStandin:
         tokens = [key.token for key in self.keys.values()]
         return _json({"keys": tokens, "total_count": len(tokens), "current_page": 1, "total_pages": 1})
 
-    def _completion(self, request: Request, allowed: list[str]) -> Response:
-        model = (request.get_json(silent=True) or {}).get("model", "")
+    def _completion(self, request: Request, allowed: list[str], model: str | None = None) -> Response:
+        model = model or (request.get_json(silent=True) or {}).get("model", "")
         if model not in self.models:
             return litellm_error(400, f"{{'error': '/chat/completions: Invalid model name passed in model={model}'}}")
         if model not in allowed:

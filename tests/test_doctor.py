@@ -102,6 +102,14 @@ def test_a_world_readable_env_file_is_a_warning(healthy, workspace):
     assert "chmod 600" in checks["env-file"]["fix"]
 
 
+def test_the_env_file_line_shows_its_real_mode(healthy, workspace):
+    (workspace / ".env").chmod(0o400)  # private, so no warning; but it is not 0600 either
+
+    result, checks = _doctor(healthy)
+
+    assert checks["env-file"]["status"] == "ok" and "(mode 0400)" in checks["env-file"]["summary"]
+
+
 def test_the_master_key_in_env_is_refused(healthy, workspace, standin):
     def key_list(request):
         if request.headers.get("Authorization") == f"Bearer {MASTER_KEY}":
@@ -122,6 +130,19 @@ def test_an_unresolvable_upstream_is_named(healthy):
 
     assert "no-such-host.invalid" in line and "--add-host" in fix
     assert checks["litellm"]["status"] == "skipped"
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_an_unresolvable_upstream_is_not_also_a_stopped_proxy(healthy):
+    """nginx refuses to start with an upstream it cannot resolve: "start the proxy" would be a
+    second ✗ for the same cause, with a fix that fails."""
+    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}", "LITELLM_UPSTREAM": "http://no-such-host.invalid:80"}
+
+    _, checks, _, fix = _failing(healthy, "upstream-resolves", 7, env=env)
+
+    assert "--add-host" in fix
+    assert checks["nginx"]["status"] == "ok" and checks["proxy"]["status"] == "skipped"
 
 
 def test_missing_nginx_is_named_and_nothing_behind_it_is_checked(healthy):
@@ -162,6 +183,42 @@ def test_a_litellm_without_database_cannot_check_virtual_keys(healthy, standin):
     _, _, line, fix = _failing(healthy, "litellm-database", 6)
 
     assert "no database" in line and "DATABASE_URL" in fix
+
+
+def test_a_litellm_without_database_is_one_failure_not_two(healthy, standin):
+    """Without its database LiteLLM also refuses every virtual key ("No connected db."): that is
+    the same cause, so the key check below it must be skipped, not a second ✗."""
+    standin.database = False
+    del standin.overrides["/health/readiness"]  # the stand-in's own readiness now says "Not connected"
+
+    result, checks, line, _ = _failing(healthy, "litellm-database", 6)
+
+    assert checks["key"]["status"] == "skipped"
+    assert [check_id for check_id, check in checks.items() if check["status"] == "failed"] == ["litellm-database"]
+    assert result.stdout.count("✗") == 2  # the litellm-database line and the closing count
+
+
+def test_a_readiness_that_fails_is_a_warning_with_its_fix(healthy, standin):
+    standin.overrides["/health/readiness"] = lambda request: litellm_error(503, "Service Unhealthy")
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert checks["litellm-database"]["status"] == "warning" and checks["key"]["status"] == "ok"
+    assert "kubectl -n ai logs" in checks["litellm-database"]["fix"]
+    assert "! litellm-database: /health/readiness did not answer" in result.stdout
+    assert "    fix: " in result.stdout.split("! litellm-database:", 1)[1].splitlines()[1]
+
+
+def test_an_expiry_that_is_no_date_is_a_warning_with_its_fix(healthy, standin):
+    body = json.dumps({"key": "x", "info": {"expires": "next tuesday", "spend": 0, "max_budget": None, "models": []}})
+    standin.overrides["/key/info"] = lambda request: Response(body, status=200, content_type="application/json")
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert checks["expiry"]["status"] == "warning" and "next tuesday" in checks["expiry"]["summary"]
+    assert "expires" in checks["expiry"]["fix"]
 
 
 def test_a_deleted_key_is_rejected(healthy, standin):
@@ -210,14 +267,28 @@ def test_a_nearly_spent_budget_warns(healthy, standin):
 
 
 def test_an_unconfigured_client_names_the_command_that_configures_it(healthy):
-    _, _, line, fix = _failing(healthy, "client-codex", 3, env={"LITELLM_CLIENTS": "claude-code,codex"})
+    result, checks, line, fix = _failing(healthy, "client-codex", 3, env={"LITELLM_CLIENTS": "claude-code,codex"})
 
     assert "codex not configured" in line and fix == "    fix: litellm-key apply --client codex"
+    # the same `apply` writes the shell block: its absence is this cause, not a second ✗
+    assert checks["shell-block"]["status"] == "skipped" and result.stdout.count("✗") == 2
 
 
-def test_an_exported_anthropic_key_overrides_the_helper(healthy):
-    result, checks = _doctor(healthy, env={"ANTHROPIC_API_KEY": "sk-ant-stale-0000000000"})
+@pytest.mark.parametrize("variable", ["ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN"])
+def test_an_exported_stale_anthropic_key_breaks_claude_code(healthy, variable):
+    """Claude Code sends an exported key instead of asking its apiKeyHelper: another key than the
+    stored one means every request fails, so it is a ✗, not a warning."""
+    _, _, line, fix = _failing(healthy, "claude-code-overrides", 3, env={variable: "sk-ant-stale-0000000000"})
 
+    assert variable in line and "not the stored key" in line
+    assert f"unset {variable}" in fix
+
+
+def test_an_exported_copy_of_the_stored_key_is_a_warning(healthy):
+    """It works today, and breaks at the next renewal, when the helper would have followed."""
+    result, checks = _doctor(healthy, env={"ANTHROPIC_API_KEY": GOOD_KEY})
+
+    assert result.returncode == 0, result.output
     assert checks["claude-code-overrides"]["status"] == "warning"
     assert "ANTHROPIC_API_KEY" in checks["claude-code-overrides"]["summary"]
     assert "unset ANTHROPIC_API_KEY" in result.stdout
@@ -235,6 +306,21 @@ def test_live_reports_the_model_error_verbatim_and_masked(healthy, standin):
     assert "credit balance too low" in result.stdout
     assert GOOD_KEY not in result.stdout  # masked: the cli fixture asserts this for every call too
     assert result.returncode == 6
+
+
+def test_live_waits_for_a_model_slower_than_the_probes_deadline(healthy, standin):
+    """A real model often takes seconds for its first token: the 2 s probe deadline (kept so a
+    dead gateway costs seconds) must not turn a working model into a ✗ gateway-timeout."""
+    def slow_model(request):
+        time.sleep(3)  # a slow first token, not synchronisation: nothing waits on it
+        return Response(json.dumps({"id": "msg_1", "type": "message", "content": []}), content_type="application/json")
+
+    standin.overrides["/v1/messages"] = slow_model
+
+    result, checks = _doctor(healthy, "--live", env={"LITELLM_MODELS": "claude-sonnet-4-5-20250929"})
+
+    assert result.returncode == 0, result.output
+    assert checks["live-claude-code-claude-sonnet-4-5-20250929"]["status"] == "ok"
 
 
 def test_live_passes_when_every_model_answers(healthy):
@@ -271,14 +357,36 @@ def silent_server():
     listener.close()
 
 
-def test_everything_down_ends_within_the_time_budget(healthy, silent_server):
+def test_everything_down_ends_within_the_time_budget(healthy, silent_server, tmp_path):
+    """LiteLLM and the key portal (the two branches that do not wait for each other) both accept
+    connections and never answer: the worst case for the deadlines."""
+    token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
+    token_file.parent.mkdir(parents=True, exist_ok=True)
+    token_file.write_text("portal-session-token\n")
+    env = {"LITELLM_UPSTREAM": silent_server, "LITELLM_PORTAL_URL": silent_server, "LITELLM_TIMEOUT": "30"}
+
     started = time.monotonic()
-    result = healthy("doctor", env={"LITELLM_UPSTREAM": silent_server, "LITELLM_TIMEOUT": "30"})
+    result = healthy("doctor", "--live", env=env)
     elapsed = time.monotonic() - started
 
     assert result.returncode == 6, result.output
-    assert "✗ litellm:" in result.stdout
+    assert "✗ litellm:" in result.stdout and "✗ portal-session:" in result.stdout
+    # "raise LITELLM_TIMEOUT" alone would not change doctor's own deadline: say so
+    assert result.stdout.count("doctor waits at most 2 s per request") == 2
     assert elapsed < 10, f"doctor took {elapsed:.1f} s with a silent upstream"  # budget ~5 s; generous for CI load
+
+
+def test_the_settings_line_names_the_files_and_variables_read(healthy, workspace):
+    (workspace / ".devcontainer").mkdir()
+    (workspace / ".devcontainer" / "litellm-key.yaml").write_text("models: [claude-sonnet-4-5-20250929]\n")
+
+    result, checks = _doctor(healthy, env={"LITELLM_TIMEOUT": "7"})
+
+    assert result.returncode == 0, result.output
+    line = next(line for line in result.stdout.splitlines() if line.startswith("✓ settings:"))
+    assert f"{workspace}/.devcontainer/litellm-key.yaml" in line
+    assert "LITELLM_TIMEOUT" in line and "LITELLM_UPSTREAM" in line and "LITELLM_PROXY" in line
+    assert "LITELLM_TIMEOUT" in checks["settings"]["summary"]
 
 
 def test_invalid_settings_are_the_first_failure(healthy, workspace):
@@ -362,6 +470,25 @@ def test_an_env_file_git_would_add_is_a_warning(healthy, workspace):
     assert checks["env-git"]["status"] == "warning" and "/.env" in checks["env-git"]["fix"]
 
 
+@pytest.mark.parametrize("how", ["a `!` rule", "a linked .gitignore"])
+def test_a_gitignore_line_git_does_not_follow_is_named_not_add_the_line(healthy, workspace, tmp_path, how):
+    """The /.env line is there, yet git would commit .env: "add /.env to .gitignore" would change
+    nothing, and setup would refuse (env-not-ignored)."""
+    gitignore = workspace / ".gitignore"
+    gitignore.unlink(missing_ok=True)
+    if how == "a `!` rule":
+        gitignore.write_text("/.env\n!.env\n")
+    else:
+        elsewhere = tmp_path / "shared.gitignore"
+        elsewhere.write_text("/.env\n")
+        gitignore.symlink_to(elsewhere)
+
+    _, checks, line, fix = _failing(healthy, "env-git", 8)
+
+    assert checks["env-git"]["reason"] == "env-not-ignored" and "git would still commit it" in line
+    assert ".git/info/exclude" in fix
+
+
 def test_a_key_in_the_os_credential_store_is_found_there(healthy, workspace, tmp_path):
     """With key_store: keyring, .env holds no key on purpose: that is no `key-missing`."""
     from conftest import REPO
@@ -411,6 +538,26 @@ def test_every_doctor_check_is_in_the_troubleshooting_table(tmp_path):
     assert reasons and reasons <= set(CATALOGUE), reasons - set(CATALOGUE)
 
 
+def test_every_troubleshooting_table_in_the_docs_names_the_doctor_check():
+    """Issue 14's "done when": every row of every troubleshooting table says which doctor check
+    detects it ("—" with why, when doctor cannot)."""
+    from conftest import REPO
+
+    tables = 0
+    for page in sorted((REPO / "docs").glob("*.md")):
+        lines = page.read_text().splitlines()
+        for number, header in enumerate(lines):
+            if not header.startswith("| ") or not ("symptom" in header or header.startswith("| you run")):
+                continue
+            tables += 1
+            assert header.rstrip(" |").endswith("doctor check"), f"{page.name}:{number + 1}: no doctor check column"
+            for row in lines[number + 2:]:
+                if not row.startswith("|"):
+                    break
+                assert row.rstrip(" |").rsplit("|", 1)[1].strip(), f"{page.name}: {row[:60]}… names no doctor check"
+    assert tables >= 4
+
+
 def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_path):
     """getaddrinfo has no timeout; a dead DNS server must not hold doctor. (The one place a fake
     stands in: no real resolver can be made to stall on loopback.) The fake blocks until the test
@@ -427,4 +574,349 @@ def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_
     finally:
         release.set()
     assert finding.status == "failed" and finding.reason == "gateway-name-unresolved"
+    assert "did not answer within 0.2 s" in finding.summary
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_a_port_held_by_another_program_is_named_instead_of_start_the_proxy(healthy):
+    """The seed scripts' old nginx on 8080: `proxy start` would fail, so doctor must not say "start it"."""
+    squatter = socket.socket()
+    squatter.bind(("127.0.0.1", 0))
+    squatter.listen(4)
+    port = squatter.getsockname()[1]
+    try:
+        _, checks, line, fix = _failing(healthy, "proxy", 7, env={"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{port}"})
+    finally:
+        squatter.close()
+
+    assert f"Port {port} is already in use" in line and "(pid " in line
+    assert "choose another port" in fix and "proxy start" not in fix
+    assert checks["proxy"]["reason"] == "proxy-port-busy" and checks["litellm"]["status"] == "skipped"
+
+
+# ---- one test per remaining failure mode of issue 14 ------------------------------------------
+
+
+def test_a_hand_edited_key_no_client_could_send_is_named(healthy, workspace):
+    text = (workspace / ".env").read_text().replace(GOOD_KEY, GOOD_KEY[:-4] + "cdéf")
+    (workspace / ".env").write_text(text)
+
+    _, checks, line, fix = _failing(healthy, "env-file", 4)
+
+    assert "outside ASCII" in line and "setup" in fix
+    assert checks["env-file"]["reason"] == "env-key-malformed" and checks["key"]["status"] == "skipped"
+
+
+def test_localhost_that_does_not_resolve_is_named(monkeypatch, tmp_path):
+    """A root without /etc/hosts. (A fake resolver: loopback cannot be made to forget localhost.)"""
+    from litellm_key.commands import doctor_checks
+
+    def resolve(host, *args, **kwargs):
+        raise socket.gaierror(-2, "Name or service not known")
+
+    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", resolve)
+    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state")
+
+    finding = doctor_checks.resolve_localhost(doctor_checks.Probe(settings))
+
+    assert finding.status == "failed" and finding.reason == "gateway-name-unresolved" and finding.exit_code == 6
+    assert "localhost" in finding.summary and "/etc/hosts" in finding.fix
+
+
+def test_something_else_answering_200_is_not_litellm(healthy, standin):
+    standin.overrides["/health/liveliness"] = lambda request: Response("<html>Welcome to nginx!</html>", status=200, content_type="text/html")
+
+    _, checks, line, _ = _failing(healthy, "litellm", 6)
+
+    assert "not LiteLLM" in line and checks["litellm"]["reason"] == "gateway-not-litellm"
+    assert checks["key"]["status"] == "skipped"
+
+
+@pytest.mark.parametrize(
+    ("change", "reason", "words"),
+    [
+        (lambda key: setattr(key, "expires", "2020-01-01T00:00:00Z"), "key-expired", "has expired"),
+        (lambda key: setattr(key, "blocked", True), "key-blocked", "blocked"),
+        (lambda key: (setattr(key, "max_budget", 10.0), setattr(key, "spend", 10.5)), "key-budget", "over its budget"),
+    ],
+)
+def test_the_key_is_classified_by_litellms_error_type(healthy, standin, change, reason, words):
+    change(standin.keys[GOOD_KEY])
+
+    _, checks, line, fix = _failing(healthy, "key", 4)
+
+    assert checks["key"]["reason"] == reason and words in line and fix.strip() != "fix:"
+    assert checks["models"]["status"] == checks["expiry"]["status"] == "skipped"
+
+
+def _logged_in(standin, workspace, seconds: float, *, stamped: bool = True) -> None:
+    """A login credential (JWT) in .env; `stamped`: with the LITELLM_KEY_EXPIRES line `login` writes."""
+    from sso_standin import make_jwt
+
+    expires_at = time.time() + seconds
+    credential = make_jwt(expires_at)
+    standin.add_key(credential)
+    stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(expires_at))
+    (workspace / ".env").write_text(f"LITELLM_API_KEY={credential}\n" + (f"LITELLM_KEY_EXPIRES={stamp}\n" if stamped else ""))
+    (workspace / ".env").chmod(0o600)
+
+
+def test_a_login_credential_without_a_stored_expiry_is_read_from_its_jwt(healthy, standin, workspace):
+    """LiteLLM's /key/info has no expiry for an SSO credential; the JWT's own `exp` says when."""
+    _logged_in(standin, workspace, 3 * 3600, stamped=False)
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert checks["expiry"]["status"] == "warning" and "expires in 2 hours" in checks["expiry"]["summary"]
+    assert checks["expiry"]["fix"] == "litellm-key login"
+
+
+def test_a_login_credential_near_its_expiry_says_log_in_again(healthy, standin, workspace):
+    _logged_in(standin, workspace, 3 * 3600)
+
+    result, checks = _doctor(healthy)
+
+    assert result.returncode == 0, result.output
+    assert checks["expiry"]["status"] == "warning" and checks["expiry"]["fix"] == "litellm-key login"
+
+
+def test_an_expired_login_credential_is_a_failure(healthy, standin, workspace):
+    _logged_in(standin, workspace, -60)  # the stand-in, like a lenient clock, still takes it
+
+    _, checks, line, fix = _failing(healthy, "expiry", 4)
+
+    assert checks["expiry"]["reason"] == "login-expired" and "litellm-key login" in fix
+
+
+def test_a_spent_budget_is_a_failure_when_litellm_still_takes_the_key(healthy, standin):
+    body = json.dumps({"key": "x", "info": {"spend": 12.0, "max_budget": 10.0, "models": []}})
+    standin.overrides["/key/info"] = lambda request: Response(body, status=200, content_type="application/json")
+
+    _, checks, line, fix = _failing(healthy, "budget", 4)
+
+    assert checks["budget"]["reason"] == "key-budget" and "spent 12.0 of 10.0" in line
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "named"),
+    [
+        ("ANTHROPIC_BASE_URL", "http://localhost:9999", "localhost:9999"),  # pointing elsewhere
+        ("ANTHROPIC_API_KEY", "sk-ant-stale-0000000000", "ANTHROPIC_API_KEY"),  # a key that wins over the helper
+    ],
+)
+def test_a_hand_edited_claude_code_setting_is_drift(healthy, tmp_path, variable, value, named):
+    settings_file = tmp_path / "home" / ".claude" / "settings.json"
+    document = json.loads(settings_file.read_text())
+    document["env"][variable] = value
+    settings_file.write_text(json.dumps(document))
+
+    _, _, line, fix = _failing(healthy, "client-claude-code", 3)
+
+    assert "drifted" in line and named in line and fix == "    fix: litellm-key apply --client claude-code"
+
+
+def test_an_env_based_client_without_the_shell_block_is_named(healthy):
+    env = {"LITELLM_CLIENTS": "claude-code,codex"}
+    assert healthy("apply", env=env).returncode == 0
+    bashrc = Path(healthy.env["HOME"]) / ".bashrc"
+    bashrc.write_text("# the user's own\n")
+
+    _, checks, line, fix = _failing(healthy, "shell-block", 3, env=env)
+
+    assert "no litellm-key block" in line and fix == "    fix: litellm-key apply"
+    assert checks["client-codex"]["status"] == "ok"
+
+
+def test_an_rc_file_that_is_no_file_is_named_instead_of_run_apply(healthy):
+    """`apply` cannot write its block into a folder (or a pipe, a link loop): saying "run apply"
+    would send the user in a circle."""
+    env = {"LITELLM_CLIENTS": "claude-code,codex"}
+    assert healthy("apply", env=env).returncode == 0
+    bashrc = Path(healthy.env["HOME"]) / ".bashrc"
+    bashrc.unlink()
+    bashrc.mkdir()
+
+    _, checks, line, fix = _failing(healthy, "shell-block", 3, env=env)
+
+    assert checks["shell-block"]["reason"] == "shell-rc-not-a-file" and str(bashrc) in line
+    assert f"Move {bashrc} away" in fix
+
+
+def test_an_anthropic_model_the_key_lacks_is_a_warning(healthy):
+    result, checks = _doctor(healthy, env={"ANTHROPIC_MODEL": "gpt-4o"})
+
+    assert result.returncode == 0, result.output
+    assert checks["claude-code-overrides"]["status"] == "warning"
+    assert "gpt-4o" in checks["claude-code-overrides"]["summary"] and "client_models" in checks["claude-code-overrides"]["fix"]
+
+
+@pytest.fixture
+def proxied(healthy):
+    """The healthy setup behind a real nginx; stopped afterwards."""
+    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}"}
+    assert healthy("setup", "--key-stdin", input=f"{GOOD_KEY}\n", env=env).returncode == 0
+    healthy.env.update(env)
+    state_dir = Path(healthy.env["XDG_STATE_HOME"]) / "litellm-key"
+    settings = Settings(workspace=healthy.workspace, env_file=healthy.workspace / ".env", state_dir=state_dir)
+    yield healthy, settings
+    proxy.stop(settings)
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_litellm_down_behind_the_proxy_is_told_from_a_stopped_proxy(proxied, standin):
+    cli, _ = proxied
+    standin.server.stop()
+    try:
+        _, checks, line, fix = _failing(cli, "litellm", 6)
+        status, body = _through_the_proxy(cli, "/health/liveliness")
+    finally:
+        standin.server.start()
+
+    assert checks["proxy"]["status"] == "ok" and checks["litellm"]["reason"] == "gateway-upstream-down"
+    assert "could not reach LiteLLM" in line and "--add-host" in fix
+    assert status == 502 and "`litellm-key doctor` checks each hop" in body  # the proxy's page points here
+
+
+def _through_the_proxy(cli, path: str) -> tuple[int, str]:
+    import http.client
+
+    connection = http.client.HTTPConnection(*cli.env["LITELLM_LISTEN"].split(":"), timeout=10)
+    connection.request("GET", path)
+    page = connection.getresponse()
+    return page.status, page.read().decode()
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_litellm_too_slow_behind_the_proxy_is_the_proxys_504(proxied, standin):
+    cli, _ = proxied
+    cli.env["LITELLM_PROXY_TIMEOUT"] = "1"
+    assert cli("proxy", "reload").returncode == 0
+
+    def hung(request):
+        time.sleep(3)  # LiteLLM hung: longer than the proxy's 1 s read timeout, nothing waits on it
+        return Response(json.dumps("I'm alive!"), content_type="application/json")
+
+    standin.overrides["/health/liveliness"] = hung
+
+    _, checks, line, fix = _failing(cli, "litellm", 6)
+    status, body = _through_the_proxy(cli, "/health/liveliness")
+
+    assert checks["proxy"]["status"] == "ok" and checks["litellm"]["reason"] == "gateway-upstream-down"
+    assert "timed out" in line
+    assert status == 504 and "`litellm-key doctor` checks each hop" in body  # the proxy's page points here
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_a_stale_proxy_config_is_a_warning(proxied):
+    cli, _ = proxied
+
+    result, checks = _doctor(cli, env={"LITELLM_HOST_HEADER": "other.localhost"})
+
+    assert checks["proxy"]["status"] == "warning" and checks["proxy"]["reason"] == "proxy-config-stale"
+    assert "litellm-key proxy reload" in checks["proxy"]["fix"]
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_workers_left_by_a_killed_master_are_named(proxied):
+    import os
+    import signal
+
+    cli, settings = proxied
+    os.kill(proxy.running_pid(proxy.paths(settings)), signal.SIGKILL)
+
+    _, checks, line, fix = _failing(cli, "proxy", 7)
+
+    assert checks["proxy"]["reason"] == "proxy-orphaned" and "still serve" in line and "proxy start" in fix
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_a_wedged_nginx_is_named_and_the_run_still_ends(proxied):
+    import os
+    import signal
+
+    cli, settings = proxied
+    frozen = proxy.our_processes(proxy.paths(settings))
+    for pid in frozen:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        result = cli("doctor", "--json")
+    finally:
+        for pid in frozen:
+            os.kill(pid, signal.SIGCONT)
+
+    checks = {check["id"]: check for check in json.loads(result.stdout)["checks"]}
+    assert result.returncode == 7, result.stdout
+    assert checks["proxy"]["reason"] == "proxy-not-answering" and checks["litellm"]["status"] == "skipped"
+
+
+def test_live_sends_each_client_its_own_endpoint(healthy, standin):
+    clients = {"LITELLM_CLIENTS": "claude-code,codex,gemini,opencode"}
+    assert healthy("apply", env=clients).returncode == 0
+    standin.requests.clear()
+
+    result = healthy("doctor", "--live", env=clients)
+
+    assert result.returncode == 0, result.output
+    for client in ("claude-code", "codex", "gemini", "opencode"):
+        assert f"✓ live-{client}-claude-sonnet-4-5-20250929: {client}: a 1-token request" in result.stdout
+    sent = {request.path for request in standin.requests if request.method == "POST"}
+    assert sent == {"/v1/messages", "/v1/responses", "/v1/chat/completions",
+                    "/v1beta/models/claude-sonnet-4-5-20250929:generateContent"}
+
+
+def _tree(root: Path) -> dict[str, tuple[int, int, int]]:
+    return {str(path): (path.lstat().st_mode, path.lstat().st_size, path.lstat().st_mtime_ns)
+            for path in sorted(root.rglob("*")) if ".git" not in path.relative_to(root).parts}
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_doctor_writes_nothing(proxied, tmp_path):
+    """doctor only looks: no file, folder, mode or timestamp changes, even with --live through the proxy."""
+    cli, _ = proxied
+    before = _tree(tmp_path)
+
+    assert cli("doctor", "--live").returncode == 0
+    assert cli("doctor", "--json", env={"LITELLM_MODELS": "gpt-4o"}).returncode == 5
+
+    after = _tree(tmp_path)
+    assert after == before, {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+
+
+@needs_nginx[0]
+@needs_nginx[1]
+def test_traefiks_404_through_the_proxy_points_at_the_host_header(proxied, standin):
+    cli, _ = proxied
+    standin.traefik_host = "other.localhost"  # the proxy sends Host: litellm.localhost, Traefik routes another name
+
+    _, checks, line, fix = _failing(cli, "litellm", 6)
+
+    assert checks["proxy"]["status"] == "ok" and checks["litellm"]["reason"] == "gateway-not-litellm"
+    assert "404 page not found" in line and "host_header" in fix
+
+
+def test_a_portal_name_the_resolver_never_answers_does_not_hold_doctor(monkeypatch, tmp_path):
+    """The portal check waits for nothing above it, so a dead DNS server must not stall it for the
+    resolver's own 10 s or more (the fake resolver blocks until the test releases it)."""
+    from litellm_key.commands import doctor_checks, doctor_litellm
+
+    release = threading.Event()
+    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", lambda *args, **kwargs: release.wait(30))
+    token_file = tmp_path / "session-token"
+    token_file.write_text("portal-session-token\n")
+    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
+                        portal_url="http://portal.example", session_token_file=token_file, timeout=0.2)
+    try:
+        finding = doctor_litellm.portal_session(doctor_checks.Probe(settings))
+        assert not release.is_set()
+    finally:
+        release.set()
+    assert finding.status == "failed" and finding.reason == "portal-unreachable"
     assert "did not answer within 0.2 s" in finding.summary

@@ -19,7 +19,7 @@ from . import doctor_litellm as litellm_checks
 from .doctor_checks import FAIL, OK, SKIPPED, WARN, Finding, Probe
 
 DESCRIPTION = """Check every hop from the clients to the model and say how to fix what is broken:
-settings, the .env file (present, git-ignored, mode 0600, a well-formed client key, not the
+settings (valid, and which files and variables they were read from), the .env file (present, git-ignored, mode 0600, a well-formed client key, not the
 master key), the state folder, name resolution, nginx and the proxy, LiteLLM through the proxy (reachable, its
 database), the key (accepted, every configured model, expiry, budget) and each configured client.
 One line per check (✓ ok, ! warning, ✗ failed, with a fix under each ! and ✗); a check whose parent
@@ -41,6 +41,7 @@ class Check:
     id: str  # stable: scripts select on it, and the troubleshooting tables name it
     run: Callable[[Probe], Finding]
     needs: tuple[str, ...] = ()
+    deadline: bool = True  # its requests wait doctor's short deadline, not the `timeout` setting
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -51,7 +52,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def plan(settings: Settings, *, live: bool) -> list[Check]:
     """The checks for these settings, parents before children."""
-    through = ("proxy", "upstream-resolves") if settings.proxy else ("upstream-resolves",)
+    through = ("proxy",) if settings.proxy else ("upstream-resolves",)
     tree = [
         Check("env-file", checks.env_file),
         Check("env-git", checks.env_git, ("env-file",)),
@@ -62,12 +63,14 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
     if settings.proxy:
         tree += [
             Check("nginx", checks.nginx_installed),
-            Check("proxy", checks.proxy_running, ("nginx", "localhost-resolves", "state-dir")),
+            # nginx will not start with an upstream it cannot resolve: that cause is upstream-resolves'
+            Check("proxy", checks.proxy_running, ("nginx", "localhost-resolves", "upstream-resolves", "state-dir")),
         ]
     tree += [
         Check("litellm", litellm_checks.litellm_alive, through),
         Check("litellm-database", litellm_checks.litellm_database, ("litellm",)),
-        Check("key", litellm_checks.key_accepted, ("litellm", "env-file")),
+        # without its database LiteLLM refuses every virtual key: that is litellm-database's ✗, not a second one
+        Check("key", litellm_checks.key_accepted, ("litellm-database", "env-file")),
         Check("not-master-key", litellm_checks.not_master_key, ("key",)),
         Check("models", litellm_checks.models_reachable, ("key",)),
         Check("expiry", litellm_checks.expiry, ("key",)),
@@ -78,13 +81,14 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
     tree += [Check(f"client-{name}", checks.client_check(name), ("env-file", "state-dir")) for name in settings.clients]
     from .steps import ENVIRONMENT_CLIENTS
 
-    if any(name in ENVIRONMENT_CLIENTS for name in settings.clients):
-        tree.append(Check("shell-block", checks.shell_block, ("env-file",)))
+    environment_clients = tuple(f"client-{name}" for name in settings.clients if name in ENVIRONMENT_CLIENTS)
+    if environment_clients:  # `apply` writes the block with those clients: not configured is one ✗, not two
+        tree.append(Check("shell-block", checks.shell_block, ("env-file", *environment_clients)))
     if "claude-code" in settings.clients:
         tree.append(Check("claude-code-overrides", checks.claude_overrides, ("key",)))
     if live:
         tree += [
-            Check(f"live-{client}-{model}", litellm_checks.live_check(client, model), ("models",))
+            Check(f"live-{client}-{model}", litellm_checks.live_check(client, model), ("models",), deadline=False)
             for client, model in litellm_checks.live_requests(settings)
         ]
     return tree
@@ -104,6 +108,8 @@ def diagnose(settings: Settings, *, live: bool = False, report: Callable[[str, F
                 finding = check.run(probe)
             except LitellmKeyError as error:
                 finding = checks.failed(error)
+            if check.deadline:
+                finding = checks.within_deadline(finding)
         outcomes[check.id] = finding.status
         results.append((check.id, finding))
         report(check.id, finding)
@@ -130,7 +136,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
         _print(console, "settings", checks.failed(error))
         console.emit({"ok": False, "checks": [_as_dict("settings", checks.failed(error))]})
         return error.exit_code
-    settings_ok = Finding(OK, f"settings valid (workspace {settings.workspace})")
+    settings_ok = Finding(OK, f"settings valid (workspace {settings.workspace}); {_read_from(settings)}")
     _print(console, "settings", settings_ok)
     results = [("settings", settings_ok)]
     results += diagnose(settings, live=args.live, report=lambda check_id, finding: _print(console, check_id, finding))
@@ -144,6 +150,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
         passed = sum(finding.status == OK for _, finding in results)
         console.out.write(f"{'✗' if failures else '✓'} {len(failures)} failed, {warnings} warning(s), {passed} passed\n")
     return failures[0].exit_code or 1 if failures else 0
+
+
+def _read_from(settings: Settings) -> str:
+    """Which files, variables and flags the values came from: a setting that is not what the user
+    thinks usually comes from a layer they forgot (`litellm-key config` shows each value's origin)."""
+    places = {origin.where.rsplit(":", 1)[0] if origin.kind not in ("environment", "flag") else origin.where: None
+              for origin in sorted(settings.sources.values(), key=lambda origin: origin.kind in ("environment", "flag"))}
+    return f"read from {', '.join(places)}" if places else "no settings file or variable: all defaults"
 
 
 def _as_dict(check_id: str, finding: Finding) -> dict[str, object]:

@@ -39,12 +39,22 @@ def ok(summary: str) -> Finding:
     return Finding(OK, summary)
 
 
-def warn(summary: str, fix: str = "") -> Finding:
+def warn(summary: str, fix: str) -> Finding:
+    """A ! line always carries its fix: the user must know what to do about it."""
     return Finding(WARN, summary, fix)
 
 
 def failed(error: LitellmKeyError) -> Finding:
     return Finding(FAIL, error.message, error.fix, error.reason, error.exit_code)
+
+
+def within_deadline(finding: Finding) -> Finding:
+    """A timeout's fix says "raise LITELLM_TIMEOUT", which the real commands follow but doctor's
+    own per-request deadline does not: say so, or the user raises it and sees the same ✗."""
+    if finding.reason not in ("gateway-timeout", "portal-timeout"):
+        return finding
+    note = f" (doctor waits at most {NETWORK_TIMEOUT:g} s per request, to end in seconds; the other commands wait LITELLM_TIMEOUT)"
+    return Finding(finding.status, finding.summary, finding.fix + note, finding.reason, finding.exit_code)
 
 
 @dataclass
@@ -60,10 +70,11 @@ class Probe:
     def timeout(self) -> float:
         return min(self.settings.timeout, NETWORK_TIMEOUT)
 
-    def gateway(self, key: ClientKey | None):
+    def gateway(self, key: ClientKey | None, *, timeout: float | None = None):
+        """`timeout`: a request that must be given longer than the probes' deadline (a model's answer)."""
         from ..gateway import Gateway
 
-        return Gateway(self.settings.base_url, key, timeout=self.timeout)
+        return Gateway(self.settings.base_url, key, timeout=timeout or self.timeout)
 
 
 # ---- settings and .env ------------------------------------------------------------------------
@@ -85,7 +96,7 @@ def env_file(probe: Probe) -> Finding:
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
         return warn(f"{path} is readable by others (mode {mode:04o})", f"chmod 600 {path}")
-    return ok(f"key {probe.key.mask()} in {path} (mode 0600)")
+    return ok(f"key {probe.key.mask()} in {path} (mode {mode:04o})")
 
 
 def env_git(probe: Probe) -> Finding:
@@ -99,9 +110,23 @@ def env_git(probe: Probe) -> Finding:
     if exposure is None:
         return ok(f"{probe.settings.env_file.parent} is not in a git repository: nothing can commit .env")
     if exposure[1]:
+        gitignore = exposure[0] / ".gitignore"
+        if gitignore.is_symlink() or _lists(gitignore, exposure[1]):  # adding the line would change nothing
+            return failed(fail("env-not-ignored", env_file=probe.settings.env_file, relpath=exposure[1][0], gitignore=gitignore))
         missing = ", ".join(f"/{relpath}" for relpath in exposure[1])
         return warn(f"git does not ignore {missing}: a `git add .` would commit the key", f"add {missing} to {exposure[0]}/.gitignore")
     return ok(".env is git-ignored and not tracked")
+
+
+def _lists(gitignore: Path, relpaths: list[str]) -> bool:
+    """Whether .gitignore already has the line setup would add (so something else defeats it)."""
+    from ..files import read_regular
+
+    try:  # a named pipe in its place must not hold doctor: read_regular refuses it
+        lines = {line.strip() for line in read_regular(gitignore).decode(errors="replace").splitlines()}
+    except OSError:
+        return False
+    return any(f"/{relpath}" in lines or relpath in lines for relpath in relpaths)
 
 
 def state_dir(probe: Probe) -> Finding:
@@ -115,7 +140,7 @@ def state_dir(probe: Probe) -> Finding:
 # ---- names and the proxy ----------------------------------------------------------------------
 
 
-def _resolves(host: str, timeout: float) -> bool | None:
+def resolves(host: str, timeout: float) -> bool | None:
     """Whether `host` has an address; None when the resolver did not answer within `timeout`.
     getaddrinfo has no timeout of its own (a dead DNS server takes 5 s per try), so it runs in a
     daemon thread that doctor stops waiting for."""
@@ -134,26 +159,26 @@ def _resolves(host: str, timeout: float) -> bool | None:
     return answer[0] if answer else None
 
 
-def _unresolved(resolved: bool | None, timeout: float) -> str:
+def unresolved(resolved: bool | None, timeout: float) -> str:
     return "no address for it" if resolved is False else f"the resolver did not answer within {timeout:g} s"
 
 
 def resolve_localhost(probe: Probe) -> Finding:
-    resolved = _resolves("localhost", probe.timeout)
+    resolved = resolves("localhost", probe.timeout)
     if resolved:
         return ok("localhost resolves")
     return failed(fail("gateway-name-unresolved", host="localhost", url=probe.settings.proxy_url,
-                       detail=_unresolved(resolved, probe.timeout)))
+                       detail=unresolved(resolved, probe.timeout)))
 
 
 def resolve_upstream(probe: Probe) -> Finding:
     host = urlsplit(probe.settings.upstream).hostname or ""
-    resolved = _resolves(host, probe.timeout)
+    resolved = resolves(host, probe.timeout)
     if resolved:
         return ok(f"upstream host {host} resolves")
     if resolved is None:
         return failed(fail("gateway-name-unresolved", host=host, url=probe.settings.upstream,
-                           detail=_unresolved(resolved, probe.timeout)))
+                           detail=unresolved(resolved, probe.timeout)))
     return failed(fail("upstream-unresolvable", host=host))
 
 
@@ -172,12 +197,29 @@ def proxy_running(probe: Probe) -> Finding:
 
     report = proxy.status(probe.settings, check_upstream=False)
     problem = first_proxy_problem(report, probe.settings)
+    if problem is not None and problem.reason == "proxy-not-running":
+        problem = _port_taken(probe) or problem
     if problem is not None:
         return failed(problem)
     if not report.config_current:
         stale = fail("proxy-config-stale")
         return Finding(WARN, stale.message, stale.fix, stale.reason)
     return ok(f"proxy running (pid {report.pid}) on {report.listen}, config current, health endpoint answers")
+
+
+def _port_taken(probe: Probe) -> LitellmKeyError | None:
+    """Our nginx is not running, yet something answers on its port (often the seed scripts' old
+    nginx on 8080): `proxy start` would fail there, so that program is the cause to name."""
+    from .. import proxy
+
+    settings = probe.settings
+    try:
+        with socket.create_connection((settings.listen_host, settings.listen_port), timeout=probe.timeout):
+            pass
+    except OSError:
+        return None
+    return fail("proxy-port-busy", port=settings.listen_port, holder=proxy.port_holder(settings.listen_port),
+                listen=settings.listen)
 
 
 # ---- clients ----------------------------------------------------------------------------------
@@ -204,17 +246,25 @@ def shell_block(probe: Probe) -> Finding:
     home = Path.home()
     if shell_profile.installed(home):
         return ok("new terminals export the key (shell block present)")
+    for rc in (home / name for name in shell_profile.RC_FILES):
+        if os.path.lexists(rc) and not rc.is_file():  # a folder, a named pipe, a link loop: apply cannot write it
+            return failed(fail("shell-rc-not-a-file", path=rc, detail="it is not a regular file"))
     return Finding(FAIL, f"no litellm-key block in {home}/.bashrc or .zshrc: codex, gemini and opencode will not find the key", "litellm-key apply", exit_code=3)
 
 
 def claude_overrides(probe: Probe) -> Finding:
     """Claude Code prefers an exported key to its apiKeyHelper, and asks for ANTHROPIC_MODEL."""
+    assert probe.key is not None
     exported = [name for name in ("ANTHROPIC_API_KEY", "ANTHROPIC_AUTH_TOKEN") if os.environ.get(name)]
-    if exported:
-        return warn(
-            f"{' and '.join(exported)} {'is' if len(exported) == 1 else 'are'} set in this shell and win over Claude Code's apiKeyHelper",
-            f"unset {' '.join(exported)} (and remove the export from your shell profile)",
-        )
+    stale = [name for name in exported if os.environ[name].strip() != probe.key.reveal()]
+    names = stale or exported
+    fix = f"unset {' '.join(names)} (and remove the export from your shell profile)"
+    verb = "is" if len(names) == 1 else "are"
+    if stale:  # Claude Code sends that instead of the stored key: every request fails
+        return Finding(FAIL, f"{' and '.join(stale)} {verb} set in this shell to another key, not the stored key {probe.key.mask()}, "
+                             "and Claude Code sends it instead of asking its apiKeyHelper", fix, exit_code=3)
+    if exported:  # the stored key today; the helper would follow a renewal, the export will not
+        return warn(f"{' and '.join(exported)} {verb} set in this shell and win over Claude Code's apiKeyHelper", fix)
     model = os.environ.get("ANTHROPIC_MODEL") or probe.settings.model_for("claude-code")
     if probe.models and model not in probe.models:
         return warn(f"Claude Code starts with {model}, which the key cannot use", "Set `client_models: {claude-code: <a model the key has>}` or `models`.")

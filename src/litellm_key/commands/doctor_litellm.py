@@ -9,11 +9,12 @@ per-request timeout, so a silent LiteLLM costs seconds, not minutes.
 from __future__ import annotations
 
 from typing import Any, Callable
+from urllib.parse import urlsplit
 
 from ..errors import LitellmKeyError, fail
 from ..secret import scrub
 from ..settings import Settings
-from .doctor_checks import FAIL, Finding, Probe, failed, ok, warn
+from .doctor_checks import FAIL, Finding, Probe, failed, ok, resolves, unresolved, warn
 
 
 # ---- LiteLLM ----------------------------------------------------------------------------------
@@ -30,14 +31,17 @@ def litellm_alive(probe: Probe) -> Finding:
     return ok(f"LiteLLM answers /health/liveliness at {probe.settings.base_url}")
 
 
+_READINESS_FIX = "Read LiteLLM's logs (`kubectl -n ai logs deploy/litellm`): its readiness check reports the database."
+
+
 def litellm_database(probe: Probe) -> Finding:
     try:
         with probe.gateway(None) as gateway:
             readiness = gateway.request("GET", "/health/readiness")
     except LitellmKeyError as error:
-        return warn(f"/health/readiness did not answer ({error.message})")
+        return warn(f"/health/readiness did not answer ({error.message}), so whether LiteLLM has its database is unknown", _READINESS_FIX)
     if not isinstance(readiness, dict):
-        return warn("/health/readiness answered something unexpected")
+        return warn("/health/readiness answered something unexpected, so whether LiteLLM has its database is unknown", _READINESS_FIX)
     version = readiness.get("litellm_version") or "unknown version"
     database = str(readiness.get("db") or "")
     if database.lower() != "connected":
@@ -109,19 +113,22 @@ def _near_name(model: str, available: tuple[str, ...]) -> str | None:
 
 
 def expiry(probe: Probe) -> Finding:
-    """From /key/info, else the expiry stored with the key (a login credential's JWT `exp`);
-    warns within `renew_before`, with the fix that fits how this key is renewed."""
+    """From /key/info, else the expiry stored with the key, else a login credential's JWT `exp`
+    (LiteLLM reports none for an SSO credential); warns within `renew_before`, with the fix that
+    fits how this key is renewed."""
     from datetime import timedelta
 
     from ..envfile import normalized_expiry, seconds_left, stored_expiry
+    from ..sso import jwt_expiry
 
     assert probe.key is not None
-    raw = probe.key_info.get("expires") or stored_expiry(probe.settings.env_file)
+    raw = probe.key_info.get("expires") or stored_expiry(probe.settings.env_file) or jwt_expiry(probe.key)
     if not raw:
         return ok("the key never expires" if "expires" in probe.key_info else "expiry unknown (LiteLLM did not say)")
     left = seconds_left(raw)
     if left is None:
-        return warn(f"LiteLLM reports an expiry it does not spell as a date: {raw}")
+        return warn(f"LiteLLM reports an expiry it does not spell as a date: {raw}",
+                    "Ask your LiteLLM admin to check the key's expires value (`litellm-key status` shows it).")
     when = normalized_expiry(raw)
     if left <= 0:
         return failed(fail("login-expired", key=probe.key.mask(), env_file=probe.settings.env_file, expires=when) if probe.key.is_jwt else fail("key-expired", key=probe.key.mask(), expiry=f" on {when}"))
@@ -151,6 +158,10 @@ def portal_session(probe: Probe) -> Finding:
     session = available_session(probe.settings)
     if session is None:
         return warn("no portal session token: the key cannot be renewed automatically", "litellm-key portal login")
+    url = str(probe.settings.portal_url)
+    resolved = resolves(urlsplit(url).hostname or "", probe.timeout)  # a dead DNS server takes 10 s and more
+    if not resolved:
+        return failed(fail("portal-unreachable", url=url, detail=unresolved(resolved, probe.timeout)))
     try:
         with Portal(str(probe.settings.portal_url), session, timeout=probe.timeout) as portal:
             user = portal.whoami()
@@ -202,7 +213,9 @@ def live_check(client: str, model: str) -> Callable[[Probe], Finding]:
         path, body = _LIVE_REQUESTS[client]
         payload = body if "{model}" in path else {**body, "model": model}
         try:
-            with probe.gateway(probe.key) as gateway:
+            # a real model may take seconds for its first token: it gets the full `timeout`; these
+            # run only once LiteLLM and the key answered, so a dead gateway never waits for them
+            with probe.gateway(probe.key, timeout=probe.settings.timeout) as gateway:
                 gateway.request("POST", path.format(model=model), json=payload, headers={"anthropic-version": "2023-06-01"})
         except LitellmKeyError as error:
             return failed(error)
