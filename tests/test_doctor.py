@@ -125,10 +125,15 @@ def test_the_master_key_in_env_is_refused(healthy, workspace, standin):
     assert "master key" in line and "keys generate" in fix
 
 
-def test_an_unresolvable_upstream_is_named(healthy):
-    _, checks, line, fix = _failing(healthy, "upstream-resolves", 7, env={"LITELLM_UPSTREAM": "http://no-such-host.invalid:80"})
+@pytest.mark.parametrize(("proxy", "exit_code"), [("true", 7), ("false", 6)])
+def test_an_unresolvable_upstream_is_named(healthy, proxy, exit_code):
+    """Behind the proxy nginx could not start (exit 7); without it the clients cannot reach LiteLLM
+    (exit 6): either way the fix is `--add-host` for host.docker.internal."""
+    env = {"LITELLM_UPSTREAM": "http://no-such-host.invalid:80", "LITELLM_PROXY": proxy}
+    _, checks, line, fix = _failing(healthy, "upstream-resolves", exit_code, env=env)
 
     assert "no-such-host.invalid" in line and "--add-host" in fix
+    assert ("nginx" in line) == (proxy == "true")
     assert checks["litellm"]["status"] == "skipped"
 
 

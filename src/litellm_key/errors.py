@@ -240,7 +240,8 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         GatewayError,
         "Cannot resolve the host name {host} of {url} ({detail}); nothing was asked of the server.",
         "If it is localhost, the system has no entry for it: add `127.0.0.1 localhost` to /etc/hosts. "
-        "Otherwise check the name in the `upstream` setting (LITELLM_UPSTREAM) and your DNS.",
+        'If it is host.docker.internal on Linux Docker, add "runArgs": ["--add-host=host.docker.internal:host-gateway"] '
+        "to devcontainer.json and rebuild. Otherwise check the name in the `upstream` setting (LITELLM_UPSTREAM) and your DNS.",
     ),
     "gateway-timeout": (
         GatewayError,

@@ -176,7 +176,7 @@ def resolve_upstream(probe: Probe) -> Finding:
     resolved = resolves(host, probe.timeout)
     if resolved:
         return ok(f"upstream host {host} resolves")
-    if resolved is None:
+    if resolved is None or not probe.settings.proxy:  # without the proxy no nginx is involved
         return failed(fail("gateway-name-unresolved", host=host, url=probe.settings.upstream,
                            detail=unresolved(resolved, probe.timeout)))
     return failed(fail("upstream-unresolvable", host=host))
