@@ -181,7 +181,10 @@ def _listen(raw: Any) -> tuple[str, int]:
 
 def _names(raw: Any) -> tuple[str, ...]:
     items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
-    names = tuple(str(item).strip() for item in items if str(item).strip())
+    for item in items:  # YAML makes `[null]`, `[1.5]` or a self-referencing alias out of a typo
+        if not isinstance(item, str):
+            raise ValueError(f"{item!r} is not a name", "Write each name as text, e.g. [claude-sonnet-4-5-20250929]")
+    names = tuple(item.strip() for item in items if item.strip())
     for name in names:
         if any(c.isspace() for c in name):
             raise ValueError(f"'{name}' contains whitespace", "Separate names with commas")
