@@ -470,3 +470,26 @@ def test_apply_blames_a_missing_model_on_the_model_not_on_renewal(pcli, workspac
     assert result.returncode == 5, result.output
     assert "could not renew" not in result.output  # nothing was renewed, nothing failed to renew
     assert portal.requests == []
+
+
+def test_token_keeps_its_budget_when_litellm_is_slow_to_verify_the_new_key(pcli, workspace, portal, standin):
+    """Verifying a key is two requests (models, then key info); each taking 3 s would make the
+    renewal outlast the helper's 5 s budget, so it is given up and the stored key printed."""
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    before = store(workspace, GOOD_KEY, PAST)
+
+    def slow(path):
+        def answer(request):
+            threading.Event().wait(3)
+            del standin.overrides[path]
+            return standin.handle(request)
+
+        return answer
+
+    standin.overrides.update({path: slow(path) for path in ("/v1/models", "/key/info")})
+    result = pcli("token", env={"LITELLM_TIMEOUT": "30"})
+    assert result.returncode == 0, result.output
+    assert result.stdout == f"{GOOD_KEY}\n"
+    assert "could not renew the key" in result.stderr
+    assert (workspace / ".env").read_bytes() == before
