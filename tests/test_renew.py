@@ -493,3 +493,22 @@ def test_token_keeps_its_budget_when_litellm_is_slow_to_verify_the_new_key(pcli,
     assert result.stdout == f"{GOOD_KEY}\n"
     assert "could not renew the key" in result.stderr
     assert (workspace / ".env").read_bytes() == before
+
+
+@pytest.mark.parametrize("stored", [None, "2099-12-31T00:00:00Z"], ids=["no-expiry-stored", "stale-expiry"])
+def test_apply_records_the_expiry_so_token_renews_in_time(pcli, workspace, portal, standin, stored):
+    """A key stored without its expiry (an older .env, a hand edit) or whose expiry the admin changed:
+    the container start learns the real one, so Claude Code's helper renews before LiteLLM says 400."""
+    soon = in_hours(0.5)
+    standin.keys[GOOD_KEY].expires = soon
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, stored)
+
+    result = pcli("apply", env={"LITELLM_RENEW_BEFORE": "10m"})  # not due for apply: it only verifies
+    assert result.returncode == 0, result.output
+    assert portal.requests == []
+    assert env_value(workspace, "LITELLM_KEY_EXPIRES") == soon
+
+    result = pcli("token")
+    assert result.stdout == f"{portal.current}\n" != f"{GOOD_KEY}\n"
+    assert portal.posts == 1

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, update_env
+from ..envfile import BASE_URL_VARIABLE, EXPIRES_VARIABLE, normalized_expiry, update_env
 from ..errors import GatewayError, LitellmKeyError
 from ..gateway import Verification, verify
 from . import add_portal_flags, add_client_flags, load_key, add_connection_flags, add_output_flags, settings_from
@@ -47,6 +47,10 @@ def _verify_unless_offline(settings, key, console: Console) -> Verification | No
         console.warn(f"could not verify the key now: {error.message}", error.fix)
         return None
     report_verified(console, key, verification)
+    if verification.info is not None and not key.is_jwt:  # a login credential's expiry is login's
+        # `token` decides on the stored expiry alone: one missing (an older .env, a hand edit) or
+        # changed by the admin would let the key expire unrenewed, and LiteLLM answer Claude Code 400
+        update_env(settings.env_file, {EXPIRES_VARIABLE: normalized_expiry(verification.info.expires)})
     return verification
 
 
