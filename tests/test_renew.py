@@ -512,3 +512,27 @@ def test_apply_records_the_expiry_so_token_renews_in_time(pcli, workspace, porta
     result = pcli("token")
     assert result.stdout == f"{portal.current}\n" != f"{GOOD_KEY}\n"
     assert portal.posts == 1
+
+
+def test_token_renews_with_the_workspace_settings_when_claude_runs_elsewhere(cli, workspace, portal, standin, token_file, tmp_path):
+    """Claude Code runs `token --env-file ABS` from wherever `claude` was started; the portal and
+    LiteLLM named in that workspace's .devcontainer/litellm-key.yaml still apply."""
+    token_file.parent.mkdir(parents=True)
+    token_file.write_text(SESSION_TOKEN + "\n")
+    del cli.env["LITELLM_UPSTREAM"]
+    (workspace / ".devcontainer").mkdir()
+    (workspace / ".devcontainer" / "litellm-key.yaml").write_text(f"portal_url: {portal.url}\nupstream: {standin.url}\n")
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, PAST)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    result = subprocess.run(
+        [sys.executable, "-m", "litellm_key", "token", "--env-file", str(workspace / ".env")],
+        cwd=elsewhere, env=cli.env, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{portal.current}\n" != f"{GOOD_KEY}\n", result.stderr
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
