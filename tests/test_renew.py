@@ -536,3 +536,13 @@ def test_token_renews_with_the_workspace_settings_when_claude_runs_elsewhere(cli
     assert result.returncode == 0, result.stderr
     assert result.stdout == f"{portal.current}\n" != f"{GOOD_KEY}\n", result.stderr
     assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+
+
+def test_portal_login_stores_the_session_token_from_the_environment(cli, portal, token_file):
+    """Without a terminal, LITELLM_SESSION_TOKEN is the prompt's equivalent (CI, a script): it is
+    checked and stored, not answered with "LITELLM_SESSION_TOKEN is unset"."""
+    cli.env.update(LITELLM_PORTAL_URL=portal.url, LITELLM_SESSION_TOKEN=SESSION_TOKEN)
+    result = cli("portal", "login")
+    assert result.returncode == 0, result.output
+    assert "alice@example.com" in result.stdout and SESSION_TOKEN not in result.output
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
