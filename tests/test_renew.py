@@ -546,3 +546,28 @@ def test_portal_login_stores_the_session_token_from_the_environment(cli, portal,
     assert result.returncode == 0, result.output
     assert "alice@example.com" in result.stdout and SESSION_TOKEN not in result.output
     assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+
+@pytest.mark.parametrize("command", ["renew", "apply"])
+def test_an_expired_key_answered_with_400_as_litellm_up_to_1_84_does_is_renewed(pcli, workspace, portal, standin, command):
+    standin.expired_status = 400
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, None)  # nothing stored says it expired: only LiteLLM's 400 does
+    result = pcli(command)
+    assert result.returncode == 0, result.output
+    assert portal.posts == 1
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+
+
+def test_a_portal_403_not_authenticated_is_an_expired_session(pcli, workspace, portal, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    before = store(workspace, GOOD_KEY, PAST)
+    portal.overrides[("GET", "/api/v1/auths/")] = lambda r: Response(
+        json.dumps({"detail": "Not authenticated"}), status=403, content_type="application/json"
+    )
+    result = pcli("renew")
+    assert result.returncode == 4, result.output
+    assert "did not accept the session token (403: Not authenticated)" in result.stderr
+    assert "portal login" in result.stderr
+    assert (workspace / ".env").read_bytes() == before
