@@ -571,3 +571,13 @@ def test_a_portal_403_not_authenticated_is_an_expired_session(pcli, workspace, p
     assert "did not accept the session token (403: Not authenticated)" in result.stderr
     assert "portal login" in result.stderr
     assert (workspace / ".env").read_bytes() == before
+
+
+def test_setup_from_portal_with_a_key_on_stdin_is_a_usage_error(pcli, workspace, portal):
+    """Two key sources at once: taking the portal's silently would drop the piped key and have the
+    portal replace the user's key there (POST)."""
+    result = pcli("setup", "--from-portal", "--key-stdin", input=GOOD_KEY + "\n")
+    assert result.returncode == 2, result.output
+    assert "not allowed with" in result.stderr
+    assert portal.requests == []
+    assert not (workspace / ".env").exists()
