@@ -581,3 +581,10 @@ def test_setup_from_portal_with_a_key_on_stdin_is_a_usage_error(pcli, workspace,
     assert "not allowed with" in result.stderr
     assert portal.requests == []
     assert not (workspace / ".env").exists()
+
+
+def test_portal_logout_warns_that_the_session_variable_still_logs_in(pcli, token_file):
+    result = pcli("portal", "logout", env={"LITELLM_SESSION_TOKEN": SESSION_TOKEN})
+    assert result.returncode == 0, result.output
+    assert not token_file.exists()
+    assert "LITELLM_SESSION_TOKEN is still set" in result.stderr

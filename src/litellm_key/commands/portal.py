@@ -63,6 +63,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.action == "logout":
         removed = remove_session_token(path)
         console.ok(f"removed the session token {path}" if removed else f"no session token stored at {path}")
+        if os.environ.get(SESSION_TOKEN_VARIABLE, "").strip():  # it wins over the file: still logged in
+            console.warn(f"{SESSION_TOKEN_VARIABLE} is still set, and renewal keeps using it", f"unset {SESSION_TOKEN_VARIABLE}")
         console.emit({**document, "removed": removed})
         return 0
     if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):
