@@ -20,7 +20,7 @@ from pathlib import Path
 from ..console import Console
 from ..envfile import stored_expiry
 from ..errors import fail
-from ..keyhelper import expires_soon, find_workspace
+from ..keyhelper import config_files, expires_soon, find_workspace
 from ..settings import Settings
 from . import add_location_flags, key_location, load_key, settings_from
 
@@ -52,13 +52,17 @@ def _expiry_near(env_file: Path) -> bool:
 
 
 def _renewal_settings(args: argparse.Namespace) -> Settings:
-    """All settings, from the workspace that holds `--env-file`: Claude Code runs its helper from
-    wherever `claude` was started, and the portal_url and upstream of that workspace's
-    .devcontainer/litellm-key.yaml must still apply to the renewal."""
+    """All settings, from the workspace that holds `--env-file` when it has litellm-key settings
+    files: Claude Code runs its helper from wherever `claude` was started, and the portal_url and
+    upstream of that workspace's .devcontainer/litellm-key.yaml must still apply to the renewal.
+    (An .env kept outside its workspace, by an env_file setting, has none: the current folder's
+    settings stay in charge then.)"""
     if args.env_file and not args.workspace and not os.environ.get("LITELLM_WORKSPACE"):
         folder = Path(args.env_file).expanduser()
         if folder.is_absolute():
-            args.workspace = find_workspace(str(folder.parent), os.environ)
+            workspace = find_workspace(str(folder.parent), os.environ)
+            if any(os.path.exists(path) for path in config_files(workspace, os.environ)[1:]):
+                args.workspace = workspace
     return settings_from(args)
 
 
