@@ -588,3 +588,15 @@ def test_portal_logout_warns_that_the_session_variable_still_logs_in(pcli, token
     assert result.returncode == 0, result.output
     assert not token_file.exists()
     assert "LITELLM_SESSION_TOKEN is still set" in result.stderr
+
+
+def test_renew_records_the_expiry_of_a_valid_key_for_token(pcli, workspace, portal, standin):
+    """On a laptop no `apply` runs: `renew` (by hand or from a timer) keeps the stored expiry that
+    `token` decides on in step with LiteLLM's, without asking the portal; `--check` writes nothing."""
+    store(workspace, GOOD_KEY, None)
+    assert pcli("renew", "--check").returncode == 0
+    assert env_value(workspace, "LITELLM_KEY_EXPIRES") is None
+    result = pcli("renew")
+    assert result.returncode == 0, result.output
+    assert env_value(workspace, "LITELLM_KEY_EXPIRES") == "2099-12-31T00:00:00Z"
+    assert portal.requests == []
