@@ -73,6 +73,7 @@ class LiteLLMStandin:
         self.requests: list[Request] = []
         # path -> handler answering instead of LiteLLM (a 500, a slow reply, malformed JSON ...)
         self.overrides: dict[str, Callable[[Request], Response]] = {}
+        self.expired_status = 401  # LiteLLM up to 1.84 answers an expired key with 400
         server.expect_request(re.compile(".*")).respond_with_handler(self.handle)
 
     @property
@@ -123,7 +124,7 @@ class LiteLLMStandin:
             )
         if key.expired:
             return litellm_error(
-                401,
+                self.expired_status,
                 f"Authentication Error - Expired Key. Key Expiry time {key.expires} and current time "
                 f"{datetime.now(timezone.utc).isoformat()}",
                 "expired_key",

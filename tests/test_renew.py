@@ -470,3 +470,133 @@ def test_apply_blames_a_missing_model_on_the_model_not_on_renewal(pcli, workspac
     assert result.returncode == 5, result.output
     assert "could not renew" not in result.output  # nothing was renewed, nothing failed to renew
     assert portal.requests == []
+
+
+def test_token_keeps_its_budget_when_litellm_is_slow_to_verify_the_new_key(pcli, workspace, portal, standin):
+    """Verifying a key is two requests (models, then key info); each taking 3 s would make the
+    renewal outlast the helper's 5 s budget, so it is given up and the stored key printed."""
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    before = store(workspace, GOOD_KEY, PAST)
+
+    def slow(path):
+        def answer(request):
+            threading.Event().wait(3)
+            del standin.overrides[path]
+            return standin.handle(request)
+
+        return answer
+
+    standin.overrides.update({path: slow(path) for path in ("/v1/models", "/key/info")})
+    result = pcli("token", env={"LITELLM_TIMEOUT": "30"})
+    assert result.returncode == 0, result.output
+    assert result.stdout == f"{GOOD_KEY}\n"
+    assert "could not renew the key" in result.stderr
+    assert (workspace / ".env").read_bytes() == before
+
+
+@pytest.mark.parametrize("stored", [None, "2099-12-31T00:00:00Z"], ids=["no-expiry-stored", "stale-expiry"])
+def test_apply_records_the_expiry_so_token_renews_in_time(pcli, workspace, portal, standin, stored):
+    """A key stored without its expiry (an older .env, a hand edit) or whose expiry the admin changed:
+    the container start learns the real one, so Claude Code's helper renews before LiteLLM says 400."""
+    soon = in_hours(0.5)
+    standin.keys[GOOD_KEY].expires = soon
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, stored)
+
+    result = pcli("apply", env={"LITELLM_RENEW_BEFORE": "10m"})  # not due for apply: it only verifies
+    assert result.returncode == 0, result.output
+    assert portal.requests == []
+    assert env_value(workspace, "LITELLM_KEY_EXPIRES") == soon
+
+    result = pcli("token")
+    assert result.stdout == f"{portal.current}\n" != f"{GOOD_KEY}\n"
+    assert portal.posts == 1
+
+
+def test_token_renews_with_the_workspace_settings_when_claude_runs_elsewhere(cli, workspace, portal, standin, token_file, tmp_path):
+    """Claude Code runs `token --env-file ABS` from wherever `claude` was started; the portal and
+    LiteLLM named in that workspace's .devcontainer/litellm-key.yaml still apply."""
+    token_file.parent.mkdir(parents=True)
+    token_file.write_text(SESSION_TOKEN + "\n")
+    del cli.env["LITELLM_UPSTREAM"]
+    (workspace / ".devcontainer").mkdir()
+    (workspace / ".devcontainer" / "litellm-key.yaml").write_text(f"portal_url: {portal.url}\nupstream: {standin.url}\n")
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, PAST)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+
+    result = subprocess.run(
+        [sys.executable, "-m", "litellm_key", "token", "--env-file", str(workspace / ".env")],
+        cwd=elsewhere, env=cli.env, capture_output=True, text=True, timeout=60,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"{portal.current}\n" != f"{GOOD_KEY}\n", result.stderr
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+
+
+def test_portal_login_stores_the_session_token_from_the_environment(cli, portal, token_file):
+    """Without a terminal, LITELLM_SESSION_TOKEN is the prompt's equivalent (CI, a script): it is
+    checked and stored, not answered with "LITELLM_SESSION_TOKEN is unset"."""
+    cli.env.update(LITELLM_PORTAL_URL=portal.url, LITELLM_SESSION_TOKEN=SESSION_TOKEN)
+    result = cli("portal", "login")
+    assert result.returncode == 0, result.output
+    assert "alice@example.com" in result.stdout and SESSION_TOKEN not in result.output
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+
+@pytest.mark.parametrize("command", ["renew", "apply"])
+def test_an_expired_key_answered_with_400_as_litellm_up_to_1_84_does_is_renewed(pcli, workspace, portal, standin, command):
+    standin.expired_status = 400
+    standin.keys[GOOD_KEY].expires = PAST
+    portal.current = GOOD_KEY
+    store(workspace, GOOD_KEY, None)  # nothing stored says it expired: only LiteLLM's 400 does
+    result = pcli(command)
+    assert result.returncode == 0, result.output
+    assert portal.posts == 1
+    assert env_value(workspace, "LITELLM_API_KEY") == portal.current
+
+
+def test_a_portal_403_not_authenticated_is_an_expired_session(pcli, workspace, portal, standin):
+    standin.keys[GOOD_KEY].expires = PAST
+    before = store(workspace, GOOD_KEY, PAST)
+    portal.overrides[("GET", "/api/v1/auths/")] = lambda r: Response(
+        json.dumps({"detail": "Not authenticated"}), status=403, content_type="application/json"
+    )
+    result = pcli("renew")
+    assert result.returncode == 4, result.output
+    assert "did not accept the session token (403: Not authenticated)" in result.stderr
+    assert "portal login" in result.stderr
+    assert (workspace / ".env").read_bytes() == before
+
+
+def test_setup_from_portal_with_a_key_on_stdin_is_a_usage_error(pcli, workspace, portal):
+    """Two key sources at once: taking the portal's silently would drop the piped key and have the
+    portal replace the user's key there (POST)."""
+    result = pcli("setup", "--from-portal", "--key-stdin", input=GOOD_KEY + "\n")
+    assert result.returncode == 2, result.output
+    assert "not allowed with" in result.stderr
+    assert portal.requests == []
+    assert not (workspace / ".env").exists()
+
+
+def test_portal_logout_warns_that_the_session_variable_still_logs_in(pcli, token_file):
+    result = pcli("portal", "logout", env={"LITELLM_SESSION_TOKEN": SESSION_TOKEN})
+    assert result.returncode == 0, result.output
+    assert not token_file.exists()
+    assert "LITELLM_SESSION_TOKEN is still set" in result.stderr
+
+
+def test_renew_records_the_expiry_of_a_valid_key_for_token(pcli, workspace, portal, standin):
+    """On a laptop no `apply` runs: `renew` (by hand or from a timer) keeps the stored expiry that
+    `token` decides on in step with LiteLLM's, without asking the portal; `--check` writes nothing."""
+    store(workspace, GOOD_KEY, None)
+    assert pcli("renew", "--check").returncode == 0
+    assert env_value(workspace, "LITELLM_KEY_EXPIRES") is None
+    result = pcli("renew")
+    assert result.returncode == 0, result.output
+    assert env_value(workspace, "LITELLM_KEY_EXPIRES") == "2099-12-31T00:00:00Z"
+    assert portal.requests == []

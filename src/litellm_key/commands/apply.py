@@ -15,7 +15,7 @@ from ..errors import GatewayError, LitellmKeyError
 from ..gateway import Verification, verify
 from . import add_portal_flags, add_client_flags, load_key, add_connection_flags, add_output_flags, settings_from
 from .steps import changes_as_dict, configure_clients, report_verified, start_and_report, verification_as_dict
-from .steps import warn_if_expiring
+from .steps import record_expiry, warn_if_expiring
 
 DESCRIPTION = """Restore the proxy and every configured client from the key in .env, then verify the
 key. Never prompts. Exit 0 when there is no key yet (with one line saying to run
@@ -47,6 +47,7 @@ def _verify_unless_offline(settings, key, console: Console) -> Verification | No
         console.warn(f"could not verify the key now: {error.message}", error.fix)
         return None
     report_verified(console, key, verification)
+    record_expiry(settings, key, verification)
     return verification
 
 

@@ -7,6 +7,7 @@ against the portal when one is configured, and stored 0600 outside the workspace
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 
 from ..console import Console
@@ -19,10 +20,11 @@ DESCRIPTION = f"""Store the key portal's session token for `renew`, `apply` and 
 remove it (logout). Log in to the portal in a browser first (MFA included), then copy the token
 from {WHERE_TO_COPY}.
 
-The token is read from --token-stdin or a hidden prompt, never from the command line; with
-`portal_url` set it is checked (GET /api/v1/auths/) before it is stored, mode 0600, in
-$XDG_CONFIG_HOME/litellm-key/session-token (or --session-token-file, outside the workspace).
-{SESSION_TOKEN_VARIABLE}, when set, wins over the file.
+The token is read from --token-stdin, {SESSION_TOKEN_VARIABLE} or a hidden prompt (in that
+order), never from the command line; with `portal_url` set it is checked (GET /api/v1/auths/)
+before it is stored, mode 0600, in $XDG_CONFIG_HOME/litellm-key/session-token (or
+--session-token-file, outside the workspace). {SESSION_TOKEN_VARIABLE}, when set, also wins over
+the file wherever the token is used.
 
 examples:
   $ litellm-key portal login
@@ -47,6 +49,8 @@ def _read_token(args: argparse.Namespace, path: object) -> SessionToken:
         if not line.strip():
             raise fail("empty-stdin")
         return SessionToken.parse(line)
+    if os.environ.get(SESSION_TOKEN_VARIABLE, "").strip():  # the prompt's equivalent for scripts and CI
+        return SessionToken.parse(os.environ[SESSION_TOKEN_VARIABLE])
     if not interactive(args):
         raise fail("portal-no-session", token_file=path)
     return ask_session_token()
@@ -59,6 +63,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.action == "logout":
         removed = remove_session_token(path)
         console.ok(f"removed the session token {path}" if removed else f"no session token stored at {path}")
+        if os.environ.get(SESSION_TOKEN_VARIABLE, "").strip():  # it wins over the file: still logged in
+            console.warn(f"{SESSION_TOKEN_VARIABLE} is still set, and renewal keeps using it", f"unset {SESSION_TOKEN_VARIABLE}")
         console.emit({**document, "removed": removed})
         return 0
     if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):

@@ -11,6 +11,7 @@ import argparse
 from ..console import Console
 from . import add_key_source_flags, replaceable_key, settings_from
 from .renewal import Health, check_key, interactive, renew_locked, require_portal, require_session
+from .steps import record_expiry
 
 DESCRIPTION = """Check the stored key against LiteLLM; when it is expired, rejected or expires within
 `renew_before` (default 1d), get a working one from the key portal (`portal_url`): the portal's
@@ -61,6 +62,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         _report(health, console, shown or "")
         document.update(valid=health.problem is None, expires=health.expires, due=health.due)
         if args.check or not health.due:
+            if not args.check and key is not None and health.verification is not None:
+                record_expiry(settings, key, health.verification)  # for `token`, which decides on it
             console.emit({**document, "renewed": False})
             return 0
     require_portal(settings)

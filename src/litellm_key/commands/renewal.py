@@ -47,7 +47,11 @@ class Renewal:
 
 
 def _verify(settings: Settings, key: ClientKey, deadline: float | None, *, check_role: bool = False) -> Verification:
-    timeout = settings.timeout if deadline is None else min(settings.timeout, deadline - time.monotonic())
+    """With a deadline, verify's requests (models and key info, plus readiness and key list for the
+    role) share what is left of it: the gateway bounds each request, not the lot, and `token` must
+    answer within its budget."""
+    requests = 4 if check_role else 2
+    timeout = settings.timeout if deadline is None else min(settings.timeout, round((deadline - time.monotonic()) / requests, 1))
     if timeout <= 0:
         raise fail("gateway-timeout", url=f"{settings.base_url}/v1/models", timeout=round(settings.timeout, 1))
     return verify(settings.base_url, key, required_models=settings.models, timeout=timeout, check_role=check_role)

@@ -25,7 +25,8 @@ DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and sto
 (git-ignored, mode 0600).
 
 The key comes from, in order: --key-stdin (one line on stdin), the LITELLM_API_KEY environment
-variable, or a hidden prompt. Without a terminal and without a key source, setup exits 2 at once;
+variable, or a hidden prompt; or, with --from-portal (not with --key-stdin), from the key portal
+(docs/renewal.md). Without a terminal and without a key source, setup exits 2 at once;
 with a key already stored it re-verifies that key instead. A key that fails verification is not
 written: the previous .env stays as it was. Nor is the LiteLLM master key: a key that may call
 admin-only routes (GET /key/list) is refused with exit 8 (on a LiteLLM without a database, where
@@ -51,10 +52,11 @@ examples:
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--key-stdin", action="store_true", help="read the key from the first line of stdin")
+    source = parser.add_mutually_exclusive_group()  # one key source: the portal's would drop a piped key
+    source.add_argument("--key-stdin", action="store_true", help="read the key from the first line of stdin")
+    source.add_argument("--from-portal", action="store_true", help="fetch the key from the key portal (docs/renewal.md)")
     parser.add_argument("--no-input", action="store_true", help="never prompt, even on a terminal")
     parser.add_argument("--no-verify", action="store_true", help="store the key without checking it (offline)")
-    parser.add_argument("--from-portal", action="store_true", help="fetch the key from the key portal (docs/renewal.md)")
     add_key_source_flags(parser)
 
 

@@ -114,6 +114,15 @@ def store_key(settings: Settings, key: ClientKey, console: Console, *, expires: 
     return changed
 
 
+def record_expiry(settings: Settings, key: ClientKey, verification: "Verification") -> None:
+    """Store the expiry LiteLLM just reported beside the key (`apply`, `renew`): `token` decides on
+    the stored one alone, and one missing (an older .env, a hand edit) or changed by the admin
+    would let the key expire unrenewed, and LiteLLM answer Claude Code 400. A login credential's
+    expiry is `login`'s; a LiteLLM that will not say (no key info) changes nothing."""
+    if verification.info is not None and not key.is_jwt:
+        update_env(settings.env_file, {EXPIRES_VARIABLE: normalized_expiry(verification.info.expires)})
+
+
 LOGIN_WARNING_SECONDS = 3600  # `token` and `apply` warn this long before a login credential expires
 
 

@@ -13,13 +13,15 @@ key store, or a key whose LITELLM_KEY_EXPIRES is within keyhelper.RENEW_MARGIN (
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
 from ..console import Console
 from ..envfile import stored_expiry
 from ..errors import fail
-from ..keyhelper import expires_soon
+from ..keyhelper import config_files, expires_soon, find_workspace
+from ..settings import Settings
 from . import add_location_flags, key_location, load_key, settings_from
 
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
@@ -49,6 +51,21 @@ def _expiry_near(env_file: Path) -> bool:
     return bool(expires) and expires_soon(expires)
 
 
+def _renewal_settings(args: argparse.Namespace) -> Settings:
+    """All settings, from the workspace that holds `--env-file` when it has litellm-key settings
+    files: Claude Code runs its helper from wherever `claude` was started, and the portal_url and
+    upstream of that workspace's .devcontainer/litellm-key.yaml must still apply to the renewal.
+    (An .env kept outside its workspace, by an env_file setting, has none: the current folder's
+    settings stay in charge then.)"""
+    if args.env_file and not args.workspace and not os.environ.get("LITELLM_WORKSPACE"):
+        folder = Path(args.env_file).expanduser()
+        if folder.is_absolute():
+            workspace = find_workspace(str(folder.parent), os.environ)
+            if any(os.path.exists(path) for path in config_files(workspace, os.environ)[1:]):
+                args.workspace = workspace
+    return settings_from(args)
+
+
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, only=("env_file", "key_store"))
     key = load_key(settings)
@@ -61,6 +78,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
     elif _expiry_near(settings.env_file):
         from .renewal import renew_for_helper
 
-        key = renew_for_helper(settings_from(args), key, Console(quiet=True, out=sys.stderr))
+        key = renew_for_helper(_renewal_settings(args), key, Console(quiet=True, out=sys.stderr))
     sys.stdout.write(key.reveal() + "\n")
     return 0
