@@ -11,8 +11,8 @@ import tomlkit
 
 from litellm_key.clients import ClientContext
 from litellm_key.secret import ClientKey
-from litellm_key.settings import KNOWN_CLIENTS, Settings
-
+from litellm_key.settings import Settings
+from litellm_key.settings_values import KNOWN_CLIENTS
 KEY = "sk-clients-test-key-0123456789abcdef"
 TOKEN_COMMAND = "/opt/litellm-key/bin/litellm-key token --env-file /workspaces/app/.env"
 SONNET, OPUS = "claude-sonnet-4-5-20250929", "claude-3-opus-20240229"

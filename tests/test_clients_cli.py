@@ -15,8 +15,7 @@ import pytest
 from clients_helpers import MALFORMED, parse, write_files
 from conftest import GOOD_KEY
 from litellm_key.clients import ROO_SETTINGS_PATH
-from litellm_key.settings import KNOWN_CLIENTS
-
+from litellm_key.settings_values import KNOWN_CLIENTS
 FILES = {
     "claude-code": ".claude/settings.json",
     "codex": ".codex/config.toml",

@@ -25,8 +25,7 @@ from clients_helpers import (
 )
 from litellm_key.clients import CONFIGURED, DRIFTED, NOT_CONFIGURED, get_client
 from litellm_key.errors import LitellmKeyError
-from litellm_key.settings import KNOWN_CLIENTS
-
+from litellm_key.settings_values import KNOWN_CLIENTS
 CLIENTS = pytest.mark.parametrize("client", KNOWN_CLIENTS)
 
 

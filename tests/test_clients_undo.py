@@ -15,8 +15,7 @@ import pytest
 from clients_helpers import RICH, STALE_KEY, make_context, write_files
 from conftest import GOOD_KEY
 from litellm_key.clients import get_client
-from litellm_key.settings import KNOWN_CLIENTS
-
+from litellm_key.settings_values import KNOWN_CLIENTS
 FIRST = "sk-first.key+with/odd=chars-0123456789"
 SECOND = "sk-second-key-abcdefghijklmnop-9876"
 STALE = ("sk-ant-stale-api-key-111111", "stale-auth-token-without-prefix-2222", "sk-proj-other-provider-3333")

@@ -61,8 +61,8 @@ def test_a_newcomer_meets_the_install_and_their_first_command_on_the_first_scree
 
 def test_every_troubleshooting_row_names_a_doctor_check_that_exists():
     from litellm_key.commands.doctor import plan
-    from litellm_key.settings import KNOWN_CLIENTS, load_settings
-
+    from litellm_key.settings import load_settings
+    from litellm_key.settings_values import KNOWN_CLIENTS
     everything = load_settings(environ={"HOME": str(REPO)})._replace(clients=KNOWN_CLIENTS, portal_url="http://portal")
     ids = {check.id for check in plan(everything, live=True)} | {"settings", "client-<name>", "live-*"}
     reasons_section = DOCS["troubleshooting.md"].split("## Every failure, by reason", 1)[1].split("\n## ", 1)[0]

@@ -6,9 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from litellm_key.settings import KNOWN_CLIENTS, load_settings
-
-
+from litellm_key.settings import load_settings
+from litellm_key.settings_values import KNOWN_CLIENTS
 def _load(tmp_path: Path, system: str = "", workspace_yaml: str = "", environ=None, flags=None):
     system_file = tmp_path / "system.yaml"
     system_file.write_text(system)

@@ -11,7 +11,8 @@ import pytest
 
 from conftest import GOOD_KEY
 from litellm_key import proxy
-from litellm_key.settings import KNOWN_CLIENTS, Settings
+from litellm_key.settings import Settings
+from litellm_key.settings_values import KNOWN_CLIENTS
 from proxy_helpers import free_port, needs_nginx
 
 RECORDED = Path(".devcontainer/litellm-key.local.yaml")

@@ -16,8 +16,8 @@ from types import ModuleType
 from typing import Mapping
 
 from ..secret import ClientKey
-from ..settings import KNOWN_CLIENTS, Settings
-
+from ..settings import Settings
+from ..settings_values import KNOWN_CLIENTS
 CONFIGURED = "configured"
 NOT_CONFIGURED = "not configured"
 DRIFTED = "drifted"

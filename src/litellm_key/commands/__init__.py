@@ -15,8 +15,8 @@ from ..console import Console
 from ..envfile import stored_key
 from ..errors import LitellmKeyError, fail
 from ..secret import ClientKey
-from ..settings import KNOWN_CLIENTS, Settings, load_settings
-
+from ..settings import Settings, load_settings
+from ..settings_values import KNOWN_CLIENTS
 _DEFAULTS = Settings._field_defaults
 
 

@@ -20,8 +20,8 @@ from ..console import Console
 from ..envfile import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, normalized_expiry, seconds_left, stored_expiry, update_env
 from ..errors import LitellmKeyError, fail
 from ..secret import ClientKey
-from ..settings import KNOWN_CLIENTS, Settings
-
+from ..settings import Settings
+from ..settings_values import KNOWN_CLIENTS
 if TYPE_CHECKING:
     from ..gateway import Verification
 
