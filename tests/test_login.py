@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import signal
 import subprocess
 import sys
@@ -296,6 +297,29 @@ def test_a_credential_that_fails_verification_is_not_stored(cli, workspace, stan
     assert result.returncode == 4, result.output
     assert "blocked" in result.stderr
     assert _stored(workspace) == f"LITELLM_API_KEY={GOOD_KEY}\n"
+
+
+def _pipe_where_the_saved_login_goes(cli):
+    state_file = cli.workspace.parent / "home" / ".local" / "state" / "litellm-key" / "sso-login.json"
+    state_file.parent.mkdir(parents=True, exist_ok=True)
+    os.mkfifo(state_file)
+
+
+def test_a_named_pipe_where_a_saved_login_is_read_is_skipped_not_waited_on(cli, workspace, sso):
+    """Reading a pipe would wait for a writer for ever: `login` starts a new login instead."""
+    _pipe_where_the_saved_login_goes(cli)
+    sso.sign_in_after = 0
+    result = cli("login", env=FAST)
+    assert result.returncode == 0, result.output
+    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+
+
+def test_a_named_pipe_where_the_login_is_saved_is_a_clear_error(cli, workspace, sso):
+    _pipe_where_the_saved_login_goes(cli)
+    result = cli("login", "--no-wait", env=FAST)
+    assert result.returncode == 3, result.output
+    assert "is a named pipe, not a file" in result.stderr and "Move it away" in result.stderr
+    assert "unexpected error" not in result.output and not _stored(workspace)
 
 
 def test_no_wait_prints_the_url_and_the_next_login_collects_that_same_login(cli, workspace, sso):

@@ -4,6 +4,7 @@ automatic renewals in `apply` and `token` — with a portal stand-in and the Lit
 from __future__ import annotations
 
 import json
+import os
 import stat
 import subprocess
 import sys
@@ -450,17 +451,23 @@ def test_token_ends_within_its_budget_when_the_portal_trickles(pcli, workspace, 
 
 
 @pytest.mark.parametrize("command", ["renew", "token"])
-def test_a_session_token_file_that_is_no_text_is_a_clear_error(pcli, workspace, standin, token_file, command):
+@pytest.mark.parametrize("what", ["no text", "a named pipe"])
+def test_a_session_token_file_that_is_no_text_is_a_clear_error(pcli, workspace, standin, token_file, command, what):
+    """A pipe there would block `token` (Claude Code's helper) for ever, waiting for a writer."""
     standin.keys[GOOD_KEY].expires = PAST
     before = store(workspace, GOOD_KEY, PAST)
-    token_file.write_bytes(b"\xff\xfe binary \x00\n")
+    if what == "no text":
+        token_file.write_bytes(b"\xff\xfe binary \x00\n")
+    else:
+        token_file.unlink()
+        os.mkfifo(token_file)
     result = pcli(command)
     assert "Traceback" not in result.output and "unexpected error" not in result.output, result.output
     assert "session token" in result.stderr
     if command == "token":  # Claude Code still gets the stored key
         assert result.returncode == 0 and result.stdout == f"{GOOD_KEY}\n"
     else:
-        assert result.returncode == 2
+        assert result.returncode == (2 if what == "no text" else 3), result.output
     assert (workspace / ".env").read_bytes() == before
 
 

@@ -100,21 +100,33 @@ def _run(args: "argparse.Namespace", console: Console) -> int:
     except BrokenPipeError:
         raise
     except LitellmKeyError as error:
-        console.failure(error)
-        return error.exit_code
+        failure = error
     except KeyboardInterrupt:  # Ctrl-C (SIGTERM and SIGHUP too, where a command turns them into it)
         print(file=sys.stderr)  # past the ^C the terminal echoed
-        error = fail("interrupted")
-        console.failure(error)  # with --json, a script still gets its one document
-        return error.exit_code
-    except Exception as error:  # a bug: say so, without leaking a key
-        from .secret import scrub
+        failure = fail("interrupted")  # with --json, a script still gets its one document
+    except Exception as error:
+        failure = _not_a_bug(error)
+    if failure is not None:
+        console.failure(failure)
+        return failure.exit_code
+    return 1
 
-        print(scrub(f"✗ unexpected error: {type(error).__name__}: {error}"), file=sys.stderr)
-        if os.environ.get("LITELLM_KEY_DEBUG"):
-            import traceback
 
-            print(scrub(traceback.format_exc()), file=sys.stderr)
-        else:
-            print("  Run again with LITELLM_KEY_DEBUG=1 for details, and report it.", file=sys.stderr)
-        return 1
+def _not_a_bug(error: Exception) -> LitellmKeyError | None:
+    """The catalogued failure an uncaught exception stands for, else report it as the bug it is
+    (without leaking a key) and return None. files is imported here, not at the top: the
+    apiKeyHelper path imports cli and must not pay for pathlib."""
+    from .files import NotRegularFile
+
+    if isinstance(error, NotRegularFile):  # a pipe, folder or device where a file we write belongs
+        return fail("not-a-file", path=error.filename, kind=error.kind)
+    from .secret import scrub
+
+    print(scrub(f"✗ unexpected error: {type(error).__name__}: {error}"), file=sys.stderr)
+    if os.environ.get("LITELLM_KEY_DEBUG"):
+        import traceback
+
+        print(scrub(traceback.format_exc()), file=sys.stderr)
+    else:
+        print("  Run again with LITELLM_KEY_DEBUG=1 for details, and report it.", file=sys.stderr)
+    return None

@@ -407,6 +407,11 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Run `litellm-key proxy reload`.",
     ),
     # --- client configs ---------------------------------------------------------------------------
+    "not-a-file": (
+        ConfigError,
+        "{path} is {kind}, not a file, so litellm-key cannot write it; nothing was replaced.",
+        "Move it away (`mv {path} {path}.moved`), then run the command again.",
+    ),
     "shell-rc-not-a-file": (
         ConfigError,
         "Cannot add litellm-key's block to {path} ({detail}): new terminals will not export the key "

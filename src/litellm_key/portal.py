@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any, Mapping
 
 from .errors import fail
-from .files import atomic_write
+from .files import atomic_write, read_regular
 from .secret import ClientKey, remember, scrub
 
 SESSION_TOKEN_VARIABLE = "LITELLM_SESSION_TOKEN"
@@ -67,8 +67,8 @@ def session_token(path: Path, environ: Mapping[str, str] | None = None) -> tuple
     if environ.get(SESSION_TOKEN_VARIABLE, "").strip():
         return SessionToken.parse(environ[SESSION_TOKEN_VARIABLE]), f"the {SESSION_TOKEN_VARIABLE} environment variable"
     try:
-        text = path.read_text(encoding="utf-8")
-    except (FileNotFoundError, IsADirectoryError, NotADirectoryError):
+        text = read_regular(path).decode("utf-8")  # a named pipe there must not hang `token`
+    except (FileNotFoundError, NotADirectoryError):
         return None
     except UnicodeDecodeError:  # not text: what parse says of a token no header can carry
         raise fail("portal-token-malformed") from None

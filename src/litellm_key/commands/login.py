@@ -17,7 +17,7 @@ from .. import sso
 from ..console import Console
 from ..envfile import ensure_gitignored
 from ..errors import LitellmKeyError, fail
-from ..files import atomic_write
+from ..files import atomic_write, read_regular
 from ..gateway import verify
 from ..settings import Settings
 from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
@@ -74,7 +74,7 @@ def _take_saved_login(settings: Settings) -> sso.Login | None:
     then useless) poll secret."""
     path = settings.state_dir / STATE_FILE
     try:
-        login = sso.Login.from_dict(json.loads(path.read_text(encoding="utf-8")))
+        login = sso.Login.from_dict(json.loads(read_regular(path)))  # never blocks on a named pipe
     except FileNotFoundError:
         return None
     except (OSError, ValueError, KeyError, TypeError):
