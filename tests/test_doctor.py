@@ -563,21 +563,30 @@ def test_every_troubleshooting_table_in_the_docs_names_the_doctor_check():
     assert tables >= 4
 
 
+def _with_a_resolver_that_never_answers(monkeypatch, check, settings):
+    """Run one doctor check while getaddrinfo blocks until the test releases it: a check that
+    waited for the resolver would not return before `release.set()`."""
+    from litellm_key.commands import doctor_checks
+
+    release = threading.Event()
+    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", lambda *args, **kwargs: release.wait(30))
+    try:
+        finding = check(doctor_checks.Probe(settings))
+        assert not release.is_set()
+    finally:
+        release.set()
+    return finding
+
+
 def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_path):
     """getaddrinfo has no timeout; a dead DNS server must not hold doctor. (The one place a fake
     stands in: no real resolver can be made to stall on loopback.) The fake blocks until the test
     releases it, so a doctor that waited for it would never return before `release.set()`."""
     from litellm_key.commands import doctor_checks
 
-    release = threading.Event()
-    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", lambda *args, **kwargs: release.wait(30))
-    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
-                        upstream="http://litellm.example:4000", timeout=0.2)
-    try:
-        finding = doctor_checks.resolve_upstream(doctor_checks.Probe(settings))
-        assert not release.is_set()
-    finally:
-        release.set()
+    finding = _with_a_resolver_that_never_answers(monkeypatch, doctor_checks.resolve_upstream, Settings(
+        workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
+        upstream="http://litellm.example:4000", timeout=0.2))
     assert finding.status == "failed" and finding.reason == "gateway-name-unresolved"
     assert "did not answer within 0.2 s" in finding.summary
 
@@ -910,18 +919,12 @@ def test_traefiks_404_through_the_proxy_points_at_the_host_header(proxied, stand
 def test_a_portal_name_the_resolver_never_answers_does_not_hold_doctor(monkeypatch, tmp_path):
     """The portal check waits for nothing above it, so a dead DNS server must not stall it for the
     resolver's own 10 s or more (the fake resolver blocks until the test releases it)."""
-    from litellm_key.commands import doctor_checks, doctor_litellm
+    from litellm_key.commands import doctor_litellm
 
-    release = threading.Event()
-    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", lambda *args, **kwargs: release.wait(30))
     token_file = tmp_path / "session-token"
     token_file.write_text("portal-session-token\n")
-    settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
-                        portal_url="http://portal.example", session_token_file=token_file, timeout=0.2)
-    try:
-        finding = doctor_litellm.portal_session(doctor_checks.Probe(settings))
-        assert not release.is_set()
-    finally:
-        release.set()
+    finding = _with_a_resolver_that_never_answers(monkeypatch, doctor_litellm.portal_session, Settings(
+        workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
+        portal_url="http://portal.example", session_token_file=token_file, timeout=0.2))
     assert finding.status == "failed" and finding.reason == "portal-unreachable"
     assert "did not answer within 0.2 s" in finding.summary
