@@ -98,6 +98,24 @@ def test_second_identical_update_changes_nothing(tmp_path):
     assert env_file.stat().st_mtime_ns == mtime
 
 
+def test_an_update_that_changes_nothing_asks_git_nothing(tmp_path, monkeypatch):
+    """Every warm setup re-stores the same key: git (three runs per check) is asked
+    only when the key is about to be written."""
+    log = tmp_path / "git.log"
+    fake = tmp_path / "bin" / "git"
+    fake.parent.mkdir()
+    fake.write_text(f'#!/bin/sh\necho "$@" >> {log}\nexit 1\n')  # "not in a repository"
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:/usr/bin:/bin")
+    env_file = tmp_path / ".env"
+
+    assert update_env(env_file, {KEY_VARIABLE: "sk-one-0123456789"}) is True
+    asked = log.read_text().count("\n")
+    assert update_env(env_file, {KEY_VARIABLE: "sk-one-0123456789"}) is False
+
+    assert asked > 0 and log.read_text().count("\n") == asked
+
+
 def test_update_leaves_no_temp_files(tmp_path):
     update_env(tmp_path / ".env", {KEY: "sk-new"})
     assert [p.name for p in tmp_path.iterdir()] == [".env"]

@@ -144,18 +144,20 @@ def update_env(path: Path, updates: Mapping[str, str | None]) -> bool:
     """Apply `updates` to the file atomically, mode 0600, serialised against concurrent writers.
 
     Returns whether the file changed. A symbolic link stays a link: its target is rewritten, and a
-    new key is written only once git ignores the file (ensure_gitignored, also called by setup
-    before it asks for a key). Undecodable bytes round-trip through surrogateescape. When every
+    key is written only once git ignores the file (ensure_gitignored, also called by setup before
+    it asks for a key); when every value is already there nothing is written and git is not asked. Undecodable bytes round-trip through surrogateescape. When every
     value is already there (`apply` at each container start, mostly) python-dotenv is not even
     imported, and the file is never half-written: a read-only workspace is a clear error.
     """
-    if updates.get(KEY_VARIABLE):
-        ensure_gitignored(path)
     target = key_file(path)
     try:
+        if _already_set(target, _read_bytes(target) or b"", updates):
+            return False  # nothing to write (a warm setup, apply), so no git to ask either
+        if updates.get(KEY_VARIABLE):
+            ensure_gitignored(path)  # outside the lock: it locks the repository's folder itself
         with locked_dir(target.parent):
             data = _read_bytes(target) or b""
-            if _already_set(target, data, updates):
+            if _already_set(target, data, updates):  # another writer was first
                 return False
             new_data = render_bytes(data, updates)
             return atomic_write(target, new_data, mode=0o600, current=data if target.exists() else None)
