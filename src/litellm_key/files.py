@@ -15,7 +15,10 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import Iterator
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    import subprocess
 
 
 def real_path(path: Path) -> Path:
@@ -128,27 +131,34 @@ def locked_dir(folder: Path) -> Iterator[None]:
         os.close(fd)
 
 
+def git(folder: Path, *args: str) -> "subprocess.CompletedProcess[str] | None":
+    """`git -C folder ARGS`, output captured; None when git is not installed (then nothing can
+    commit a file either). The one place litellm-key runs git."""
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
+    except FileNotFoundError:
+        return None
+
+
 def committable(path: Path) -> str | None:
     """Why git could commit the real file behind `path` ("tracked by git", "not ignored by git"),
     or None: outside any repository, or ignored. For a file about to hold a key (Roo Code's),
     which a link into a dotfiles repository, or a ~/.config kept in git, would otherwise expose."""
-    import subprocess
-
     real = Path(os.path.realpath(path))
     folder = next((parent for parent in real.parents if parent.is_dir()), None)
     if folder is None:
         return None
 
-    def git(*args: str) -> int | None:
-        try:
-            return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, check=False).returncode
-        except FileNotFoundError:  # no git: nothing can commit the file either
-            return None
+    def answer(*args: str) -> int | None:
+        ran = git(folder, *args)
+        return None if ran is None else ran.returncode
 
     relative = str(real.relative_to(folder))
-    if git("rev-parse", "--is-inside-work-tree") != 0:
+    if answer("rev-parse", "--is-inside-work-tree") != 0:
         return None
-    if git("ls-files", "--error-unmatch", "--", relative) == 0:
+    if answer("ls-files", "--error-unmatch", "--", relative) == 0:
         return "tracked by git"
-    return None if git("check-ignore", "-q", "--no-index", "--", relative) == 0 else "not ignored by git"
+    return None if answer("check-ignore", "-q", "--no-index", "--", relative) == 0 else "not ignored by git"
 

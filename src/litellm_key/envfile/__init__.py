@@ -12,16 +12,14 @@ import errno
 import io
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Mapping
+from typing import Mapping
 
 from ..errors import LitellmKeyError, fail
-from ..files import NotRegularFile, atomic_write, locked_dir, read_regular, real_path
+from ..files import NotRegularFile, atomic_write, git, locked_dir, read_regular, real_path
 from ..keyhelper import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, is_plain, plain_values
 from ..secret import ClientKey
 from ._rewrite import render_bytes, render_update  # noqa: F401 (render_update: part of this module's interface)
 
-if TYPE_CHECKING:
-    import subprocess
 
 # LITELLM_KEY_EXPIRES: when the stored key stops working (ISO 8601, UTC), so `token` and `apply`
 # can decide to renew without a network call; absent for keys that never expire or whose expiry is
@@ -169,15 +167,6 @@ def update_env(path: Path, updates: Mapping[str, str | None]) -> bool:
         raise
 
 
-def _git(folder: Path, *args: str) -> subprocess.CompletedProcess[str] | None:
-    import subprocess
-
-    try:
-        return subprocess.run(["git", "-C", str(folder), *args], capture_output=True, text=True, check=False)
-    except FileNotFoundError:  # no git: nothing can commit the file either
-        return None
-
-
 def _inside(path: Path, top: Path) -> str | None:
     try:
         return path.relative_to(top).as_posix()
@@ -188,7 +177,7 @@ def _inside(path: Path, top: Path) -> str | None:
 def _repository(path: Path) -> Path | None:
     """The top level of the git work tree holding `path` (its nearest existing folder), or None."""
     folder = next(parent for parent in path.parents if parent.is_dir())
-    top = _git(folder, "rev-parse", "--show-toplevel")
+    top = git(folder, "rev-parse", "--show-toplevel")
     return Path(top.stdout.strip()).resolve() if top is not None and top.returncode == 0 else None
 
 
@@ -208,7 +197,7 @@ def unignored(path: Path) -> tuple[Path, list[str]] | None:
     folder = next(parent for parent in path.parents if parent.is_dir())  # .env's folder may not exist yet
     link = folder.resolve() / path.relative_to(folder)  # the link itself, not where it points
     target = target.resolve() if is_link else link
-    top = _git(folder, "rev-parse", "--show-toplevel")
+    top = git(folder, "rev-parse", "--show-toplevel")
     in_git = top is not None and top.returncode == 0
     top_level = Path(top.stdout.strip()).resolve() if in_git else link.parent
     if is_link and (_inside(target, top_level) is None or _repository(target) not in (None, top_level if in_git else None)):
@@ -217,7 +206,7 @@ def unignored(path: Path) -> tuple[Path, list[str]] | None:
         return None
     relpaths = list(dict.fromkeys(rel for rel in (_inside(link, top_level), _inside(target, top_level)) if rel))
     for relpath in relpaths:
-        tracked = _git(top_level, "ls-files", "--error-unmatch", "--", relpath)
+        tracked = git(top_level, "ls-files", "--error-unmatch", "--", relpath)
         if tracked is not None and tracked.returncode == 0:
             raise fail("env-tracked", env_file=path, relpath=relpath)
     return top_level, _not_ignored(top_level, relpaths)
@@ -226,7 +215,7 @@ def unignored(path: Path) -> tuple[Path, list[str]] | None:
 def _not_ignored(top_level: Path, relpaths: list[str]) -> list[str]:
     missing = []
     for relpath in relpaths:
-        ignored = _git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
+        ignored = git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
         if ignored is None or ignored.returncode != 0:
             missing.append(relpath)
     return missing
