@@ -7,16 +7,13 @@ defaults in their help come from `Settings` itself, so help and behaviour cannot
 from __future__ import annotations
 
 import argparse
-import os
 from typing import Any
 
 
-from ..console import Console
-from ..envfile import stored_key
-from ..errors import LitellmKeyError, fail
-from ..secret import ClientKey
+from ..known_clients import KNOWN_CLIENTS
+from ..services.state_dir import state_dir_problem
 from ..settings import Settings, load_settings
-from ..settings_values import KNOWN_CLIENTS
+
 _DEFAULTS = Settings._field_defaults
 
 
@@ -125,54 +122,3 @@ def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None,
     if problem:
         raise problem
     return settings
-
-
-def state_dir_problem(settings: Settings) -> LitellmKeyError | None:
-    """What stops us from using `state_dir` and everything in it, without creating anything (doctor
-    asks too): an earlier `sudo litellm-key …` leaves root-owned files, a read-only home, a file
-    where the folder belongs."""
-    folder = existing = settings.state_dir
-    while not os.path.lexists(existing) and existing != existing.parent:
-        existing = existing.parent  # created on first use: its first existing ancestor must allow that
-    entries = [(str(existing), os.R_OK | os.W_OK | os.X_OK)]
-    if existing == folder and folder.is_dir():
-        for root, folders, names in os.walk(folder):
-            entries += [(os.path.join(root, name), os.R_OK | os.W_OK | os.X_OK) for name in folders]
-            entries += [(os.path.join(root, name), os.R_OK | os.W_OK) for name in names]
-    for path, wanted in entries:
-        if not os.path.isdir(path) and wanted & os.X_OK:
-            detail = f"{path} is not a folder"
-        elif not os.path.islink(path) and not os.access(path, wanted):
-            detail = f"{path} is not writable by you"
-        else:
-            continue
-        return fail("state-dir-unusable", state_dir=folder, detail=detail)
-    return None
-
-
-def key_location(settings: Settings) -> str:
-    """Where the key lives, in the user's words (for "no key is stored in …")."""
-    return "the OS credential store" if settings.key_store == "keyring" else str(settings.env_file)
-
-
-def load_key(settings: Settings) -> ClientKey | None:
-    """The stored key, from wherever the `key_store` setting keeps it."""
-    if settings.key_store == "keyring":
-        from ..keyring_store import load_key as from_keyring
-
-        return from_keyring()
-    return stored_key(settings.env_file)
-
-
-def replaceable_key(settings: Settings, console: Console) -> ClientKey | None:
-    """The stored key for `setup` and `renew`, which are here to replace it: a stored value that is
-    no usable key is a warning and None. A store that cannot be read at all (the keyring library
-    missing or failing, .env unreadable) is still an error: storing the new key would fail too."""
-    try:
-        return load_key(settings)
-    except LitellmKeyError as error:
-        if error.reason not in ("env-key-malformed", "key-malformed"):
-            raise
-        where = "the OS credential store" if settings.key_store == "keyring" else settings.env_file
-        console.warn(f"ignoring the key stored in {where}: {error.message}")
-        return None

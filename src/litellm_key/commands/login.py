@@ -21,7 +21,9 @@ from ..files import atomic_write, read_regular
 from ..gateway import verify
 from ..settings import Settings
 from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
-from .steps import changes_as_dict, report_verified, start_and_report, store_and_configure, verification_as_dict
+from ..services.client_setup import configure_clients
+from ..services.key_store import key_store
+from . import render
 
 DESCRIPTION = """Get a client credential from LiteLLM's SSO (LiteLLM 1.84 or later with SSO configured),
 without an admin and without pasting: print a URL and a code, open the URL in the browser on the
@@ -181,7 +183,7 @@ def _wait_for_credential(client: sso.SsoClient, login: sso.Login, args: argparse
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
     gitignore_change = ensure_gitignored(settings.env_file)
-    proxy_outcome = start_and_report(settings, console)  # LiteLLM must see our Host header
+    proxy_outcome = render.start_proxy(settings, console)  # LiteLLM must see our Host header
     with sso.SsoClient(settings.base_url, timeout=settings.timeout) as client:
         login = None if args.no_wait else _take_saved_login(settings)
         if login is None:
@@ -205,11 +207,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
     console.ok(f"signed in{f' as {credential.user_id}' if credential.user_id else ''}: credential {key.mask()}")
     console.step(f"checking the credential against {settings.base_url}/v1/models")
     verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
-    report_verified(console, key, verification)
+    render.verified(console, key, verification)
     if gitignore_change:
         console.info(gitignore_change)
     expires = sso.jwt_expiry(key)
-    changed, client_changes = store_and_configure(settings, key, console, expires=expires)
+    changed = render.stored(console, key_store(settings).save(key, expires=expires))
+    client_changes = render.client_setup(console, configure_clients(settings, key))
     console.info(f"the credential expires {expires or 'at an unknown time'}; run `litellm-key login` again then")
     console.emit(
         {
@@ -221,8 +224,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "env_file": str(settings.env_file),
             "proxy": proxy_outcome,
             "env_changed": changed,
-            "clients": changes_as_dict(client_changes),
-            **verification_as_dict(verification),
+            "clients": render.changes_as_dict(client_changes),
+            **render.verification_as_dict(verification),
         }
     )
     return 0

@@ -9,9 +9,10 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from . import add_key_source_flags, replaceable_key, settings_from
+from ..services.key_store import key_store
+from ..services.verification import record_expiry
+from . import add_key_source_flags, render, settings_from
 from .renewal import Health, check_key, interactive, renew_locked, require_portal, require_session
-from .steps import record_expiry
 
 DESCRIPTION = """Check the stored key against LiteLLM; when it is expired, rejected or expires within
 `renew_before` (default 1d), get a working one from the key portal (`portal_url`): the portal's
@@ -51,7 +52,7 @@ def _report(health: Health, console: Console, key_shown: str) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
-    key = replaceable_key(settings, console)
+    key = render.replaceable_key(console, key_store(settings))
     shown = key.mask() if key else None
     document: dict[str, object] = {"ok": True, "key": shown, "env_file": str(settings.env_file)}
     if not args.force:

@@ -22,8 +22,10 @@ from ..gateway import Verification, verify
 from ..portal import WHERE_TO_COPY, Portal, SessionToken, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
-from . import key_location, load_key
-from .steps import refuse_master_key, store_and_configure, store_key
+from ..services.client_setup import configure_clients
+from ..services.key_store import key_store
+from ..services.verification import master_key_warning
+from . import render
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
 
@@ -61,7 +63,7 @@ def _portal_key(settings: Settings, key: ClientKey, deadline: float | None, cons
     """A key from the portal is checked like a pasted one, master key included: a misconfigured
     portal must not put the master key into .env (it is asked only when renewing, not per start)."""
     verification = _verify(settings, key, deadline, check_role=True)
-    refuse_master_key(key, verification, console)
+    render.notice(console, master_key_warning(key, verification))
     return verification
 
 
@@ -74,7 +76,7 @@ def check_key(settings: Settings, key: ClientKey | None) -> Health:
     """Verify the stored key; a rejected key is due for renewal, so is one that expires within renew_before.
     A gateway that cannot be reached raises: it could not verify a new key either."""
     if key is None:
-        return Health(None, fail("key-missing", where=key_location(settings)), None, True)
+        return Health(None, fail("key-missing", where=key_store(settings).where), None, True)
     try:
         verification = _verify(settings, key, None)
     except KeyRejected as error:
@@ -185,10 +187,9 @@ def renew_locked(
             return Renewal(current, "another litellm-key process", stored_expiry(settings.env_file), None)
         key, verification, source, user = fetch_verified(settings, session, console, old_key=old_key, deadline=deadline)
         expires = verification.info.expires if verification.info else None
+        render.stored(console, key_store(settings).save(key, expires=expires))
         if configure:
-            store_and_configure(settings, key, console, expires=expires)
-        else:
-            store_key(settings, key, console, expires=expires)
+            render.client_setup(console, configure_clients(settings, key))
         return Renewal(key, source, normalized_expiry(expires), user)
 
 
@@ -233,7 +234,7 @@ def _now_stored(settings: Settings, fallback: ClientKey | None) -> ClientKey | N
     failure: a client config that failed after the new key was stored must not make the caller
     hand out the old one; inside the lock: another process may have renewed meanwhile."""
     try:
-        return load_key(settings) or fallback
+        return key_store(settings).load() or fallback
     except LitellmKeyError:
         return fallback
 

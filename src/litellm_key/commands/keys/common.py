@@ -198,3 +198,20 @@ def check_models(admin: Admin, models: Sequence[str]) -> None:
             hints.append(f"use {longer[0]} (not {model})")
     suggestion = ("Use the full names: " + "; ".join(hints) + ". ") if hints else ""
     raise fail("admin-model-unknown", models=", ".join(unknown), suggestion=suggestion, available=", ".join(served) or "nothing")
+
+
+def generate_body(
+    settings: Settings, args: argparse.Namespace, name: str, *, models: tuple[str, ...] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The /key/generate body `generate` and `onboard` both send: one alias pattern, one metadata
+    shape, so `onboard` recognises the keys `generate` made (and the other way round)."""
+    body: dict[str, Any] = {
+        "key_alias": alias_for(settings, name),
+        "models": list(models or settings.models),
+        "duration": check_duration(args.duration),
+        "max_budget": args.max_budget,
+        "budget_duration": check_duration(args.budget_duration),
+        "metadata": {"developer": name, "created_by": "litellm-key", "duration": args.duration},
+        **extra,
+    }
+    return {field: value for field, value in body.items() if value is not None}
