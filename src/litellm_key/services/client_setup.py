@@ -85,8 +85,11 @@ def configure_clients(settings: Settings, key: ClientKey) -> ClientSetup:
     changes, failures = _each_client(settings.clients, lambda name: get_client(name).configure(ctx))
     block = None
     if any(name in ENVIRONMENT_CLIENTS for name in settings.clients):
-        results = shell_profile.install(ctx.home, key_command(settings, "env"), settings.env_file.absolute())
-        block = ShellBlock(tuple(path for path, _ in results), any(changed for _, changed in results))
+        try:
+            results = shell_profile.install(ctx.home, key_command(settings, "env"), settings.env_file.absolute())
+            block = ShellBlock(tuple(path for path, _ in results), any(changed for _, changed in results))
+        except LitellmKeyError as error:  # an rc file we cannot write: the clients above are still reported
+            failures.append(error)
     return ClientSetup(ctx.home, changes, failures, block)
 
 
