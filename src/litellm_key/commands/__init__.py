@@ -7,6 +7,7 @@ defaults in their help come from `Settings` itself, so help and behaviour cannot
 from __future__ import annotations
 
 import argparse
+import sys
 from typing import Any
 
 
@@ -98,6 +99,12 @@ def add_key_source_flags(parser: argparse.ArgumentParser) -> None:
 def add_output_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print one JSON document (keys masked) instead of text")
     parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
+
+
+def interactive(args: argparse.Namespace | None = None) -> bool:
+    """Whether a person can answer a prompt: stdin and stdout on a terminal (a pipe, a hook or a CI
+    log cannot) and no `--no-input`. The one test every command that may ask uses."""
+    return not getattr(args, "no_input", False) and sys.stdin.isatty() and sys.stdout.isatty()
 
 
 SETTING_FLAGS = (

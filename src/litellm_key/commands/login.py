@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 
 from .. import sso
@@ -20,7 +19,7 @@ from ..errors import LitellmKeyError, fail
 from ..files import atomic_write, read_regular
 from ..gateway import verify
 from ..settings import Settings
-from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
+from . import add_client_flags, add_connection_flags, add_output_flags, interactive, settings_from
 from ..services.client_setup import configure_clients
 from ..services.key_store import key_store
 from . import render
@@ -60,10 +59,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_connection_flags(parser)
     add_client_flags(parser)
     add_output_flags(parser)
-
-
-def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _save_login(settings: Settings, login: sso.Login) -> None:
@@ -141,7 +136,7 @@ def _choose_team(choice: sso.TeamChoice, wanted: str | None) -> str:
         if wanted not in {team.team_id for team in choice.teams}:
             raise fail("login-team-unknown", team=wanted, teams=listed, first_team=first)
         return wanted
-    if not _interactive():
+    if not interactive():
         raise fail("login-team-required", teams=listed, first_team=first)
     import questionary
 

@@ -11,8 +11,8 @@ import argparse
 from ..console import Console
 from ..services.key_store import key_store
 from ..services.verification import record_expiry
-from . import add_key_source_flags, render, settings_from
-from .renewal import Health, check_key, interactive, renew_locked, require_portal, require_session
+from . import add_key_source_flags, interactive, render, settings_from
+from .renewal import Health, check_key, renew_locked, require_portal, require_session
 
 DESCRIPTION = """Check the stored key against LiteLLM; when it is expired, rejected or expires within
 `renew_before` (default 1d), get a working one from the key portal (`portal_url`): the portal's

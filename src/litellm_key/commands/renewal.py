@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import contextlib
 import os
-import sys
 import time
 from dataclasses import dataclass
 from typing import Iterator
@@ -83,10 +82,6 @@ def check_key(settings: Settings, key: ClientKey | None) -> Health:
         return Health(None, error, stored_expiry(settings.env_file), True)
     expires = verification.info.expires if verification.info else stored_expiry(settings.env_file)
     return Health(verification, None, normalized_expiry(expires), _due(settings, expires))
-
-
-def interactive(args: object) -> bool:
-    return not getattr(args, "no_input", False) and sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def require_portal(settings: Settings) -> str:

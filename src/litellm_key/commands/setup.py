@@ -20,7 +20,7 @@ from ..settings_files import record_choices, recorded_choices_path
 from ..services.client_setup import configure_clients
 from ..services.key_store import key_store
 from ..services.verification import master_key_warning
-from . import add_key_source_flags, given_flags, render, settings_from
+from . import add_key_source_flags, given_flags, interactive, render, settings_from
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
 (git-ignored, mode 0600).
@@ -59,10 +59,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-input", action="store_true", help="never prompt, even on a terminal")
     parser.add_argument("--no-verify", action="store_true", help="store the key without checking it (offline)")
     add_key_source_flags(parser)
-
-
-def _interactive(args: argparse.Namespace) -> bool:
-    return not args.no_input and sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _confirm(question: str) -> bool:
@@ -116,7 +112,7 @@ def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -
     if args.from_portal:
         from .renewal import key_from_portal
 
-        return key_from_portal(settings, console, ask=_interactive(args)), "the key portal"
+        return key_from_portal(settings, console, ask=interactive(args)), "the key portal"
     if args.key_stdin:
         line = sys.stdin.readline()
         if not line.strip():
@@ -128,7 +124,7 @@ def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -
         # A shell that ran `eval "$(litellm-key env)"` exports the stored key: that is no new key.
         if from_environment.strip() and ClientKey.parse(from_environment) != current:
             key, source = ClientKey.parse(from_environment), f"the {KEY_VARIABLE} environment variable"
-        elif not _interactive(args):
+        elif not interactive(args):
             if current is None:
                 raise fail("no-key-source")
             return current, "the stored key"

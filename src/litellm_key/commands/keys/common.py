@@ -21,6 +21,7 @@ from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...secret import ClientKey, MasterKey
 from ...settings import Settings, load_settings
+from .. import interactive
 
 MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY"
 _DURATION = re.compile(r"\d+(s|m|h|d|w|mo)")
@@ -43,10 +44,6 @@ def add_admin_flags(parser: argparse.ArgumentParser) -> None:
 def admin_settings(args: argparse.Namespace) -> Settings:
     flags = {"admin_url": args.url, "timeout": args.timeout, "models": getattr(args, "models", None)}
     return load_settings(flags=flags)
-
-
-def interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def master_key(args: argparse.Namespace, settings: Settings) -> MasterKey:
@@ -125,11 +122,10 @@ def confirm(question: str, *, yes: bool, action: str) -> None:
 
 
 def write_key_file(path: Path, new: NewKey) -> None:
-    """The new key into a .env with setup's writer: git-ignored first, atomic, 0600, other lines kept."""
-    from ...envfile import EXPIRES_VARIABLE, ensure_gitignored, normalized_expiry, update_env
-    from ...keyhelper import KEY_VARIABLE
+    """The new key into a .env with setup's writer, so with its git-exposure guard (update_env makes
+    the file git-ignored before the key goes in, or refuses): atomic, 0600, other lines kept."""
+    from ...envfile import EXPIRES_VARIABLE, KEY_VARIABLE, normalized_expiry, update_env
 
-    ensure_gitignored(path)
     update_env(path, {KEY_VARIABLE: new.key.reveal(), EXPIRES_VARIABLE: normalized_expiry(new.record.expires)})
 
 
