@@ -445,9 +445,9 @@ def test_the_docs_say_when_to_log_in_instead_of_pasting_or_using_the_portal():
     from conftest import REPO
     from markdown_tables import rows_by_first_cell, section
 
-    ways = rows_by_first_cell(section((REPO / "docs" / "login.md").read_text(), "Which way to get a key"))
+    ways = rows_by_first_cell(section((REPO / "docs" / "setup.md").read_text(), "Which way to get a key"))
     used = " ".join(cells[1] for cells in ways.values())
     for way in ("litellm-key setup", "litellm-key setup --from-portal", "litellm-key login"):
         assert f"`{way}`" in used, way
     assert any("LiteLLM ≥ 1.84 with SSO" in name and "24 h" in cells[2] for name, cells in ways.items())
-    assert "(login.md#which-way-to-get-a-key)" in (REPO / "docs" / "setup.md").read_text()  # where the README sends a user
+    assert "(docs/setup.md#which-way-to-get-a-key)" in (REPO / "README.md").read_text()

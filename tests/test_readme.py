@@ -125,3 +125,20 @@ def test_performance_page_quotes_every_benchmark_goal_with_its_verdict_and_says_
         assert "✓" in row[2] or re.search(r"✗ misses by \S+", row[2]), row
     if any("✗" in row[2] for row in rows.values()):
         assert "misses are" in summary, "the page says why a goal is missed"
+
+
+def _anchor(heading: str) -> str:
+    """GitHub's anchor for a heading: lower case, punctuation dropped, spaces to hyphens."""
+    return re.sub(r"[^\w\- ]", "", heading.lower()).replace(" ", "-")
+
+
+def test_every_link_between_the_pages_reaches_a_page_and_a_heading_that_exist():
+    """Text moves between README.md and docs/: a link left pointing at the old place is a dead end."""
+    pages = [REPO / "README.md", *(REPO / "docs").glob("*.md"), REPO / "feature" / "litellm-key" / "NOTES.md"]
+    for page in pages:
+        for target, anchor in re.findall(r"\]\(([\w./-]*\.md)?(?:#([\w-]+))?\)", page.read_text()):
+            linked = (page.parent / target).resolve() if target else page
+            assert linked.is_file(), f"{page.name} links to {target}, which does not exist"
+            if anchor:
+                headings = re.findall(r"^#+ (.+)$", linked.read_text(), flags=re.M)
+                assert anchor in {_anchor(heading) for heading in headings}, f"{page.name} links to {target}#{anchor}"
