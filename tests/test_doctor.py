@@ -545,7 +545,7 @@ def test_every_doctor_check_is_in_the_troubleshooting_table(tmp_path):
 
 
 def test_every_troubleshooting_table_in_the_docs_names_the_doctor_check():
-    """Issue 14's "done when": every row of every troubleshooting table says which doctor check
+    """Every row of every troubleshooting table says which doctor check
     detects it ("—" with why, when doctor cannot)."""
     from conftest import REPO
 
@@ -592,7 +592,7 @@ def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_
 @needs_nginx[0]
 @needs_nginx[1]
 def test_a_port_held_by_another_program_is_named_instead_of_start_the_proxy(healthy):
-    """The seed scripts' old nginx on 8080: `proxy start` would fail, so doctor must not say "start it"."""
+    """The older set-up scripts' nginx on 8080: `proxy start` would fail, so doctor must not say "start it"."""
     squatter = socket.socket()
     squatter.bind(("127.0.0.1", 0))
     squatter.listen(4)
@@ -607,7 +607,7 @@ def test_a_port_held_by_another_program_is_named_instead_of_start_the_proxy(heal
     assert checks["proxy"]["reason"] == "proxy-port-busy" and checks["litellm"]["status"] == "skipped"
 
 
-# ---- one test per remaining failure mode of issue 14 ------------------------------------------
+# ---- one test per remaining failure mode doctor must find --------------------------------------
 
 
 def test_a_hand_edited_key_no_client_could_send_is_named(healthy, workspace):
