@@ -58,6 +58,12 @@ def section(text: str, heading: str) -> str:
     raise AssertionError(f"no heading {heading!r}")
 
 
+def headings(text: str) -> list[str]:
+    """The text of every heading, in order (what a `#anchor` link can point at)."""
+    lines = text.splitlines()
+    return [lines[number][level:].strip() for number, level in _headings(lines).items()]
+
+
 def _headings(lines: list[str]) -> dict[int, int]:
     """Line index → level of every heading, skipping fenced code (a `# comment` in a shell block)."""
     found = {}
