@@ -17,11 +17,19 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from litellm_standin import MASTER_KEY, LiteLLMStandin  # noqa: E402
-from proxy_helpers import start_proxy, upstream  # noqa: E402,F401 (fixtures for every test module)
+from proxy_helpers import proxy_env, start_proxy, upstream  # noqa: E402,F401 (fixtures for every test module)
+from pty_helpers import spawn  # noqa: E402,F401 (fixture)
+from sso_standin import sso  # noqa: E402,F401 (fixture)
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD_KEY = "sk-good-client-key-0123456789abcdef"
 PRINTS_KEY = {"token", "env"}
+
+
+def env_text(workspace: Path) -> str:
+    """The workspace's .env as text, empty when there is none (what a failed command must leave)."""
+    env_file = workspace / ".env"
+    return env_file.read_text() if env_file.exists() else ""
 
 
 @pytest.fixture

@@ -98,6 +98,22 @@ def test_no_sub_command_imports_another():
     assert not wrong
 
 
+def test_no_test_imports_another_test_module_or_a_private_helper():
+    """Tests follow the house rule too: what several test modules share lives in conftest.py (the
+    fixtures) or a helper module (stand-ins, servers), under a public name."""
+    tests = REPO / "tests"
+    wrong = set()
+    for path in sorted(tests.glob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Import):
+                wrong |= {f"{path.name} imports {alias.name}" for alias in node.names if alias.name.startswith("test_")}
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and (tests / f"{node.module}.py").exists():
+                if node.module.startswith("test_"):
+                    wrong.add(f"{path.name} imports from {node.module}")
+                wrong |= {f"{path.name} imports {node.module}.{alias.name}" for alias in node.names if alias.name.startswith("_")}
+    assert not wrong
+
+
 def test_development_md_names_the_leaves_and_every_exception():
     leaves_sentence = DEVELOPMENT.split("Leaves (", 1)[1].split(")", 1)[0]
     assert {name.strip("` /") for name in leaves_sentence.replace(",", " ").split()} == LEAVES

@@ -21,7 +21,7 @@ from litellm_key.gateway import Gateway
 from litellm_key.secret import ClientKey
 from litellm_key.settings import Settings
 from proxy_helpers import free_port, needs_nginx
-from test_hostile_servers import HostileServer, _respond, never_answer, trickle
+from hostile_server import HostileServer, never_answer, respond, trickle
 
 HEAVY = ("httpx", "httpcore", "http.client", "email.parser", "ssl", "tomlkit")
 
@@ -183,7 +183,7 @@ def test_an_environment_proxy_does_not_divert_the_loopback_proxy(monkeypatch):
 
     def behave(conn: socket.socket, request: str) -> None:
         got.append(request.split("\r\n", 1)[0])
-        conn.sendall(_respond("200 OK", '{"data": [{"id": "m-1"}]}'))
+        conn.sendall(respond("200 OK", '{"data": [{"id": "m-1"}]}'))
 
     target, elsewhere = HostileServer(behave), HostileServer(never_answer)
     for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY"):

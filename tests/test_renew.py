@@ -435,7 +435,7 @@ def test_a_portal_that_echoes_the_session_token_in_an_error_shows_its_mask(pcli,
 def test_token_ends_within_its_budget_when_the_portal_trickles(pcli, workspace, standin):
     """A portal that sends one byte at a time never trips a per-read timeout; only the overall
     deadline ends the call (the subprocess timeout would fail this test on a hang)."""
-    from test_hostile_servers import HostileServer, trickle
+    from hostile_server import HostileServer, trickle
 
     server = HostileServer(trickle(headers_too=True))
     try:
