@@ -114,18 +114,27 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def locked_dir(folder: Path) -> Iterator[None]:
-    """Serialise read-modify-write cycles on files in `folder`.
+def locked_dir(folder: Path, deadline: float | None = None) -> Iterator[None]:
+    """Serialise read-modify-write cycles on files in `folder`; with a `deadline` (time.monotonic),
+    give up with TimeoutError instead of waiting on (a caller that must answer in time).
 
     The lock is on the directory, not the file: an atomic rename swaps the file's inode, so a lock
     held on the old inode would not stop a second writer that opened the new one.
     """
     import fcntl
+    import time
 
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:  # type: ignore[operator]  (LOCK_NB only with a deadline)
+                    raise TimeoutError(f"{folder} stayed locked") from None
+                time.sleep(0.05)  # polling the lock with a deadline: flock has no timeout of its own
         yield
     finally:
         os.close(fd)

@@ -8,12 +8,16 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 
+from ..errors import fail
 from ..known_clients import KNOWN_CLIENTS
 from ..services.state_dir import state_dir_problem
 from ..settings import Settings, load_settings
+
+if TYPE_CHECKING:
+    from ..portal import SessionToken
 
 _DEFAULTS = Settings._field_defaults
 
@@ -105,6 +109,19 @@ def interactive(args: argparse.Namespace | None = None) -> bool:
     """Whether a person can answer a prompt: stdin and stdout on a terminal (a pipe, a hook or a CI
     log cannot) and no `--no-input`. The one test every command that may ask uses."""
     return not getattr(args, "no_input", False) and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def ask_session_token() -> "SessionToken":
+    """The hidden prompt for the portal session token, saying where it is to be found (`portal
+    login`, and `renew` or `setup --from-portal` on a terminal without a stored one)."""
+    import questionary
+
+    from ..portal import WHERE_TO_COPY, SessionToken
+
+    secret = questionary.password(f"Portal session token (copy it from {WHERE_TO_COPY}):").ask()
+    if secret is None:
+        raise fail("cancelled")
+    return SessionToken.parse(secret)
 
 
 SETTING_FLAGS = (

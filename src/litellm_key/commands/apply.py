@@ -63,7 +63,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     render.notice(console, login_expiry_warning(settings, key))
     proxy_outcome = render.start_proxy(settings, console)
     if settings.portal_url:  # renewal brings the portal client along: only load it when it can act
-        from .renewal import renew_on_start
+        from ..services.renewal import renew_on_start
 
         key = renew_on_start(settings, key, console)  # after the proxy: verification goes through it
     store.record_base_url()

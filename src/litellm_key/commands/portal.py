@@ -13,8 +13,7 @@ import sys
 from ..console import Console
 from ..errors import fail
 from ..portal import SESSION_TOKEN_VARIABLE, WHERE_TO_COPY, Portal, SessionToken, remove_session_token, save_session_token, token_file
-from . import add_location_flags, add_output_flags, add_portal_flags, interactive, settings_from
-from .renewal import ask_session_token
+from . import add_location_flags, add_output_flags, add_portal_flags, ask_session_token, interactive, settings_from
 
 DESCRIPTION = f"""Store the key portal's session token for `renew`, `apply` and `token` (login), or
 remove it (logout). Log in to the portal in a browser first (MFA included), then copy the token

@@ -66,7 +66,7 @@ def verification_as_dict(verification: "Verification | None") -> dict[str, objec
 
 
 def stored(console: Console, result: Stored) -> bool:
-    console.ok(f"stored in {result.where}{'' if result.changed else ', unchanged'}")
+    console.ok(result.summary)
     return result.changed
 
 

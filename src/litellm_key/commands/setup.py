@@ -20,7 +20,7 @@ from ..settings_files import record_choices, recorded_choices_path
 from ..services.client_setup import configure_clients
 from ..services.key_store import key_store
 from ..services.verification import master_key_warning
-from . import add_key_source_flags, given_flags, interactive, render, settings_from
+from . import add_key_source_flags, ask_session_token, given_flags, interactive, render, settings_from
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
 (git-ignored, mode 0600).
@@ -110,9 +110,9 @@ def _prompt_for_key(console: Console) -> ClientKey:
 def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -> tuple[ClientKey, str]:
     """The key to set up and where it came from: stdin, environment, prompt, or the stored one."""
     if args.from_portal:
-        from .renewal import key_from_portal
+        from ..services.renewal import key_from_portal
 
-        return key_from_portal(settings, console, ask=interactive(args)), "the key portal"
+        return key_from_portal(settings, console, ask=ask_session_token if interactive(args) else None), "the key portal"
     if args.key_stdin:
         line = sys.stdin.readline()
         if not line.strip():

@@ -74,7 +74,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
 
         render.notice(console, login_expiry_warning(settings, key))
     elif _expiry_near(store):
-        from .renewal import renew_for_helper
+        from ..services.renewal import renew_for_helper
 
         key = renew_for_helper(_renewal_settings(args), key, Console(quiet=True, out=sys.stderr))
     sys.stdout.write(key.reveal() + "\n")

@@ -26,6 +26,10 @@ class Stored(NamedTuple):
     changed: bool
     where: str
 
+    @property
+    def summary(self) -> str:
+        return f"stored in {self.where}{'' if self.changed else ', unchanged'}"
+
 
 class Forgotten(NamedTuple):
     """What `logout` removed: the credential store's entry, and our lines in .env."""

@@ -153,7 +153,7 @@ def _renewal_fix(probe: Probe) -> str:
 def portal_session(probe: Probe) -> Finding:
     """Renewal needs a valid portal session; an expired one is found now, not when the key runs out."""
     from ...portal import Portal
-    from ..renewal import available_session
+    from ...services.renewal import available_session
 
     session = available_session(probe.settings)
     if session is None:

@@ -1,32 +1,46 @@
-"""Getting a key from the portal, shared by `renew`, `setup --from-portal`, `apply` and `token`.
+"""Renewal: getting a key from the portal, shared by `renew`, `setup --from-portal`, `apply` and `token`.
 
 Two rules hold whatever the caller: a key from the portal is stored only after LiteLLM accepted it
 (the old key stays until then), and concurrent renewals (a container start, Claude Code's helper,
 a user typing `renew`) serialise on a lock and re-read `.env` once inside it, so the portal issues
 one new key, not one per process.
+
+A renewal talks to two servers and takes seconds, so it reports each step as it happens through
+the `Progress` the command hands in (its Console), and returns what it did; it never prompts: a
+command that may ask passes the prompt (`ask`).
 """
 
 from __future__ import annotations
 
 import contextlib
-import os
 import time
 from dataclasses import dataclass
-from typing import Iterator
+from typing import Callable, Iterator, Protocol
 
-from ..console import Console
-from ..envfile import normalized_expiry, seconds_left, stored_expiry
+from ..envfile import normalized_expiry, seconds_left
 from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
+from ..files import locked_dir
 from ..gateway import Verification, verify
-from ..portal import WHERE_TO_COPY, Portal, SessionToken, session_token, token_file
+from ..portal import Portal, SessionToken, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
-from ..services.client_setup import configure_clients
-from ..services.key_store import key_store
-from ..services.verification import master_key_warning
-from . import render
+from .client_setup import configure_clients
+from .key_store import Stored, key_store
+from .verification import master_key_warning
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
+
+
+class Progress(Protocol):
+    """The lines a renewal shows as it goes (commands pass their Console)."""
+
+    def step(self, message: str) -> None: ...
+
+    def ok(self, message: str) -> None: ...
+
+    def info(self, message: str) -> None: ...
+
+    def warn(self, message: str, fix: str = "") -> None: ...
 
 
 @dataclass(frozen=True)
@@ -41,10 +55,13 @@ class Health:
 
 @dataclass(frozen=True)
 class Renewal:
+    """The key in use after a renewal; `stored` is None when another process had already renewed it."""
+
     key: ClientKey
     source: str
     expires: str | None
     user: str | None
+    stored: Stored | None = None
 
 
 def _verify(settings: Settings, key: ClientKey, deadline: float | None, *, check_role: bool = False) -> Verification:
@@ -58,11 +75,13 @@ def _verify(settings: Settings, key: ClientKey, deadline: float | None, *, check
     return verify(settings.base_url, key, required_models=settings.models, timeout=timeout, check_role=check_role)
 
 
-def _portal_key(settings: Settings, key: ClientKey, deadline: float | None, console: Console) -> Verification:
+def _portal_key(settings: Settings, key: ClientKey, deadline: float | None, progress: Progress) -> Verification:
     """A key from the portal is checked like a pasted one, master key included: a misconfigured
     portal must not put the master key into .env (it is asked only when renewing, not per start)."""
     verification = _verify(settings, key, deadline, check_role=True)
-    render.notice(console, master_key_warning(key, verification))
+    notice = master_key_warning(key, verification)
+    if notice is not None:
+        progress.warn(notice.message, notice.fix)
     return verification
 
 
@@ -79,8 +98,8 @@ def check_key(settings: Settings, key: ClientKey | None) -> Health:
     try:
         verification = _verify(settings, key, None)
     except KeyRejected as error:
-        return Health(None, error, stored_expiry(settings.env_file), True)
-    expires = verification.info.expires if verification.info else stored_expiry(settings.env_file)
+        return Health(None, error, key_store(settings).expires(), True)
+    expires = verification.info.expires if verification.info else key_store(settings).expires()
     return Health(verification, None, normalized_expiry(expires), _due(settings, expires))
 
 
@@ -96,48 +115,39 @@ def available_session(settings: Settings) -> SessionToken | None:
     return found[0] if found else None
 
 
-def require_session(settings: Settings, *, ask: bool) -> SessionToken:
-    """The session token, asking for it on a terminal as the last resort (it is not stored then)."""
+def require_session(settings: Settings, *, ask: Callable[[], SessionToken] | None) -> SessionToken:
+    """The session token; `ask` (the command's prompt, when a person is there) is the last resort,
+    and a token typed there is not stored."""
     found = available_session(settings)
     if found is not None:
         return found
-    if not ask:
+    if ask is None:
         raise fail("portal-no-session", token_file=token_file(settings.session_token_file))
-    return ask_session_token()
-
-
-def ask_session_token() -> SessionToken:
-    """The hidden prompt, saying where the token is to be found (`portal login`, or a terminal run)."""
-    import questionary
-
-    secret = questionary.password(f"Portal session token (copy it from {WHERE_TO_COPY}):").ask()
-    if secret is None:
-        raise fail("cancelled")
-    return SessionToken.parse(secret)
+    return ask()
 
 
 def fetch_verified(
-    settings: Settings, session: SessionToken, console: Console, *, old_key: ClientKey | None, deadline: float | None = None
+    settings: Settings, session: SessionToken, progress: Progress, *, old_key: ClientKey | None, deadline: float | None = None
 ) -> tuple[ClientKey, Verification, str, str]:
     """(key, its verification, where it came from, whose session): the portal's current key when it
     works and is not itself due, else a new one. A new key LiteLLM rejects is `portal-key-rejected`."""
     with Portal(require_portal(settings), session, timeout=settings.timeout, deadline=deadline) as portal:
-        console.step(f"asking the key portal {portal.url}")
+        progress.step(f"asking the key portal {portal.url}")
         user = portal.whoami()
-        console.ok(f"portal session valid ({user})")
+        progress.ok(f"portal session valid ({user})")
         current = portal.current_key()
         if current is not None and current != old_key:
             try:
-                verification = _portal_key(settings, current, deadline, console)
+                verification = _portal_key(settings, current, deadline, progress)
                 if not _due(settings, verification.info.expires if verification.info else None):
                     return current, verification, "the portal's current key", user
-                console.info(f"the portal's current key {current.mask()} expires soon too: asking for a new one")
+                progress.info(f"the portal's current key {current.mask()} expires soon too: asking for a new one")
             except (KeyRejected, ModelAccessError) as error:
-                console.info(f"the portal's current key {current.mask()} does not work either: {error.message}")
+                progress.info(f"the portal's current key {current.mask()} does not work either: {error.message}")
         new_key = portal.new_key()
-    console.ok(f"the portal issued a new key {new_key.mask()}")
+    progress.ok(f"the portal issued a new key {new_key.mask()}")
     try:
-        return new_key, _portal_key(settings, new_key, deadline, console), "a new key from the portal", user
+        return new_key, _portal_key(settings, new_key, deadline, progress), "a new key from the portal", user
     except (KeyRejected, ModelAccessError) as error:
         raise fail("portal-key-rejected", key=new_key.mask(), detail=error.message) from None
 
@@ -145,50 +155,36 @@ def fetch_verified(
 @contextlib.contextmanager
 def _renewal_lock(settings: Settings, deadline: float | None) -> Iterator[None]:
     """One renewal at a time per state dir; with a deadline, give up (renewal-busy) instead of waiting on."""
-    import fcntl
-
-    folder = settings.state_dir / "renewal"
-    folder.mkdir(parents=True, exist_ok=True)
-    fd = os.open(folder, os.O_RDONLY)
     try:
-        while True:
-            try:
-                fcntl.flock(fd, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
-                break
-            except BlockingIOError:
-                if time.monotonic() >= deadline:  # type: ignore[operator]  (LOCK_NB only with a deadline)
-                    raise fail("renewal-busy") from None
-                time.sleep(0.05)
-        yield
-    finally:
-        os.close(fd)
+        with locked_dir(settings.state_dir / "renewal", deadline):
+            yield
+    except TimeoutError:
+        raise fail("renewal-busy") from None
 
 
 def renew_locked(
     settings: Settings,
-    console: Console,
+    progress: Progress,
     session: SessionToken,
     *,
     old_key: ClientKey | None,
     deadline: float | None = None,
-    configure: bool = True,
 ) -> Renewal:
-    """Fetch, verify, store and re-apply the clients (unless `configure` is False: `apply` does that
-    itself next), unless another process did it while we waited."""
+    """Fetch, verify and store a key, unless another process did it while we waited; the caller
+    configures the clients with the new key (`Renewal.stored` says there is one)."""
     with _renewal_lock(settings, deadline):
         current = _now_stored(settings, None)  # a malformed stored key is what this replaces
         if current is not None and current != old_key:
-            console.ok(f"another litellm-key process already renewed the key: {current.mask()}")
-            return Renewal(current, "another litellm-key process", stored_expiry(settings.env_file), None)
-        key, verification, source, user = fetch_verified(settings, session, console, old_key=old_key, deadline=deadline)
+            progress.ok(f"another litellm-key process already renewed the key: {current.mask()}")
+            return Renewal(current, "another litellm-key process", key_store(settings).expires(), None)
+        key, verification, source, user = fetch_verified(settings, session, progress, old_key=old_key, deadline=deadline)
         expires = verification.info.expires if verification.info else None
-        render.stored(console, key_store(settings).save(key, expires=expires))
-        if configure:
-            render.client_setup(console, configure_clients(settings, key))
-        return Renewal(key, source, normalized_expiry(expires), user)
+        stored = key_store(settings).save(key, expires=expires)
+        progress.ok(stored.summary)
+        return Renewal(key, source, normalized_expiry(expires), user, stored)
 
 
-def renew_on_start(settings: Settings, key: ClientKey, console: Console) -> ClientKey:
+def renew_on_start(settings: Settings, key: ClientKey, progress: Progress) -> ClientKey:
     """`apply`: renew a rejected or nearly expired key when a portal and a session are at hand. Never
     prompts, never fails the start: a problem is a warning and the stored key stays."""
     if not settings.portal_url:
@@ -197,30 +193,35 @@ def renew_on_start(settings: Settings, key: ClientKey, console: Console) -> Clie
         session = available_session(settings)
         if session is None or not check_key(settings, key).due:
             return key
-        console.step("the stored key is expired, rejected or expires soon: renewing it through the portal")
-        return renew_locked(settings, console, session, old_key=key, configure=False).key  # apply configures next
+        progress.step("the stored key is expired, rejected or expires soon: renewing it through the portal")
+        return renew_locked(settings, progress, session, old_key=key).key  # apply configures the clients next
     except (GatewayError, ModelAccessError):
         return key  # offline, or a model the key lacks: apply's own verification says so
     except LitellmKeyError as error:
-        console.warn(f"could not renew the key: {error.message}", error.fix)
+        progress.warn(f"could not renew the key: {error.message}", error.fix)
         return _now_stored(settings, key)
 
 
-def renew_for_helper(settings: Settings, key: ClientKey, console: Console) -> ClientKey:
+def renew_for_helper(settings: Settings, key: ClientKey, progress: Progress) -> ClientKey:
     """`token` when the stored expiry is near or past: renew within HELPER_BUDGET, else the stored key
     (with a warning on stderr), so Claude Code always gets an answer quickly."""
     deadline = time.monotonic() + HELPER_BUDGET
     try:
         session = available_session(settings) if settings.portal_url else None
         if session is None:
-            console.warn(
-                f"the stored key {key.mask()} expires at {stored_expiry(settings.env_file)} and cannot be renewed here",
+            progress.warn(
+                f"the stored key {key.mask()} expires at {key_store(settings).expires()} and cannot be renewed here",
                 "Set portal_url and run `litellm-key portal login`, then `litellm-key renew`.",
             )
             return key
-        return renew_locked(settings, console, session, old_key=key, deadline=deadline).key
+        renewal = renew_locked(settings, progress, session, old_key=key, deadline=deadline)
+        if renewal.stored is not None:  # Roo Code keeps the key in its own file
+            failures = configure_clients(settings, renewal.key).failures
+            if failures:
+                raise failures[0]
+        return renewal.key
     except LitellmKeyError as error:
-        console.warn(f"could not renew the key {key.mask()}: {error.message}", error.fix)
+        progress.warn(f"could not renew the key {key.mask()}: {error.message}", error.fix)
         return _now_stored(settings, key)
 
 
@@ -234,9 +235,9 @@ def _now_stored(settings: Settings, fallback: ClientKey | None) -> ClientKey | N
         return fallback
 
 
-def key_from_portal(settings: Settings, console: Console, *, ask: bool) -> ClientKey:
+def key_from_portal(settings: Settings, progress: Progress, *, ask: Callable[[], SessionToken] | None) -> ClientKey:
     """`setup --from-portal`: the portal's key, already verified; setup stores it like a pasted one."""
     require_portal(settings)
     session = require_session(settings, ask=ask)
-    key, _, _, _ = fetch_verified(settings, session, console, old_key=None)
+    key, _, _, _ = fetch_verified(settings, session, progress, old_key=None)
     return key
