@@ -4,11 +4,13 @@ clients is derived from them, so a new client is one module and one declaration,
 from __future__ import annotations
 
 import importlib
+import json
 import shlex
 
 from conftest import GOOD_KEY, REPO
+from litellm_key import shell_profile
 from litellm_key.clients import MODULES
-from litellm_key.known_clients import CLIENTS, ENVIRONMENT_CLIENTS, KNOWN_CLIENTS, SHARED_VARIABLES
+from litellm_key.known_clients import CLIENTS, ENVIRONMENT_CLIENTS, ENVIRONMENT_CLIENTS_TEXT, KNOWN_CLIENTS, SHARED_VARIABLES
 from litellm_key.settings_values import KNOWN_CLIENTS as SETTING_CHOICES
 
 CLIENT_MODULES = {path.stem for path in (REPO / "src" / "litellm_key" / "clients").glob("*.py") if not path.stem.startswith("_")}
@@ -40,3 +42,9 @@ def test_setup_names_the_declared_environment_clients_for_the_shell_block(cli):
     result = cli("setup", "--key-stdin", "--client", "gemini", input=GOOD_KEY)
     assert result.returncode == 0, result.output
     assert f"new terminals export the key for {', '.join(ENVIRONMENT_CLIENTS)}" in result.stdout
+
+
+def test_the_feature_option_and_the_shell_block_name_the_declared_clients(tmp_path):
+    options = json.loads((REPO / "feature" / "litellm-key" / "devcontainer-feature.json").read_text())["options"]
+    assert f"{', '.join(KNOWN_CLIENTS)}, or all" in options["clients"]["description"]
+    assert f"for {ENVIRONMENT_CLIENTS_TEXT};" in shell_profile.block("litellm-key env", tmp_path / ".env")

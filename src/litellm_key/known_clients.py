@@ -52,3 +52,4 @@ CLIENTS = (
 
 KNOWN_CLIENTS = tuple(client.name for client in CLIENTS)
 ENVIRONMENT_CLIENTS = tuple(client.name for client in CLIENTS if client.from_environment)
+ENVIRONMENT_CLIENTS_TEXT = ", ".join(ENVIRONMENT_CLIENTS[:-1]) + " and " + ENVIRONMENT_CLIENTS[-1]  # "codex, gemini and opencode"

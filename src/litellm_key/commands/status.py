@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 from ..console import Console
 from ..errors import fail
 from ..gateway import verify
+from ..known_clients import KNOWN_CLIENTS
 from ..settings import Settings
 from ..services.client_setup import describe_clients
 from ..services.key_store import key_store
@@ -17,9 +18,9 @@ from . import add_connection_flags, add_output_flags, render, settings_from
 if TYPE_CHECKING:
     from ..proxy import ProxyStatus
 
-DESCRIPTION = """Check the stored key against LiteLLM (GET /v1/models through the proxy) and show the
-models it can use, its alias and expiry, and whether each client (claude-code, codex, gemini,
-opencode, roo) is configured, not configured, or drifted (its settings point elsewhere). Exits
+DESCRIPTION = f"""Check the stored key against LiteLLM (GET /v1/models through the proxy) and show the
+models it can use, its alias and expiry, and whether each client ({', '.join(KNOWN_CLIENTS)}) is
+configured, not configured, or drifted (its settings point elsewhere). Exits
 with the documented code of the first failure; a credential from `litellm-key login` that has
 expired exits 4 (login-expired) before any network call.
 

@@ -11,6 +11,7 @@ from typing import Callable
 from urllib.parse import urlsplit
 
 from ...errors import LitellmKeyError, fail
+from ...known_clients import ENVIRONMENT_CLIENTS_TEXT
 from .common import FAIL, WARN, Finding, Probe, failed, ok, resolves, unresolved, warn
 
 # ---- settings and .env ------------------------------------------------------------------------
@@ -161,7 +162,7 @@ def shell_block(probe: Probe) -> Finding:
     for rc in (home / name for name in shell_profile.RC_FILES):
         if os.path.lexists(rc) and not rc.is_file():  # a folder, a named pipe, a link loop: apply cannot write it
             return failed(fail("shell-rc-not-a-file", path=rc, detail="it is not a regular file"))
-    return Finding(FAIL, f"no litellm-key block in {home}/.bashrc or .zshrc: codex, gemini and opencode will not find the key", "litellm-key apply", exit_code=3)
+    return Finding(FAIL, f"no litellm-key block in {home}/.bashrc or .zshrc: {ENVIRONMENT_CLIENTS_TEXT} will not find the key", "litellm-key apply", exit_code=3)
 
 
 def claude_overrides(probe: Probe) -> Finding:
