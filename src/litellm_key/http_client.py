@@ -171,15 +171,19 @@ class _TooLarge(Exception):
 
 
 class _Gunzip:
-    """gzip decoded under a limit: zlib stops at `room` + 1 bytes of output, so a gzip bomb costs
-    at most MAX_ANSWER, however far it would expand."""
+    """gzip decoded a mebibyte at a time (zlib's `max_length`), so a gzip bomb is stopped as soon
+    as the answer passes the cap, holding little more than the cap however far it would expand."""
+
+    _STEP = 1 << 20
 
     def __init__(self) -> None:
         self._zlib = zlib.decompressobj(16 + zlib.MAX_WBITS)
 
-    def __call__(self, data: bytes, room: int) -> bytes:
+    def __call__(self, data: bytes) -> Iterator[bytes]:
         try:
-            return self._zlib.decompress(data, room + 1)
+            while data:
+                yield self._zlib.decompress(data, self._STEP)
+                data = self._zlib.unconsumed_tail
         except zlib.error as error:
             raise _Broken(f"a gzip body that is not gzip ({error})") from None
 
@@ -189,8 +193,8 @@ class _Gunzip:
 
 
 class _Identity:
-    def __call__(self, data: bytes, room: int) -> bytes:
-        return data
+    def __call__(self, data: bytes) -> Iterator[bytes]:
+        yield data
 
     def finish(self) -> None:
         pass
@@ -219,11 +223,11 @@ def _content(response: httpx.Response) -> bytes:
         received += len(chunk)
         if received > MAX_ANSWER:
             raise _TooLarge("as sent")
-        part = decode(chunk, MAX_ANSWER - decoded)
-        decoded += len(part)
-        if decoded > MAX_ANSWER:
-            raise _TooLarge("once gzip-decoded")
-        parts.append(part)
+        for part in decode(chunk):
+            decoded += len(part)
+            if decoded > MAX_ANSWER:
+                raise _TooLarge("once gzip-decoded")
+            parts.append(part)
     decode.finish()
     return b"".join(parts)
 
@@ -256,9 +260,10 @@ def _name_unresolved(error: BaseException) -> bool:
 
 
 def _from_the_parser(error: BaseException) -> bool:
-    """True when h11 refused what the server sent (httpcore raises it `from` h11's error); httpcore's
-    own "Server disconnected without sending a response" is a connection that brought nothing."""
-    return type(error.__cause__).__module__.split(".")[0] == "h11"
+    """True when h11 refused what the server sent (httpcore raises it while handling h11's error;
+    its pool re-raises `from None`, which keeps that context); httpcore's own "Server disconnected
+    without sending a response" is a connection that brought nothing, as good as none."""
+    return type(error.__cause__ or error.__context__).__module__.split(".")[0] == "h11"
 
 
 class Client:
