@@ -320,6 +320,8 @@ class Client:
     def _failure(self, error: Exception, url: str, seconds: float) -> LitellmKeyError:
         """The one mapper from what went wrong on the wire to the catalogued error that says so."""
         family, why = self.service.family, detail(str(error) or type(error).__name__, self._secrets)
+        if isinstance(error, httpcore.LocalProtocolError):  # h11 quotes the refused header: maybe a secret's repr
+            why = "h11 refused to send a request header"
         if isinstance(error, _TooLarge):
             return fail("answer-too-large", url=url, limit=_MAX_ANSWER_TEXT, detail=why, setting=self.service.setting)
         if isinstance(error, (httpcore.TimeoutException, httpx.TimeoutException)):
