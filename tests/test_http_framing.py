@@ -63,6 +63,7 @@ CASES = [
     ("gzip, chunked", HEAD + b"Content-Encoding: gzip\r\nTransfer-Encoding: chunked\r\n\r\n" + _chunked(GZIPPED), MODELS, ""),
     ("transfer-encoding gzip, chunked (never asked for)", HEAD + b"Transfer-Encoding: gzip, chunked\r\n\r\n" + _chunked(GZIPPED),
      "answer-broken", "Transfer-Encoding"),
+    ("gzip label on an empty body", HEAD + b"Content-Encoding: gzip\r\nContent-Length: 0\r\n\r\n", b"", ""),
     ("gzip that is not gzip", HEAD + b"Content-Encoding: gzip\r\nContent-Length: %d\r\n\r\n" % len(MODELS) + MODELS,
      "answer-broken", "gzip"),
     ("gzip cut short", HEAD + b"Content-Encoding: gzip\r\nContent-Length: 20\r\n\r\n" + GZIPPED[:20], "answer-broken", "gzip"),

@@ -228,7 +228,8 @@ def _content(response: httpx.Response) -> bytes:
             if decoded > MAX_ANSWER:
                 raise _TooLarge("once gzip-decoded")
             parts.append(part)
-    decode.finish()
+    if received:  # no body at all (a 204, an empty 200) is no cut gzip stream
+        decode.finish()
     return b"".join(parts)
 
 
@@ -243,7 +244,7 @@ def _charset(content_type: str) -> str:
 # ---- the client and its one error mapper -------------------------------------------------------------
 
 
-def detail(text: str, secrets: tuple[str, ...] = (), limit: int = 160) -> str:
+def _flat(text: str, secrets: tuple[str, ...] = (), limit: int = 160) -> str:
     """Server or library text fit for a message: secrets masked, whitespace flattened, cut short."""
     flat = " ".join(scrub(text, secrets).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
@@ -314,12 +315,12 @@ class Client:
 
     def _redirect(self, url: str, response: httpx.Response) -> LitellmKeyError:
         location = response.headers.get("location")
-        target = detail(urljoin(url, location), self._secrets) if location else "nowhere (no Location header)"
+        target = _flat(urljoin(url, location), self._secrets) if location else "nowhere (no Location header)"
         return fail("server-redirect", url=url, status=response.status_code, location=target, setting=self.service.setting)
 
     def _failure(self, error: Exception, url: str, seconds: float) -> LitellmKeyError:
         """The one mapper from what went wrong on the wire to the catalogued error that says so."""
-        family, why = self.service.family, detail(str(error) or type(error).__name__, self._secrets)
+        family, why = self.service.family, _flat(str(error) or type(error).__name__, self._secrets)
         if isinstance(error, httpcore.LocalProtocolError):  # h11 quotes the refused header: maybe a secret's repr
             why = "h11 refused to send a request header"
         if isinstance(error, _TooLarge):
