@@ -1,7 +1,7 @@
 """Warm `apply` (every container start), `status` and `setup` (re-verifying the stored key), beside
-`python3 -c pass` and `python3 -c "import httpx"`: information, not goals. (Issue 10's goal of
-"no slower than importing httpx" is retired by issue 17: every request now goes through httpx, as
-correct framing from a well-kept library is worth more than ~20 ms once per container start.)
+`python3 -c pass` and `python3 -c "import httpx"`: information, not goals (docs/performance.md).
+The goal "no slower than importing httpx" is retired: every request now goes through httpx, as
+correct framing from a well-kept library is worth more than ~20 ms once per container start.
 
 "Warm": the proxy already runs with the current settings, the clients are configured and the
 key is stored, as at the second container start. The settings come from a system config written

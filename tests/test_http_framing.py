@@ -1,4 +1,4 @@
-"""Strict framing and bounded answers (issue 17, item 2): a raw-socket server sends what a broken
+"""Strict framing and bounded answers: a raw-socket server sends what a broken
 or hostile server might. Each answer is read right or refused with a catalogued error at once —
 never "unexpected error", never a wait until the deadline, never gigabytes in memory. The whole
 table runs against `http_client`; a representative part runs through the real CLI."""

@@ -1,8 +1,8 @@
 """LiteLLM's HTTP API, with every failure turned into a catalogued error that names cause and fix.
 
 LiteLLM's error bodies changed shape across versions, so `classify` reads the error `type` first,
-the HTTP status second and the message last (DESIGN.md's table). Requests go through `http_client`
-(imported when a Gateway is made: it brings httpx), which reports what happened on the wire.
+the HTTP status second and the message last. Requests go through `http_client` (imported when a
+Gateway is made: it brings httpx), which reports what happened on the wire.
 """
 
 from __future__ import annotations
