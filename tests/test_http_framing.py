@@ -1,7 +1,7 @@
-"""Strict framing and bounded answers: a raw-socket server sends what a broken
-or hostile server might. Each answer is read right or refused with a catalogued error at once —
-never "unexpected error", never a wait until the deadline, never gigabytes in memory. The whole
-table runs against `http_client`; a representative part runs through the real CLI."""
+"""Strict framing and bounded answers: a raw-socket server sends what a broken or hostile server
+might. Each answer is read right or refused with a catalogued error at once — never "unexpected
+error", never a wait until the deadline, never gigabytes in memory. The whole table runs against
+`http_client`; a representative part runs through the real CLI."""
 
 from __future__ import annotations
 
@@ -85,18 +85,24 @@ CASES = [
 ]
 
 
-def _serve(answer: bytes) -> HostileServer:
+HANGS_UP = ("cut", "until close", "closed")  # the cases whose answer ends only when the server hangs up
+
+
+def _serve(answer: bytes, hang_up: bool) -> HostileServer:
+    """Send `answer`, then keep the connection open until the client closes it (a framing error
+    must be seen in the bytes, not at the deadline), or first hang up, where that is the case."""
     def behave(conn: socket.socket, _request: str) -> None:
         conn.sendall(answer)
-        conn.shutdown(socket.SHUT_WR)  # the answer ends here, as a server that hangs up would have it
-        conn.recv(1)  # and waits for the client to close, so nothing is reset under its reading
+        if hang_up:
+            conn.shutdown(socket.SHUT_WR)
+        conn.recv(1)
 
     return HostileServer(behave)
 
 
-@pytest.mark.parametrize(("answer", "expected", "words"), [case[1:] for case in CASES], ids=[case[0] for case in CASES])
-def test_every_answer_is_read_right_or_refused_at_once(answer, expected, words):
-    server = _serve(answer)
+@pytest.mark.parametrize(("case", "answer", "expected", "words"), CASES, ids=[case[0] for case in CASES])
+def test_every_answer_is_read_right_or_refused_at_once(case, answer, expected, words):
+    server = _serve(answer, hang_up=any(word in case for word in HANGS_UP))
     started = time.monotonic()
     try:
         with Client(server.url, {}, timeout=20, service=Service("gateway", UPSTREAM_SETTING)) as client:
@@ -115,7 +121,7 @@ def test_every_answer_is_read_right_or_refused_at_once(answer, expected, words):
 
 
 def test_a_gzip_bomb_takes_no_more_memory_than_the_cap():
-    server = _serve(CASES[[case[0] for case in CASES].index("gzip bomb")][1])
+    server = _serve(next(answer for case, answer, *_ in CASES if case == "gzip bomb"), hang_up=False)
     tracemalloc.start()
     try:
         with Client(server.url, {}, timeout=20, service=Service("gateway", UPSTREAM_SETTING)) as client:

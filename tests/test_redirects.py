@@ -1,7 +1,7 @@
-"""Redirects are reported, never followed with a credential. A 3xx names its
-`Location` and the setting that points at the server: `upstream` for client calls (through the
-proxy or direct) and the SSO login, `admin_url` for `keys`, `portal_url` for the portal. The
-address it names never sees a request, so no key, master key or session token goes there."""
+"""Redirects are reported, never followed with a credential. A 3xx names its `Location` and the
+setting that points at the server: `upstream` for client calls (through the proxy or direct) and
+the SSO login, `admin_url` for `keys`, `portal_url` for the portal. The address it names never
+sees a request, so no key, master key or session token goes there."""
 
 from __future__ import annotations
 
