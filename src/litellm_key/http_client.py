@@ -35,7 +35,7 @@ import time
 import zlib
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 from urllib.parse import urljoin, urlsplit
 
 import httpcore
@@ -54,7 +54,7 @@ class Service:
     (`gateway-timeout`, `portal-timeout`, …); `setting` is what to change when it redirects or
     answers broken HTTP, e.g. "`upstream` (LITELLM_UPSTREAM)"."""
 
-    family: str
+    family: Literal["gateway", "portal"]
     setting: str
 
 
