@@ -290,8 +290,8 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     ),
     "cleartext-refused": (
         SafetyRefusal,
-        "Refusing to send the {secret} to {url} over plain http: {host} is not this machine, and anyone on the way "
-        "could read it (nothing was sent).",
+        "Refusing to send the {secret} to {url} over plain http, without TLS: {host} is not this machine, and anyone "
+        "on the way could read it (nothing was sent).",
         "Use the https:// (TLS) address, or reach it through localhost (`keys --port-forward`); on a network that is "
         "yours alone, opt in with --allow-http (or LITELLM_ALLOW_HTTP=true).",
     ),
