@@ -108,3 +108,37 @@ def test_admin_listings_reach_the_terminal_inert(admin, admin_standin, command):
         assert not any(control in result.stdout for control in OBEYED)
     else:
         assert_inert(result)
+
+
+# Files that write to a stream past Console, each for a reason that keeps server text out of it.
+WRITES_PAST_CONSOLE = {
+    "console.py": "the one filter itself",
+    "cli.py": "the crash report, neutralised in place, and the blank line after ^C",
+    "keyhelper.py": "`token`/`env` fast path: the stored key, checked printable ASCII",
+    "commands/token.py": "the key alone, for Claude Code",
+    "commands/env.py": "export lines of checked values",
+    "commands/proxy.py": "`proxy render`: our template with validated settings",
+    "commands/login.py": "the spinner line: our own text and a countdown",
+    "commands/keys/onboard.py": "the progress counter: our own text and numbers",
+    "files.py": "file contents, not a terminal",
+    "http_transport.py": "a socket, not a terminal",
+}
+
+
+def test_no_module_prints_past_the_console():
+    """The rule that makes the filter the ONE place: a new `print` or `.write` on a stream must go
+    through Console (`line` for tables and the like), or be listed above with its reason."""
+    import ast
+
+    from conftest import REPO
+
+    package = REPO / "src" / "litellm_key"
+    writers = set()
+    for path in package.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and (
+                (isinstance(node.func, ast.Name) and node.func.id == "print")
+                or (isinstance(node.func, ast.Attribute) and node.func.attr == "write")
+            ):
+                writers.add(str(path.relative_to(package)))
+    assert writers <= set(WRITES_PAST_CONSOLE), sorted(writers - set(WRITES_PAST_CONSOLE))
