@@ -45,7 +45,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_flags(parser)
 
 
-def _read_token(args: argparse.Namespace, path: object) -> SessionToken:
+def _read_token(args: argparse.Namespace, path: object, portal_url: str) -> SessionToken:
     if args.token_stdin:
         line = sys.stdin.readline()
         if not line.strip():
@@ -55,7 +55,7 @@ def _read_token(args: argparse.Namespace, path: object) -> SessionToken:
         return SessionToken.parse(os.environ[SESSION_TOKEN_VARIABLE])
     if not interactive(args):
         raise fail("portal-no-session", token_file=path)
-    return ask_session_token()
+    return ask_session_token(portal_url)
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -72,7 +72,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):
         raise fail("session-token-in-workspace", path=path, workspace=settings.workspace)
     portal_url = require_portal(settings)  # the token is stored for this portal and sent to no other
-    token = _read_token(args, path)
+    token = _read_token(args, path, portal_url)
     with Portal(portal_url, token, timeout=settings.timeout, allow_http=settings.allow_http) as portal:
         user = portal.whoami()
     console.ok(f"session valid: logged in to {portal_url} as {user}")

@@ -125,14 +125,15 @@ def require_session(settings: Settings, *, ask: bool) -> SessionToken:
         return found
     if not ask:
         raise fail("portal-no-session", token_file=token_file(settings.session_token_file))
-    return ask_session_token()
+    return ask_session_token(require_portal(settings))
 
 
-def ask_session_token() -> SessionToken:
-    """The hidden prompt, saying where the token is to be found (`portal login`, or a terminal run)."""
+def ask_session_token(portal_url: str) -> SessionToken:
+    """The hidden prompt, naming the portal the token will be sent to and where to find it there
+    (`portal login`, or a terminal run)."""
     import questionary
 
-    secret = questionary.password(f"Portal session token (copy it from {WHERE_TO_COPY}):").ask()
+    secret = questionary.password(f"Session token for {portal_url} (copy it from {WHERE_TO_COPY}):").ask()
     if secret is None:
         raise fail("cancelled")
     return SessionToken.parse(secret)
