@@ -17,7 +17,7 @@ from typing import Any
 
 from ... import kube
 from ...admin import Admin, NewKey
-from ...console import Console
+from ...console import Console, neutralised
 from ...errors import LitellmKeyError, fail
 from ...secret import ClientKey, MasterKey, refuse_cleartext
 from ...settings import Settings, load_settings
@@ -123,7 +123,7 @@ def confirm(question: str, *, yes: bool, action: str) -> None:
         raise fail("confirm-needed", action=action)
     import questionary
 
-    answer = questionary.confirm(question, default=False).ask()
+    answer = questionary.confirm(neutralised(question), default=False).ask()  # it names aliases LiteLLM sent
     if not answer:
         raise fail("cancelled")
 
