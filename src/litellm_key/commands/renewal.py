@@ -110,9 +110,9 @@ def available_session(settings: Settings) -> SessionToken | None:
     origin = settings.source_of("portal_url")
     if found.from_environment:
         bound = portal_url if origin.kind in USER_CHOSEN else None
-        nowhere = "no portal: the variable goes only to a portal_url set in the environment or by a flag"
+        nowhere = "no portal (the variable goes only to a portal_url set in the environment or by a flag)"
     else:
-        bound, nowhere = found.portal_url, "no portal: the file is older than litellm-key keeping the portal with it"
+        bound, nowhere = found.portal_url, "no portal (an older file: the token was stored without its portal)"
     if bound is None or not same_portal(bound, portal_url):
         raise fail("portal-token-other-portal", source=found.source, bound=bound or nowhere, portal_url=portal_url, origin=origin)
     return found.token
