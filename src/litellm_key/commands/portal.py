@@ -12,6 +12,7 @@ import sys
 
 from ..console import Console
 from ..errors import fail
+from ..secret import refuse_cleartext
 from ..portal import SESSION_TOKEN_VARIABLE, WHERE_TO_COPY, Portal, SessionToken, remove_session_token, save_session_token, token_file
 from . import add_location_flags, add_output_flags, add_portal_flags, settings_from
 from .renewal import ask_session_token, interactive, require_portal
@@ -72,6 +73,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):
         raise fail("session-token-in-workspace", path=path, workspace=settings.workspace)
     portal_url = require_portal(settings)  # the token is stored for this portal and sent to no other
+    refuse_cleartext(portal_url, "portal session token", allow_http=settings.allow_http)  # before asking for it
     token = _read_token(args, path, portal_url)
     with Portal(portal_url, token, timeout=settings.timeout, allow_http=settings.allow_http) as portal:
         user = portal.whoami()
