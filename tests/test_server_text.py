@@ -121,7 +121,7 @@ WRITES_PAST_CONSOLE = {
     "commands/login.py": "the spinner line: our own text and a countdown",
     "commands/keys/onboard.py": "the progress counter: our own text and numbers",
     "files.py": "file contents, not a terminal",
-    "http_transport.py": "a socket, not a terminal",
+    "http_client.py": "a socket, not a terminal",
 }
 
 
