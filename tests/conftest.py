@@ -19,6 +19,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from litellm_standin import MASTER_KEY, LiteLLMStandin  # noqa: E402
 from proxy_helpers import proxy_env, start_proxy, upstream  # noqa: E402,F401 (fixtures for every test module)
 from pty_helpers import spawn  # noqa: E402,F401 (fixture)
+from hostile_server import Behaviour, HostileServer  # noqa: E402
 from sso_standin import sso  # noqa: E402,F401 (fixture)
 
 REPO = Path(__file__).resolve().parent.parent
@@ -115,3 +116,23 @@ def cli(workspace: Path, tmp_path: Path, standin: LiteLLMStandin) -> Cli:
     home = tmp_path / "home"
     home.mkdir()
     return Cli(workspace, home, standin)
+
+
+@pytest.fixture
+def hostile(workspace: Path, tmp_path: Path):
+    """Start a hostile server; return a Cli pointed at it (no proxy) plus the server."""
+    servers: list[HostileServer] = []
+    home = tmp_path / "home"
+    home.mkdir()
+
+    def start(behaviour: Behaviour) -> Cli:
+        (workspace / ".gitignore").write_text("/.env\n")  # so a failed setup has nothing to write at all
+        server = HostileServer(behaviour)
+        servers.append(server)
+        cli = Cli(workspace, home, None)
+        cli.env.update(LITELLM_PROXY="false", LITELLM_UPSTREAM=server.url)
+        return cli
+
+    yield start
+    for server in servers:
+        server.close()

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import GOOD_KEY, Cli
+from conftest import GOOD_KEY
 from hostile_server import Behaviour, HostileServer, never_answer, respond, trickle
 from litellm_standin import MASTER_KEY
 from litellm_key.gateway import Gateway
@@ -37,26 +37,6 @@ def echo(status: str, template: str, content_type: str = "application/json") -> 
         conn.sendall(respond(status, template.replace("{key}", key), content_type))
 
     return behave
-
-
-@pytest.fixture
-def hostile(workspace: Path, tmp_path: Path):
-    """Start a hostile server; return a Cli pointed at it (no proxy) plus the server."""
-    servers: list[HostileServer] = []
-    home = tmp_path / "home"
-    home.mkdir()
-
-    def start(behaviour: Behaviour) -> Cli:
-        (workspace / ".gitignore").write_text("/.env\n")  # so a failed setup has nothing to write at all
-        server = HostileServer(behaviour)
-        servers.append(server)
-        cli = Cli(workspace, home, None)
-        cli.env.update(LITELLM_PROXY="false", LITELLM_UPSTREAM=server.url)
-        return cli
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 def _snapshot(workspace: Path, home: Path) -> dict[str, bytes]:
@@ -201,7 +181,7 @@ def test_unresolvable_host_is_named_as_such(cli, workspace):
     assert "Start the proxy" not in result.output
 
 
-def test_plain_http_builds_no_tls_context(standin, monkeypatch):
+def test_a_plain_http_request_builds_no_tls_context(standin, monkeypatch):
     created: list[object] = []
     real = ssl.create_default_context
     monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: created.append(1) or real(*a, **k))
@@ -300,7 +280,7 @@ def master_portal(cli, standin, tmp_path):
     """A key portal whose 'current key' for the user is LiteLLM's master key (a misconfigured portal)."""
     from pytest_httpserver import HTTPServer
 
-    from portal_standin import SESSION_TOKEN, PortalStandin
+    from portal_standin import PortalStandin, stored_session
 
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
@@ -308,7 +288,7 @@ def master_portal(cli, standin, tmp_path):
     portal.current = MASTER_KEY
     token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
     token_file.parent.mkdir(parents=True)
-    token_file.write_text(SESSION_TOKEN + "\n")
+    token_file.write_text(stored_session(portal.url))
     cli.env.update(LITELLM_PORTAL_URL=portal.url)
     yield portal
     server.clear()

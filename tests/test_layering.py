@@ -18,7 +18,7 @@ DEVELOPMENT = (REPO / "docs" / "development.md").read_text()
 LEAVES = {"gateway", "portal", "sso", "proxy", "envfile", "kube", "admin", "keyring_store", "clients", "shell_profile"}
 BASE = {
     "settings", "settings_values", "settings_files", "plain_yaml", "secret", "errors", "console", "files", "keyhelper",
-    "known_clients", "http_transport", "plain_http",
+    "known_clients", "http_client",
 }
 SERVICES = "services"
 SHARED_IN_A_COMMAND_PACKAGE = "common"

@@ -89,6 +89,18 @@ def add_portal_flags(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="where the portal session token is kept (default $XDG_CONFIG_HOME/litellm-key/session-token)",
     )
+    add_allow_http_flag(group)
+
+
+def add_allow_http_flag(group: argparse._ActionsContainer) -> None:
+    """The explicit opt-in to send the master key or the session token over plain http to another
+    machine (docs/security.md); without it that is refused before any connection."""
+    group.add_argument(
+        "--allow-http",
+        action="store_const",
+        const=True,
+        help="send the session token or master key over plain http to a host that is not this machine (unsafe)",
+    )
 
 
 def add_key_source_flags(parser: argparse.ArgumentParser) -> None:
@@ -111,14 +123,15 @@ def interactive(args: argparse.Namespace | None = None) -> bool:
     return not getattr(args, "no_input", False) and sys.stdin.isatty() and sys.stdout.isatty()
 
 
-def ask_session_token() -> "SessionToken":
-    """The hidden prompt for the portal session token, saying where it is to be found (`portal
-    login`, and `renew` or `setup --from-portal` on a terminal without a stored one)."""
+def ask_session_token(portal_url: str) -> "SessionToken":
+    """The hidden prompt for the portal session token (`portal login`, and `renew` or `setup
+    --from-portal` on a terminal without a stored one), naming the portal the token will be sent
+    to and where to find it there: the person answering decides where it goes."""
     import questionary
 
     from ..portal import WHERE_TO_COPY, SessionToken
 
-    secret = questionary.password(f"Portal session token (copy it from {WHERE_TO_COPY}):").ask()
+    secret = questionary.password(f"Session token for {portal_url} (copy it from {WHERE_TO_COPY}):").ask()
     if secret is None:
         raise fail("cancelled")
     return SessionToken.parse(secret)
@@ -126,7 +139,7 @@ def ask_session_token() -> "SessionToken":
 
 SETTING_FLAGS = (
     "workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout",
-    "portal_url", "session_token_file", "key_store",
+    "portal_url", "session_token_file", "key_store", "allow_http",
 )
 
 

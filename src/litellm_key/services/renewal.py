@@ -21,7 +21,7 @@ from ..envfile import normalized_expiry, seconds_left
 from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
 from ..files import locked_dir
 from ..gateway import Verification, verify
-from ..portal import Portal, SessionToken, session_token, token_file
+from ..portal import Portal, SessionToken, same_portal, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
 from .client_setup import configure_clients
@@ -109,21 +109,40 @@ def require_portal(settings: Settings) -> str:
     return settings.portal_url
 
 
+# Where a setting comes from when the user chose it, not a checkout's settings file.
+USER_CHOSEN = ("environment", "flag", "user")
+
+
 def available_session(settings: Settings) -> SessionToken | None:
-    """The session token from the environment or the token file; never asks (apply, token)."""
+    """The session token from the environment or the token file; never asks (apply, token).
+
+    A stored token goes only to the portal it was stored for; one from LITELLM_SESSION_TOKEN only to
+    a `portal_url` the user chose too (environment, flag), never to one a workspace file names. An
+    older token file, stored without its portal, goes nowhere until `portal login` stores it again."""
     found = session_token(token_file(settings.session_token_file))
-    return found[0] if found else None
+    if found is None:
+        return None
+    portal_url = require_portal(settings)
+    origin = settings.source_of("portal_url")
+    if found.from_environment:
+        bound = portal_url if origin.kind in USER_CHOSEN else None
+        nowhere = "no portal (the variable goes only to a portal_url set in the environment or by a flag)"
+    else:
+        bound, nowhere = found.portal_url, "no portal (an older file: the token was stored without its portal)"
+    if bound is None or not same_portal(bound, portal_url):
+        raise fail("portal-token-other-portal", source=found.source, bound=bound or nowhere, portal_url=portal_url, origin=origin)
+    return found.token
 
 
-def require_session(settings: Settings, *, ask: Callable[[], SessionToken] | None) -> SessionToken:
-    """The session token; `ask` (the command's prompt, when a person is there) is the last resort,
-    and a token typed there is not stored."""
+def require_session(settings: Settings, *, ask: Callable[[str], SessionToken] | None) -> SessionToken:
+    """The session token; `ask` (the command's prompt for the portal it names, when a person is
+    there) is the last resort, and a token typed there is not stored."""
     found = available_session(settings)
     if found is not None:
         return found
     if ask is None:
         raise fail("portal-no-session", token_file=token_file(settings.session_token_file))
-    return ask()
+    return ask(require_portal(settings))
 
 
 def fetch_verified(
@@ -131,7 +150,8 @@ def fetch_verified(
 ) -> tuple[ClientKey, Verification, str, str]:
     """(key, its verification, where it came from, whose session): the portal's current key when it
     works and is not itself due, else a new one. A new key LiteLLM rejects is `portal-key-rejected`."""
-    with Portal(require_portal(settings), session, timeout=settings.timeout, deadline=deadline) as portal:
+    portal_url = require_portal(settings)
+    with Portal(portal_url, session, timeout=settings.timeout, deadline=deadline, allow_http=settings.allow_http) as portal:
         progress.step(f"asking the key portal {portal.url}")
         user = portal.whoami()
         progress.ok(f"portal session valid ({user})")
@@ -235,7 +255,7 @@ def _now_stored(settings: Settings, fallback: ClientKey | None) -> ClientKey | N
         return fallback
 
 
-def key_from_portal(settings: Settings, progress: Progress, *, ask: Callable[[], SessionToken] | None) -> ClientKey:
+def key_from_portal(settings: Settings, progress: Progress, *, ask: Callable[[str], SessionToken] | None) -> ClientKey:
     """`setup --from-portal`: the portal's key, already verified; setup stores it like a pasted one."""
     require_portal(settings)
     session = require_session(settings, ask=ask)
