@@ -175,11 +175,12 @@ def fetch_verified(
 @contextlib.contextmanager
 def _renewal_lock(settings: Settings, deadline: float | None) -> Iterator[None]:
     """One renewal at a time per state dir; with a deadline, give up (renewal-busy) instead of waiting on."""
-    try:
-        with locked_dir(settings.state_dir / "renewal", deadline):
-            yield
-    except TimeoutError:
-        raise fail("renewal-busy") from None
+    with contextlib.ExitStack() as held:
+        try:
+            held.enter_context(locked_dir(settings.state_dir / "renewal", deadline))
+        except TimeoutError:  # only the wait for the lock: a timeout inside the renewal is its own
+            raise fail("renewal-busy") from None
+        yield
 
 
 def renew_locked(
