@@ -70,8 +70,9 @@ def test_the_shared_base_imports_no_leaf_and_no_command():
     assert not _outside(BASE, lambda _unit: BASE)
 
 
-def test_the_services_import_no_command():
-    assert not _outside({SERVICES}, lambda _unit: BASE | LEAVES | {SERVICES})
+def test_the_services_import_no_command_and_no_console():
+    """A service returns results and prints nothing: the command renders them (text or --json)."""
+    assert not _outside({SERVICES}, lambda _unit: (BASE - {"console"}) | LEAVES | {SERVICES})
 
 
 def test_no_command_imports_another_command():
