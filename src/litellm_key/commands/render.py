@@ -14,7 +14,7 @@ from ..console import Console
 from ..known_clients import ENVIRONMENT_CLIENTS
 from ..secret import ClientKey
 from ..services.client_setup import ClientRemoval, ClientSetup
-from ..services.key_store import EnvKeyStore, Stored
+from ..services.key_store import KeyStore, Stored
 from ..services.verification import Notice
 from ..settings import Settings
 
@@ -139,7 +139,7 @@ def states_as_dict(states: list[ClientState]) -> dict[str, object]:
     }
 
 
-def replaceable_key(console: Console, store: EnvKeyStore) -> ClientKey | None:
+def replaceable_key(console: Console, store: KeyStore) -> ClientKey | None:
     """The stored key for `setup` and `renew`; a stored value that is no usable key is a warning."""
     found = store.replaceable()
     if found.ignored is not None:

@@ -19,7 +19,7 @@ from pathlib import Path
 
 from ..console import Console
 from ..keyhelper import config_files, expires_soon, find_workspace
-from ..services.key_store import EnvKeyStore, key_store
+from ..services.key_store import KeyStore, key_store
 from ..settings import Settings
 from . import add_location_flags, render, settings_from
 
@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_location_flags(parser)
 
 
-def _expiry_near(store: EnvKeyStore) -> bool:
+def _expiry_near(store: KeyStore) -> bool:
     """Whether LITELLM_KEY_EXPIRES is within keyhelper.RENEW_MARGIN or past: the same test as the
     fast path's, so a key that is not due costs no datetime import and no network."""
     expires = store.expires()

@@ -10,7 +10,7 @@ Nothing here prints; the results say what happened and the command reports it.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import NamedTuple
+from typing import NamedTuple, Protocol
 
 from ..envfile import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, OWNED_VARIABLES, normalized_expiry, stored_expiry, stored_key, update_env
 from ..errors import LitellmKeyError, fail
@@ -44,6 +44,35 @@ class Replaceable(NamedTuple):
 
     key: ClientKey | None
     ignored: LitellmKeyError | None
+
+
+class KeyStore(Protocol):
+    """What every command may ask of the key's home, wherever it is."""
+
+    @property
+    def where(self) -> str: ...
+
+    @property
+    def described(self) -> str: ...
+
+    @property
+    def flag(self) -> str: ...
+
+    def load(self) -> ClientKey | None: ...
+
+    def require(self) -> ClientKey: ...
+
+    def replaceable(self) -> Replaceable: ...
+
+    def expires(self) -> str | None: ...
+
+    def save(self, key: ClientKey, *, expires: str | None = None) -> Stored: ...
+
+    def record_expiry(self, expires: str | None) -> bool: ...
+
+    def record_base_url(self) -> bool: ...
+
+    def forget(self) -> Forgotten: ...
 
 
 @dataclass(frozen=True)
@@ -153,6 +182,6 @@ class KeyringKeyStore(EnvKeyStore):
         return Forgotten(delete_key(), super().forget().env_file)
 
 
-def key_store(settings: Settings) -> EnvKeyStore:
+def key_store(settings: Settings) -> KeyStore:
     """The store the `key_store` setting names: the one place that setting is read."""
     return KeyringKeyStore(settings) if settings.key_store == "keyring" else EnvKeyStore(settings)
