@@ -67,7 +67,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             console.emit({**document, "renewed": False})
             return 0
     require_portal(settings)
-    session = require_session(settings, ask=interactive(args))
+    session = require_session(settings, console, ask=interactive(args))
     renewal = renew_locked(settings, console, session, old_key=key)
     console.ok(f"key {renewal.key.mask()} in use ({renewal.source}); expires: {renewal.expires or 'never'}")
     console.emit(
