@@ -90,6 +90,8 @@ def read_row(path: Path, *, firefox: bool, name: str, host: str, browser: str) -
         with contextlib.closing(_open(path, immutable=True)) as connection:
             row = _query(connection, firefox, name, host)
     except sqlite3.DatabaseError as error:
+        if locked:  # the saved part is not a whole store yet: the browser holds the rest
+            raise fail("browser-store-locked", browser=browser, path=path) from None
         raise fail("browser-store-unreadable", browser=browser, path=path, detail=error) from None
     if row is None and locked:
         raise fail("browser-store-locked", browser=browser, path=path)

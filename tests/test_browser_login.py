@@ -1,0 +1,225 @@
+"""`portal login --from-browser` and `session_source: browser`, with real browsers: headless
+Chromium and Firefox sign in to a stand-in page that sets the portal's `token` cookie, and the CLI
+reads it from the store they leave behind (Chromium's "basic" v10 store with the SHA-256 host
+prefix of database version 24; Firefox's cookies.sqlite), read-only, for the portal's host only."""
+
+from __future__ import annotations
+
+import hashlib
+import shutil
+import sqlite3
+import stat
+from pathlib import Path
+
+import pytest
+from pytest_httpserver import HTTPServer
+
+from browser_helpers import chromium_visit, firefox_visit, needs_chromium, needs_firefox, sign_in_page
+from conftest import GOOD_KEY
+from portal_standin import SESSION_TOKEN
+from test_renew import PAST, env_value, home, portal, store, token_file  # noqa: F401 (fixtures)
+
+
+@pytest.fixture(scope="module")
+def sign_in_url():
+    """The portal's sign-in page on 127.0.0.1: a cookie is per host, not per port, so the stores the
+    browsers write here hold the session for every portal stand-in on 127.0.0.1."""
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.expect_request("/auth/signin").respond_with_handler(sign_in_page(SESSION_TOKEN))
+    server.start()
+    yield server.url_for("/auth/signin")
+    server.stop()
+
+
+@pytest.fixture(scope="module")
+def chromium_profile(sign_in_url, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("chromium")
+    chromium_visit(sign_in_url, folder / "user-data", folder / "home")
+    return folder / "user-data"
+
+
+@pytest.fixture(scope="module")
+def firefox_profile(sign_in_url, tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("firefox")
+    firefox_visit(sign_in_url, folder / "profile", folder / "home")
+    return folder / "profile"
+
+
+@pytest.fixture
+def bcli(cli, portal, token_file):  # noqa: F811
+    """The CLI with the portal configured and a check that no output shows the session."""
+    cli.env["LITELLM_PORTAL_URL"] = portal.url
+
+    def run(*args, **kwargs):
+        result = cli(*args, **kwargs)
+        assert SESSION_TOKEN not in result.output
+        return result
+
+    return run
+
+
+def _copy(profile: Path, tmp_path: Path) -> Path:
+    """A per-test copy of the module's profile, for tests that change the store."""
+    return Path(shutil.copytree(profile, tmp_path / profile.name, symlinks=True))
+
+
+@needs_chromium
+def test_portal_login_from_chromium_stores_the_session_it_signed_in_with(bcli, chromium_profile, token_file):  # noqa: F811
+    cookies = chromium_profile / "Default" / "Cookies"
+    before = hashlib.sha256(cookies.read_bytes()).hexdigest()
+
+    result = bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(chromium_profile))
+
+    assert result.returncode == 0, result.output
+    assert "cookie for 127.0.0.1 from chromium" in result.stdout
+    assert "logged in to" in result.stdout and "alice@example.com" in result.stdout
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
+    assert hashlib.sha256(cookies.read_bytes()).hexdigest() == before  # read in place, never written
+
+
+@needs_firefox
+def test_portal_login_auto_finds_the_firefox_session_and_says_so(bcli, firefox_profile, token_file):  # noqa: F811
+    result = bcli("portal", "login", "--from-browser", "--browser-profile", str(firefox_profile), "--json")
+
+    assert result.returncode == 0, result.output
+    assert '"browser": "firefox"' in result.stdout
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+
+@needs_firefox
+def test_portal_login_finds_firefoxs_default_profile_through_profiles_ini(bcli, home, firefox_profile, token_file):  # noqa: F811
+    root = home / ".mozilla" / "firefox"
+    shutil.copytree(firefox_profile, root / "abcd1234.default-esr", symlinks=True)
+    (root / "profiles.ini").write_text(
+        "[Profile0]\nName=default-esr\nIsRelative=1\nPath=abcd1234.default-esr\nDefault=1\n\n"
+        "[Install3B6073811A6ABF12]\nDefault=abcd1234.default-esr\nLocked=1\n"
+    )
+    result = bcli("portal", "login", "--from-browser", "auto")
+    assert result.returncode == 0, result.output
+    assert "from firefox" in result.stdout
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+
+@needs_chromium
+def test_renew_reads_the_browser_session_again_when_the_stored_one_expired(bcli, cli, workspace, portal, standin, token_file, chromium_profile):  # noqa: F811
+    standin.keys[GOOD_KEY].expires = PAST
+    store(workspace, GOOD_KEY, PAST)
+    token_file.parent.mkdir(parents=True)
+    token_file.write_text("eyJhbGciOiJIUzI1NiJ9.expired.session\n")  # the portal no longer knows it
+    cli.env.update(LITELLM_SESSION_SOURCE="browser", LITELLM_BROWSER="chromium", LITELLM_CLIENTS="roo")
+    cli.env["LITELLM_BROWSER_PROFILE"] = str(chromium_profile)
+
+    result = bcli("renew")
+
+    assert result.returncode == 0, result.output
+    assert "reading it again from the browser" in result.output
+    assert env_value(workspace, "LITELLM_API_KEY").startswith("sk-portal-")
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+
+@needs_firefox
+def test_token_renews_with_the_browser_session_when_none_is_stored(bcli, cli, workspace, portal, standin, token_file, firefox_profile):  # noqa: F811
+    store(workspace, GOOD_KEY, PAST)
+    standin.keys[GOOD_KEY].expires = PAST
+    cli.env.update(LITELLM_SESSION_SOURCE="browser", LITELLM_BROWSER_PROFILE=str(firefox_profile), LITELLM_CLIENTS="roo")
+
+    result = bcli("token")
+
+    assert result.returncode == 0, result.output
+    assert result.stdout.startswith("sk-portal-")
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+
+def _chromium_row(cookies: Path, sql: str, *params: object) -> None:
+    connection = sqlite3.connect(cookies)
+    with connection:
+        connection.execute(sql, params)
+    connection.close()
+
+
+def _no_cookie_host(bcli, profile, **_):
+    return bcli("portal", "login", "--from-browser", "--browser-profile", str(profile), "--portal-url", "http://localhost:9/")
+
+
+def _portal_forgot_the_session(bcli, profile, portal, **_):
+    portal.sessions.clear()
+    return bcli("portal", "login", "--from-browser", "--browser-profile", str(profile))
+
+
+def _keyring_store(bcli, profile, **_):
+    cookies = profile / "Default" / "Cookies"
+    with sqlite3.connect(cookies) as connection:
+        (value,) = connection.execute("SELECT encrypted_value FROM cookies").fetchone()
+    connection.close()
+    _chromium_row(cookies, "UPDATE cookies SET encrypted_value = ?", b"v11" + value[3:])
+    return bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(profile))
+
+
+def _value_moved_to_another_host(bcli, profile, portal, **_):
+    """A v10 value whose SHA-256 host prefix names 127.0.0.1, stored under another host: refused."""
+    cookies = profile / "Default" / "Cookies"
+    _chromium_row(cookies, "UPDATE cookies SET host_key = 'localhost'")
+    return bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(profile), "--portal-url", "http://localhost:9/")
+
+
+def _not_a_database(bcli, profile, **_):
+    (profile / "Default" / "Cookies").write_bytes(b"not sqlite at all " * 100)
+    return bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(profile))
+
+
+def _no_such_browser(bcli, tmp_path, **_):
+    return bcli("portal", "login", "--from-browser", "brave", "--browser-profile", str(tmp_path / "nowhere"))
+
+
+def _no_browser_at_all(bcli, **_):
+    return bcli("portal", "login", "--from-browser")
+
+
+def _inside_a_dev_container(bcli, cli, **_):
+    cli.env["REMOTE_CONTAINERS"] = "true"
+    return bcli("portal", "login", "--from-browser")
+
+
+@needs_chromium
+@pytest.mark.parametrize(
+    "arrange, exit_code, reason, says",
+    [
+        (_no_cookie_host, 4, "browser-no-cookie", "has no `token` cookie for localhost"),
+        (_portal_forgot_the_session, 4, "browser-session-expired", "no longer a valid portal session"),
+        (_keyring_store, 3, "browser-store-undecryptable", "Secret Service"),
+        (_value_moved_to_another_host, 3, "browser-store-undecryptable", "no key we hold opens it"),
+        (_not_a_database, 3, "browser-store-unreadable", "Cannot read chromium's cookie store"),
+        (_no_such_browser, 3, "browser-not-found", "No brave profile"),
+        (_no_browser_at_all, 3, "browser-none-found", "firefox, chromium, chrome, brave, edge were looked for"),
+        (_inside_a_dev_container, 2, "browser-in-container", "on the host"),
+    ],
+)
+def test_a_session_the_browser_cannot_give_is_a_clear_failure_and_nothing_is_stored(
+    bcli, cli, portal, token_file, chromium_profile, tmp_path, arrange, exit_code, reason, says  # noqa: F811
+):
+    profile = _copy(chromium_profile, tmp_path)
+    result = arrange(bcli, cli=cli, profile=profile, portal=portal, tmp_path=tmp_path)
+    assert result.returncode == exit_code, result.output
+    assert says in result.stderr
+    assert not token_file.exists()
+
+
+def test_a_store_the_running_browser_holds_locked_says_to_close_it(bcli, tmp_path, token_file):  # noqa: F811
+    """Firefox keeps cookies.sqlite under an exclusive lock, new cookies in its write-ahead log."""
+    profile = tmp_path / "profile"
+    profile.mkdir()
+    browser = sqlite3.connect(profile / "cookies.sqlite")
+    browser.execute("CREATE TABLE moz_cookies (id INTEGER PRIMARY KEY, originAttributes TEXT NOT NULL DEFAULT '', name TEXT, value TEXT, host TEXT, path TEXT, lastAccessed INTEGER)")
+    browser.commit()
+    browser.execute("PRAGMA journal_mode=WAL")
+    browser.execute("PRAGMA locking_mode=EXCLUSIVE")
+    browser.execute("INSERT INTO moz_cookies (name, value, host, path, lastAccessed) VALUES ('token', ?, '127.0.0.1', '/', 1)", (SESSION_TOKEN,))
+    browser.commit()
+    try:
+        result = bcli("portal", "login", "--from-browser", "firefox", "--browser-profile", str(profile))
+    finally:
+        browser.close()
+    assert result.returncode == 6, result.output
+    assert "Close firefox" in result.stderr
+    assert not token_file.exists()
