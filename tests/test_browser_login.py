@@ -5,6 +5,7 @@ prefix of database version 24; Firefox's cookies.sqlite), read-only, for the por
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import shutil
 import sqlite3
@@ -14,7 +15,7 @@ from pathlib import Path
 import pytest
 from pytest_httpserver import HTTPServer
 
-from browser_helpers import chromium_visit, firefox_visit, needs_chromium, needs_firefox, sign_in_page
+from browser_helpers import chromium_visit, firefox_visit, needs_chromium, needs_firefox, needs_secret_service, secret_service, sign_in_page
 from conftest import GOOD_KEY
 from portal_standin import SESSION_TOKEN
 from test_renew import PAST, env_value, home, portal, store, token_file  # noqa: F401 (fixtures)
@@ -129,6 +130,28 @@ def test_token_renews_with_the_browser_session_when_none_is_stored(bcli, cli, wo
     assert result.returncode == 0, result.output
     assert result.stdout.startswith("sk-portal-")
     assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+
+@needs_chromium
+@needs_secret_service
+def test_a_keyring_encrypted_chromium_cookie_is_read_and_a_locked_keyring_is_named(bcli, sign_in_url, token_file, tmp_path):  # noqa: F811
+    """Chromium with gnome-keyring writes `v11` values keyed from its Secret Service password."""
+    import secretstorage
+    from jeepney.io.blocking import open_dbus_connection
+
+    with secret_service(tmp_path / "session") as bus:
+        chromium_visit(sign_in_url, tmp_path / "user-data", tmp_path / "browser-home", bus)
+        result = bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(tmp_path / "user-data"), env=bus)
+        assert result.returncode == 0, result.output
+        assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+        token_file.unlink()
+        with contextlib.closing(open_dbus_connection(bus["DBUS_SESSION_BUS_ADDRESS"])) as connection:
+            secretstorage.get_default_collection(connection).lock()
+        result = bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(tmp_path / "user-data"), env=bus)
+    assert result.returncode == 3, result.output
+    assert "it is locked (key kept in: the keyring 'Login')" in result.stderr
+    assert not token_file.exists()
 
 
 def _chromium_row(cookies: Path, sql: str, *params: object) -> None:
