@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import shutil
 import sqlite3
 import stat
@@ -14,6 +15,7 @@ from pathlib import Path
 
 import pytest
 from pytest_httpserver import HTTPServer
+from werkzeug import Response
 
 from browser_helpers import chromium_visit, firefox_visit, needs_chromium, needs_firefox, needs_secret_service, secret_service, sign_in_page
 from conftest import GOOD_KEY
@@ -154,6 +156,23 @@ def test_a_keyring_encrypted_chromium_cookie_is_read_and_a_locked_keyring_is_nam
     assert not token_file.exists()
 
 
+@needs_chromium
+def test_doctor_checks_the_session_renewal_would_read_from_the_browser_without_storing_it(bcli, cli, standin, chromium_profile, token_file, tmp_path):  # noqa: F811
+    standin.overrides["/health/readiness"] = lambda _request: Response(json.dumps({"status": "healthy", "db": "connected", "litellm_version": "1.80.0"}), content_type="application/json")
+    assert cli("setup", "--key-stdin", input=f"{GOOD_KEY}\n").returncode == 0
+    cli.env.update(LITELLM_SESSION_SOURCE="browser", LITELLM_BROWSER_PROFILE=str(chromium_profile))
+
+    checks = {check["id"]: check for check in json.loads(bcli("doctor", "--json").stdout)["checks"]}
+    assert checks["portal-session"]["status"] == "ok", checks["portal-session"]
+    assert "alice@example.com" in checks["portal-session"]["summary"]
+    assert not token_file.exists()  # doctor looks, it does not store
+
+    cli.env["LITELLM_BROWSER_PROFILE"] = str(tmp_path / "nowhere")
+    checks = {check["id"]: check for check in json.loads(bcli("doctor", "--json").stdout)["checks"]}
+    assert checks["portal-session"]["status"] == "failed", checks["portal-session"]
+    assert checks["portal-session"].get("reason") == "browser-not-found", checks["portal-session"]
+
+
 def _chromium_row(cookies: Path, sql: str, *params: object) -> None:
     connection = sqlite3.connect(cookies)
     with connection:
@@ -186,6 +205,14 @@ def _value_moved_to_another_host(bcli, profile, portal, **_):
     return bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(profile), "--portal-url", "http://localhost:9/")
 
 
+def _without_the_extra(bcli, cli, profile, tmp_path, **_):
+    """cryptography not installed (the `browser` extra): shadowed by a package that cannot be imported."""
+    (tmp_path / "shadow" / "cryptography").mkdir(parents=True)
+    (tmp_path / "shadow" / "cryptography" / "__init__.py").write_text("raise ImportError('not installed')\n")
+    cli.env["PYTHONPATH"] = f"{tmp_path / 'shadow'}:{cli.env['PYTHONPATH']}"
+    return bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(profile))
+
+
 def _not_a_database(bcli, profile, **_):
     (profile / "Default" / "Cookies").write_bytes(b"not sqlite at all " * 100)
     return bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(profile))
@@ -204,22 +231,31 @@ def _inside_a_dev_container(bcli, cli, **_):
     return bcli("portal", "login", "--from-browser")
 
 
+def _inside_the_features_container(bcli, cli, tmp_path, **_):
+    """No variable says so, but the feature's /etc/litellm-key/config.yaml is there."""
+    (tmp_path / "feature-config.yaml").write_text("upstream: http://host.docker.internal:80\n")
+    cli.env["LITELLM_KEY_SYSTEM_CONFIG"] = str(tmp_path / "feature-config.yaml")
+    return bcli("portal", "login", "--from-browser")
+
+
 @needs_chromium
 @pytest.mark.parametrize(
-    "arrange, exit_code, reason, says",
+    "arrange, exit_code, says",
     [
-        (_no_cookie_host, 4, "browser-no-cookie", "has no `token` cookie for localhost"),
-        (_portal_forgot_the_session, 4, "browser-session-expired", "no longer a valid portal session"),
-        (_keyring_store, 3, "browser-store-undecryptable", "Secret Service"),
-        (_value_moved_to_another_host, 3, "browser-store-undecryptable", "no key we hold opens it"),
-        (_not_a_database, 3, "browser-store-unreadable", "Cannot read chromium's cookie store"),
-        (_no_such_browser, 3, "browser-not-found", "No brave profile"),
-        (_no_browser_at_all, 3, "browser-none-found", "firefox, chromium, chrome, brave, edge were looked for"),
-        (_inside_a_dev_container, 2, "browser-in-container", "on the host"),
+        pytest.param(_no_cookie_host, 4, "has no `token` cookie for localhost", id="browser-no-cookie"),
+        pytest.param(_portal_forgot_the_session, 4, "no longer a valid portal session", id="browser-session-expired"),
+        pytest.param(_keyring_store, 3, "Secret Service", id="browser-store-undecryptable-keyring"),
+        pytest.param(_value_moved_to_another_host, 3, "no key we hold opens it", id="browser-store-undecryptable-moved-value"),
+        pytest.param(_without_the_extra, 3, "pip install 'litellm-key[browser]'", id="browser-extra-missing"),
+        pytest.param(_not_a_database, 3, "Cannot read chromium's cookie store", id="browser-store-unreadable"),
+        pytest.param(_no_such_browser, 3, "No brave profile", id="browser-not-found"),
+        pytest.param(_no_browser_at_all, 3, "firefox, chromium, chrome, brave, edge were looked for", id="browser-none-found"),
+        pytest.param(_inside_a_dev_container, 2, "on the host", id="browser-in-container"),
+        pytest.param(_inside_the_features_container, 2, "feature-config.yaml exists", id="browser-in-container-feature"),
     ],
 )
 def test_a_session_the_browser_cannot_give_is_a_clear_failure_and_nothing_is_stored(
-    bcli, cli, portal, token_file, chromium_profile, tmp_path, arrange, exit_code, reason, says  # noqa: F811
+    bcli, cli, portal, token_file, chromium_profile, tmp_path, arrange, exit_code, says  # noqa: F811
 ):
     profile = _copy(chromium_profile, tmp_path)
     result = arrange(bcli, cli=cli, profile=profile, portal=portal, tmp_path=tmp_path)

@@ -13,14 +13,14 @@ from pathlib import Path
 from typing import Mapping, NamedTuple
 
 from ..errors import LitellmKeyError, fail
+from ..keyhelper import SYSTEM_CONFIG
 from .profiles import BROWSERS, CookieStore, find_store
 from .sqlite_store import read_row
 
 __all__ = ["BROWSERS", "BrowserSession", "read_session_cookie"]
 
-# VS Code's Dev Containers, Codespaces, and our own feature's config file.
+# VS Code's Dev Containers and Codespaces set these; our feature installs its config file.
 _CONTAINER_MARKERS = ("REMOTE_CONTAINERS", "CODESPACES", "DEVCONTAINER")
-FEATURE_CONFIG = Path("/etc/litellm-key/config.yaml")
 # what `auto` reports when no browser had the cookie: what the user can act on first
 _MOST_TELLING = ("browser-store-locked", "browser-extra-missing", "browser-store-undecryptable", "browser-store-unreadable")
 
@@ -40,7 +40,8 @@ def _in_dev_container(environ: Mapping[str, str]) -> str | None:
     marker = next((name for name in _CONTAINER_MARKERS if environ.get(name)), None)
     if marker:
         return f"{marker} is set"
-    return f"{FEATURE_CONFIG} exists" if FEATURE_CONFIG.is_file() else None
+    feature_config = environ.get("LITELLM_KEY_SYSTEM_CONFIG") or SYSTEM_CONFIG  # as keyhelper.config_files finds it
+    return f"{feature_config} exists" if os.path.isfile(feature_config) else None
 
 
 def _from_store(store: CookieStore, host: str, name: str) -> BrowserSession:
@@ -75,7 +76,7 @@ def read_session_cookie(
         marker = _in_dev_container(environ)
         if marker:
             raise fail("browser-in-container", marker=marker)
-        if browser == "auto":
+        if browser == "auto" and profile is None:  # a profile folder named is reported as not found
             raise fail("browser-none-found", browsers=", ".join(BROWSERS))
     ranked = sorted(found or problems, key=lambda problem: _MOST_TELLING.index(problem.reason) if problem.reason in _MOST_TELLING else 9)
     raise ranked[0]
