@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from ..browser import read_session_cookie
 from ..console import Console
 from ..errors import KeyRejected, fail
 from ..portal import Portal, SessionToken, save_session_token, token_file
@@ -31,6 +30,11 @@ def login_from_browser(settings: Settings, console: Console, *, deadline: float 
     """Read the `session_cookie` for portal_url's host from `browser`, check it, store it."""
     if not settings.portal_url:
         raise fail("portal-not-configured")
+    path = token_file(settings.session_token_file)
+    if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):  # as `portal login` refuses it
+        raise fail("session-token-in-workspace", path=path, workspace=settings.workspace)
+    from ..browser import read_session_cookie  # sqlite3 and the stores only when a browser is read
+
     host = urlsplit(settings.portal_url).hostname or ""
     found = read_session_cookie(settings.browser, host, settings.session_cookie, profile=settings.browser_profile)
     console.ok(f"read the portal's `{settings.session_cookie}` cookie for {host} from {found.browser} ({found.store})")
@@ -43,6 +47,5 @@ def login_from_browser(settings: Settings, console: Console, *, deadline: float 
             raise
         raise fail("browser-session-expired", cookie=settings.session_cookie, browser=found.browser, host=host, url=settings.portal_url) from None
     console.ok(f"session valid: logged in to {settings.portal_url} as {user}")
-    path = token_file(settings.session_token_file)
     changed = save_session_token(path, token)
     return BrowserLogin(token, user, found.browser, path, changed)
