@@ -91,6 +91,14 @@ def test_portal_login_auto_finds_the_firefox_session_and_says_so(bcli, firefox_p
 
 
 @needs_firefox
+def test_portal_login_from_the_browser_warns_that_the_session_variable_still_wins(bcli, firefox_profile, token_file):  # noqa: F811
+    result = bcli("portal", "login", "--from-browser", "firefox", "--browser-profile", str(firefox_profile), env={"LITELLM_SESSION_TOKEN": "eyJ.other.session"})
+    assert result.returncode == 0, result.output
+    assert "LITELLM_SESSION_TOKEN is set, and renewal uses it instead" in result.stderr
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+
+@needs_firefox
 def test_portal_login_finds_firefoxs_default_profile_through_profiles_ini(bcli, home, firefox_profile, token_file):  # noqa: F811
     root = home / ".mozilla" / "firefox"
     shutil.copytree(firefox_profile, root / "abcd1234.default-esr", symlinks=True)

@@ -91,6 +91,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if args.from_browser is not None:
         login = login_from_browser(settings, console)
         console.ok(f"session token stored in {path} (mode 0600){'' if login.changed else ', unchanged'}")
+        if os.environ.get(SESSION_TOKEN_VARIABLE, "").strip():  # it wins over the file: the browser's is not used
+            console.warn(f"{SESSION_TOKEN_VARIABLE} is set, and renewal uses it instead", f"unset {SESSION_TOKEN_VARIABLE}")
         console.emit({**document, "portal_user": login.user, "changed": login.changed, "browser": login.browser})
         return 0
     token = _read_token(args, path)
