@@ -113,6 +113,18 @@ def test_portal_login_finds_firefoxs_default_profile_through_profiles_ini(bcli, 
 
 
 @needs_chromium
+def test_portal_login_finds_chromiums_default_profile_where_desktop_chromium_keeps_it(bcli, home, chromium_profile, token_file):  # noqa: F811
+    """Desktop Chromium (since v96) keeps the store in Default/Network/Cookies under ~/.config/chromium."""
+    user_data = Path(shutil.copytree(chromium_profile, home / ".config" / "chromium", symlinks=True))
+    (user_data / "Default" / "Network").mkdir(exist_ok=True)
+    (user_data / "Default" / "Cookies").rename(user_data / "Default" / "Network" / "Cookies")
+    result = bcli("portal", "login", "--from-browser", "chromium")
+    assert result.returncode == 0, result.output
+    assert str(user_data / "Default" / "Network" / "Cookies") in result.stdout
+    assert token_file.read_text() == SESSION_TOKEN + "\n"
+
+
+@needs_chromium
 def test_renew_reads_the_browser_session_again_when_the_stored_one_expired(bcli, cli, workspace, portal, standin, token_file, chromium_profile):  # noqa: F811
     standin.keys[GOOD_KEY].expires = PAST
     store(workspace, GOOD_KEY, PAST)
