@@ -77,3 +77,36 @@ def test_reading_leaves_nothing_beside_the_store(tmp_path):
     assert found.value == "the-session"
     assert sorted(path.name for path in profile.iterdir()) == ["cookies.sqlite"]
     assert (profile / "cookies.sqlite").read_bytes() == before
+
+
+def _v10(plaintext: bytes) -> bytes:
+    """Chromium's Linux "basic" store: AES-128-CBC, key PBKDF2-SHA1("peanuts", "saltysalt", 1), IV of spaces."""
+    import hashlib
+
+    from cryptography.hazmat.primitives import padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+
+    key = hashlib.pbkdf2_hmac("sha1", b"peanuts", b"saltysalt", 1, 16)
+    padder = padding.PKCS7(128).padder()
+    encryptor = Cipher(algorithms.AES(key), modes.CBC(b" " * 16)).encryptor()
+    return b"v10" + encryptor.update(padder.update(plaintext) + padder.finalize()) + encryptor.finalize()
+
+
+def test_an_older_chromium_store_without_the_host_prefix_or_partitions_is_read(tmp_path):
+    """Before database version 24 the plaintext has no SHA-256 of the host; before v106 no partitions."""
+    cookies = tmp_path / "profile" / "Default" / "Cookies"
+    cookies.parent.mkdir(parents=True)
+    connection = sqlite3.connect(cookies)
+    with connection:
+        connection.execute("CREATE TABLE meta (key LONGVARCHAR NOT NULL UNIQUE PRIMARY KEY, value LONGVARCHAR)")
+        connection.execute("INSERT INTO meta VALUES ('version', '18')")
+        connection.execute(
+            "CREATE TABLE cookies (host_key TEXT, name TEXT, value TEXT, encrypted_value BLOB, path TEXT, last_access_utc INTEGER)"
+        )
+        connection.executemany(
+            "INSERT INTO cookies VALUES (?, ?, '', ?, '/', ?)",
+            [("portal.example.com", "token", _v10(b"the-session"), 2), ("other.example.com", "token", _v10(b"decoy"), 3)],
+        )
+    connection.close()
+    found = read_session_cookie("chromium", "portal.example.com", "token", profile=tmp_path / "profile", environ={"HOME": str(tmp_path)})
+    assert (found.browser, found.value) == ("chromium", "the-session")

@@ -22,10 +22,10 @@ _FIREFOX = (
     "SELECT host, value, NULL FROM moz_cookies WHERE name = ? AND host IN ({hosts}) "
     "AND originAttributes NOT LIKE '%partitionKey=%' ORDER BY originAttributes != '', length(host) DESC, lastAccessed DESC"
 )
-# Chromium: cookies; a partitioned cookie (CHIPS) has a top_frame_site_key.
+# Chromium: cookies; a partitioned cookie (CHIPS, since v106) has a top_frame_site_key.
 _CHROMIUM = (
     "SELECT host_key, value, encrypted_value FROM cookies WHERE name = ? AND host_key IN ({hosts}) "
-    "AND top_frame_site_key = '' ORDER BY length(host_key) DESC, last_access_utc DESC"
+    "{partitioned}ORDER BY length(host_key) DESC, last_access_utc DESC"
 )
 
 
@@ -58,7 +58,10 @@ def _open(path: Path, *, immutable: bool) -> sqlite3.Connection:
 
 def _query(connection: sqlite3.Connection, firefox: bool, name: str, host: str) -> Row | None:
     keys = host_keys(host)
-    sql = (_FIREFOX if firefox else _CHROMIUM).format(hosts=", ".join("?" * len(keys)))
+    partitioned = ""
+    if not firefox and any(column[1] == "top_frame_site_key" for column in connection.execute("PRAGMA table_info(cookies)")):
+        partitioned = "AND top_frame_site_key = '' "
+    sql = (_FIREFOX if firefox else _CHROMIUM).format(hosts=", ".join("?" * len(keys)), partitioned=partitioned)
     found = connection.execute(sql, (name, *keys)).fetchone()
     if found is None:
         return None
