@@ -193,6 +193,14 @@ def test_doctor_checks_the_session_renewal_would_read_from_the_browser_without_s
     assert checks["portal-session"].get("reason") == "browser-not-found", checks["portal-session"]
 
 
+def test_token_does_no_browser_work_when_no_renewal_is_due(bcli, cli, workspace, portal, tmp_path):  # noqa: F811
+    store(workspace, GOOD_KEY, "2099-12-31T00:00:00Z")
+    cli.env.update(LITELLM_SESSION_SOURCE="browser", LITELLM_BROWSER_PROFILE=str(tmp_path / "no-such-profile"))
+    result = bcli("token")
+    assert (result.returncode, result.stdout, result.stderr) == (0, GOOD_KEY + "\n", "")
+    assert portal.requests == []
+
+
 def _chromium_row(cookies: Path, sql: str, *params: object) -> None:
     connection = sqlite3.connect(cookies)
     with connection:
