@@ -364,8 +364,8 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "browser-no-cookie": (
         KeyRejected,
         "{browser} has no `{cookie}` cookie for {host} ({path}).",
-        "Sign in to the portal in {browser} first (a cookie set at 127.0.0.1 is not one for localhost), then run the "
-        "command again; a portal whose session cookie has another name: set session_cookie.",
+        "Sign in to the portal in {browser} first (a cookie set at 127.0.0.1 is not one for localhost; Chromium saves a "
+        "new cookie within about 30 s), then run the command again; a portal whose session cookie has another name: set session_cookie.",
     ),
     "browser-session-expired": (
         KeyRejected,
