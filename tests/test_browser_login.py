@@ -19,7 +19,7 @@ from werkzeug import Response
 
 from browser_helpers import chromium_visit, firefox_visit, needs_chromium, needs_firefox, needs_secret_service, secret_service, sign_in_page
 from conftest import GOOD_KEY
-from portal_standin import SESSION_TOKEN
+from portal_standin import SESSION_TOKEN, stored_session
 from test_renew import PAST, env_value, home, portal, store, token_file  # noqa: F401 (fixtures)
 
 
@@ -67,7 +67,7 @@ def _copy(profile: Path, tmp_path: Path) -> Path:
 
 
 @needs_chromium
-def test_portal_login_from_chromium_stores_the_session_it_signed_in_with(bcli, chromium_profile, token_file):  # noqa: F811
+def test_portal_login_from_chromium_stores_the_session_it_signed_in_with(bcli, portal, chromium_profile, token_file):  # noqa: F811
     cookies = chromium_profile / "Default" / "Cookies"
     before = hashlib.sha256(cookies.read_bytes()).hexdigest()
 
@@ -76,30 +76,30 @@ def test_portal_login_from_chromium_stores_the_session_it_signed_in_with(bcli, c
     assert result.returncode == 0, result.output
     assert "cookie for 127.0.0.1 from chromium" in result.stdout
     assert "logged in to" in result.stdout and "alice@example.com" in result.stdout
-    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert token_file.read_text() == stored_session(portal.url)
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
     assert hashlib.sha256(cookies.read_bytes()).hexdigest() == before  # read in place, never written
 
 
 @needs_firefox
-def test_portal_login_auto_finds_the_firefox_session_and_says_so(bcli, firefox_profile, token_file):  # noqa: F811
+def test_portal_login_auto_finds_the_firefox_session_and_says_so(bcli, portal, firefox_profile, token_file):  # noqa: F811
     result = bcli("portal", "login", "--from-browser", "--browser-profile", str(firefox_profile), "--json")
 
     assert result.returncode == 0, result.output
     assert '"browser": "firefox"' in result.stdout
-    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert token_file.read_text() == stored_session(portal.url)
 
 
 @needs_firefox
-def test_portal_login_from_the_browser_warns_that_the_session_variable_still_wins(bcli, firefox_profile, token_file):  # noqa: F811
+def test_portal_login_from_the_browser_warns_that_the_session_variable_still_wins(bcli, portal, firefox_profile, token_file):  # noqa: F811
     result = bcli("portal", "login", "--from-browser", "firefox", "--browser-profile", str(firefox_profile), env={"LITELLM_SESSION_TOKEN": "eyJ.other.session"})
     assert result.returncode == 0, result.output
     assert "LITELLM_SESSION_TOKEN is set, and renewal uses it instead" in result.stderr
-    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert token_file.read_text() == stored_session(portal.url)
 
 
 @needs_firefox
-def test_portal_login_finds_firefoxs_default_profile_through_profiles_ini(bcli, home, firefox_profile, token_file):  # noqa: F811
+def test_portal_login_finds_firefoxs_default_profile_through_profiles_ini(bcli, portal, home, firefox_profile, token_file):  # noqa: F811
     root = home / ".mozilla" / "firefox"
     shutil.copytree(firefox_profile, root / "abcd1234.default-esr", symlinks=True)
     (root / "profiles.ini").write_text(
@@ -109,11 +109,11 @@ def test_portal_login_finds_firefoxs_default_profile_through_profiles_ini(bcli, 
     result = bcli("portal", "login", "--from-browser", "auto")
     assert result.returncode == 0, result.output
     assert "from firefox" in result.stdout
-    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert token_file.read_text() == stored_session(portal.url)
 
 
 @needs_chromium
-def test_portal_login_finds_chromiums_default_profile_where_desktop_chromium_keeps_it(bcli, home, chromium_profile, token_file):  # noqa: F811
+def test_portal_login_finds_chromiums_default_profile_where_desktop_chromium_keeps_it(bcli, portal, home, chromium_profile, token_file):  # noqa: F811
     """Desktop Chromium (since v96) keeps the store in Default/Network/Cookies under ~/.config/chromium."""
     user_data = Path(shutil.copytree(chromium_profile, home / ".config" / "chromium", symlinks=True))
     (user_data / "Default" / "Network").mkdir(exist_ok=True)
@@ -121,7 +121,7 @@ def test_portal_login_finds_chromiums_default_profile_where_desktop_chromium_kee
     result = bcli("portal", "login", "--from-browser", "chromium")
     assert result.returncode == 0, result.output
     assert str(user_data / "Default" / "Network" / "Cookies") in result.stdout
-    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert token_file.read_text() == stored_session(portal.url)
 
 
 @needs_chromium
@@ -129,7 +129,7 @@ def test_renew_reads_the_browser_session_again_when_the_stored_one_expired(bcli,
     standin.keys[GOOD_KEY].expires = PAST
     store(workspace, GOOD_KEY, PAST)
     token_file.parent.mkdir(parents=True)
-    token_file.write_text("eyJhbGciOiJIUzI1NiJ9.expired.session\n")  # the portal no longer knows it
+    token_file.write_text(stored_session(portal.url, "eyJhbGciOiJIUzI1NiJ9.expired.session"))  # the portal no longer knows it
     cli.env.update(LITELLM_SESSION_SOURCE="browser", LITELLM_BROWSER="chromium", LITELLM_CLIENTS="roo")
     cli.env["LITELLM_BROWSER_PROFILE"] = str(chromium_profile)
 
@@ -138,7 +138,7 @@ def test_renew_reads_the_browser_session_again_when_the_stored_one_expired(bcli,
     assert result.returncode == 0, result.output
     assert "reading it again from the browser" in result.output
     assert env_value(workspace, "LITELLM_API_KEY").startswith("sk-portal-")
-    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert token_file.read_text() == stored_session(portal.url)
 
 
 @needs_firefox
@@ -151,12 +151,12 @@ def test_token_renews_with_the_browser_session_when_none_is_stored(bcli, cli, wo
 
     assert result.returncode == 0, result.output
     assert result.stdout.startswith("sk-portal-")
-    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert token_file.read_text() == stored_session(portal.url)
 
 
 @needs_chromium
 @needs_secret_service
-def test_a_keyring_encrypted_chromium_cookie_is_read_and_a_locked_keyring_is_named(bcli, sign_in_url, token_file, tmp_path):  # noqa: F811
+def test_a_keyring_encrypted_chromium_cookie_is_read_and_a_locked_keyring_is_named(bcli, portal, sign_in_url, token_file, tmp_path):  # noqa: F811
     """Chromium with gnome-keyring writes `v11` values keyed from its Secret Service password."""
     import secretstorage
     from jeepney.io.blocking import open_dbus_connection
@@ -165,7 +165,7 @@ def test_a_keyring_encrypted_chromium_cookie_is_read_and_a_locked_keyring_is_nam
         chromium_visit(sign_in_url, tmp_path / "user-data", tmp_path / "browser-home", bus)
         result = bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(tmp_path / "user-data"), env=bus)
         assert result.returncode == 0, result.output
-        assert token_file.read_text() == SESSION_TOKEN + "\n"
+        assert token_file.read_text() == stored_session(portal.url)
 
         token_file.unlink()
         with contextlib.closing(open_dbus_connection(bus["DBUS_SESSION_BUS_ADDRESS"])) as connection:
@@ -241,6 +241,10 @@ def _without_the_extra(bcli, cli, profile, tmp_path, **_):
     return bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(profile))
 
 
+def _plain_http_to_another_machine(bcli, profile, **_):
+    return bcli("portal", "login", "--from-browser", "--browser-profile", str(profile), "--portal-url", "http://portal.example.com/")
+
+
 def _not_a_database(bcli, profile, **_):
     (profile / "Default" / "Cookies").write_bytes(b"not sqlite at all " * 100)
     return bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(profile))
@@ -275,6 +279,7 @@ def _inside_the_features_container(bcli, cli, tmp_path, **_):
         pytest.param(_keyring_store, 3, "Secret Service", id="browser-store-undecryptable-keyring"),
         pytest.param(_value_moved_to_another_host, 3, "no key we hold opens it", id="browser-store-undecryptable-moved-value"),
         pytest.param(_without_the_extra, 3, "pip install 'litellm-key[browser]'", id="browser-extra-missing"),
+        pytest.param(_plain_http_to_another_machine, 8, "over plain http", id="cleartext-refused"),
         pytest.param(_not_a_database, 3, "Cannot read chromium's cookie store", id="browser-store-unreadable"),
         pytest.param(_no_such_browser, 3, "No brave profile", id="browser-not-found"),
         pytest.param(_no_browser_at_all, 3, "firefox, chromium, chrome, brave, edge were looked for", id="browser-none-found"),

@@ -95,6 +95,18 @@ def add_portal_flags(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--session-cookie", metavar="NAME", help="the portal's session cookie (default token)")
     group.add_argument("--browser", metavar="NAME", help="the browser --from-browser and session_source: browser read (default auto)")
     group.add_argument("--browser-profile", metavar="PATH", help="that browser's profile folder (default: its default profile)")
+    add_allow_http_flag(group)
+
+
+def add_allow_http_flag(group: argparse._ActionsContainer) -> None:
+    """The explicit opt-in to send the master key or the session token over plain http to another
+    machine (docs/security.md); without it that is refused before any connection."""
+    group.add_argument(
+        "--allow-http",
+        action="store_const",
+        const=True,
+        help="send the session token or master key over plain http to a host that is not this machine (unsafe)",
+    )
 
 
 def add_key_source_flags(parser: argparse.ArgumentParser) -> None:
@@ -113,7 +125,7 @@ def add_output_flags(parser: argparse.ArgumentParser) -> None:
 
 SETTING_FLAGS = (
     "workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout",
-    "portal_url", "session_token_file", "key_store", "session_source", "session_cookie", "browser", "browser_profile",
+    "portal_url", "session_token_file", "key_store", "allow_http", "session_source", "session_cookie", "browser", "browser_profile",
 )
 
 

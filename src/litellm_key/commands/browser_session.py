@@ -3,7 +3,7 @@
 
 The cookie is checked against the portal (GET /api/v1/auths/) and then stored by the very function
 a pasted token goes through (`portal.save_session_token`), so both are kept alike: 0600, outside
-the workspace, for the portal it was read for. The cookie's value is never shown.
+the workspace, bound to the portal it was read for. The cookie's value is never shown.
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from ..console import Console
 from ..errors import KeyRejected, fail
 from ..portal import Portal, SessionToken, save_session_token, token_file
+from ..secret import refuse_cleartext
 from ..settings import Settings
 
 
@@ -30,6 +31,7 @@ def login_from_browser(settings: Settings, console: Console, *, deadline: float 
     """Read the `session_cookie` for portal_url's host from `browser`, check it, store it."""
     if not settings.portal_url:
         raise fail("portal-not-configured")
+    refuse_cleartext(settings.portal_url, "portal session token", allow_http=settings.allow_http)  # before reading it
     path = token_file(settings.session_token_file)
     if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):  # as `portal login` refuses it
         raise fail("session-token-in-workspace", path=path, workspace=settings.workspace)
@@ -40,12 +42,12 @@ def login_from_browser(settings: Settings, console: Console, *, deadline: float 
     console.ok(f"read the portal's `{settings.session_cookie}` cookie for {host} from {found.browser} ({found.store})")
     token = SessionToken.parse(found.value)
     try:
-        with Portal(settings.portal_url, token, timeout=settings.timeout, deadline=deadline) as portal:
+        with Portal(settings.portal_url, token, timeout=settings.timeout, deadline=deadline, allow_http=settings.allow_http) as portal:
             user = portal.whoami()
     except KeyRejected as error:
         if error.reason != "portal-session-expired":
             raise
         raise fail("browser-session-expired", cookie=settings.session_cookie, browser=found.browser, host=host, url=settings.portal_url) from None
     console.ok(f"session valid: logged in to {settings.portal_url} as {user}")
-    changed = save_session_token(path, token)
+    changed = save_session_token(path, token, settings.portal_url)
     return BrowserLogin(token, user, found.browser, path, changed)
