@@ -21,10 +21,27 @@ from proxy_helpers import proxy_env, start_proxy, upstream  # noqa: E402,F401 (f
 from pty_helpers import spawn  # noqa: E402,F401 (fixture)
 from hostile_server import Behaviour, HostileServer  # noqa: E402
 from sso_standin import sso  # noqa: E402,F401 (fixture)
+from portal_standin import home, portal, token_file  # noqa: E402,F401 (fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD_KEY = "sk-good-client-key-0123456789abcdef"
+PAST = "2021-06-01T00:00:00Z"  # an expiry long gone
 PRINTS_KEY = {"token", "env"}
+
+
+def store(workspace: Path, secret: str, expires: str | None) -> bytes:
+    """A .env holding `secret` (and its expiry) beside a line of the user's; its bytes."""
+    text = f"# mine\nLITELLM_API_KEY={secret}\n" + (f"LITELLM_KEY_EXPIRES={expires}\n" if expires else "")
+    (workspace / ".env").write_text(text)
+    return text.encode()
+
+
+def env_value(workspace: Path, name: str) -> str | None:
+    """One variable's value as the .env holds it (None when absent)."""
+    for line in (workspace / ".env").read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.split("=", 1)[1]
+    return None
 
 
 def env_text(workspace: Path) -> str:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from pathlib import Path
 from typing import Any, Callable
 
+import pytest
 from litellm_standin import LiteLLMStandin
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -76,3 +78,26 @@ class PortalStandin:
             self.gateway.add_key(self.current, alias="alice-portal", expires=self.new_key_expires)
             return _json({"api_key": self.current})
         return _json({"detail": "Method Not Allowed"}, 405)
+
+
+# Fixtures (conftest.py makes them available everywhere): the portal on its own loopback port, the
+# test HOME, and where the session token is kept there.
+
+
+@pytest.fixture
+def portal(standin):
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield PortalStandin(server, standin)
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def home(cli) -> Path:
+    return cli.workspace.parent / "home"
+
+
+@pytest.fixture
+def token_file(home) -> Path:
+    return home / ".config" / "litellm-key" / "session-token"

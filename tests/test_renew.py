@@ -14,34 +14,13 @@ from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from conftest import GOOD_KEY
-from portal_standin import KEYS_DISABLED, SESSION_TOKEN, PortalStandin, stored_session
+from conftest import GOOD_KEY, PAST, env_value, store
+from portal_standin import SESSION_TOKEN, stored_session
 from proxy_helpers import free_port
 
 ROO_FILE = ".config/litellm-key/roo-code-settings.json"
-PAST = "2021-06-01T00:00:00Z"
-
-
-@pytest.fixture
-def portal(standin):
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield PortalStandin(server, standin)
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def home(cli) -> Path:
-    return cli.workspace.parent / "home"
-
-
-@pytest.fixture
-def token_file(home) -> Path:
-    return home / ".config" / "litellm-key" / "session-token"
 
 
 @pytest.fixture
@@ -58,19 +37,6 @@ def pcli(cli, portal, token_file):
         return result
 
     return run
-
-
-def store(workspace: Path, secret: str, expires: str | None) -> bytes:
-    text = f"# mine\nLITELLM_API_KEY={secret}\n" + (f"LITELLM_KEY_EXPIRES={expires}\n" if expires else "")
-    (workspace / ".env").write_text(text)
-    return text.encode()
-
-
-def env_value(workspace: Path, name: str) -> str | None:
-    for line in (workspace / ".env").read_text().splitlines():
-        if line.startswith(f"{name}="):
-            return line.split("=", 1)[1]
-    return None
 
 
 def roo_key(home: Path) -> str:

@@ -21,7 +21,9 @@ current key if LiteLLM accepts it, else a new one (POST). The new key is verifie
 replaces the old one in .env; then the clients are configured again.
 
 The portal session token comes from LITELLM_SESSION_TOKEN, the token file (`litellm-key portal
-login` stores it), or a hidden prompt on a terminal. See docs/renewal.md.
+login` stores it), or a hidden prompt on a terminal; with `session_source: browser`, from the
+browser you signed in to the portal with, whenever none is stored or the portal no longer
+accepts the stored one. See docs/renewal.md.
 
 exit: 0 valid or renewed; 4 key invalid (--check) or portal session expired; 3 no portal
 configured or API keys disabled there; 2 no session token and no terminal; 6 portal or LiteLLM
@@ -69,7 +71,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             console.emit({**document, "renewed": False})
             return 0
     require_portal(settings)
-    session = require_session(settings, ask=ask_session_token if interactive(args) else None)
+    session = require_session(settings, console, ask=ask_session_token if interactive(args) else None)
     renewal = renew_locked(settings, console, session, old_key=key)
     if renewal.stored is not None:
         render.client_setup(console, configure_clients(settings, renewal.key))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import time
 from dataclasses import dataclass
-from typing import Callable, Iterator, Protocol
+from typing import Callable, Iterator
 
 from ..envfile import normalized_expiry, seconds_left
 from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
@@ -24,23 +24,13 @@ from ..gateway import Verification, verify
 from ..portal import Portal, SessionToken, same_portal, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
+from .browser_session import login_from_browser
 from .client_setup import configure_clients
 from .key_store import Stored, key_store
+from .progress import Progress
 from .verification import master_key_warning
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
-
-
-class Progress(Protocol):
-    """The lines a renewal shows as it goes (commands pass their Console)."""
-
-    def step(self, message: str) -> None: ...
-
-    def ok(self, message: str) -> None: ...
-
-    def info(self, message: str) -> None: ...
-
-    def warn(self, message: str, fix: str = "") -> None: ...
 
 
 @dataclass(frozen=True)
@@ -134,10 +124,18 @@ def available_session(settings: Settings) -> SessionToken | None:
     return found.token
 
 
-def require_session(settings: Settings, *, ask: Callable[[str], SessionToken] | None) -> SessionToken:
+def renewal_session(settings: Settings, progress: Progress) -> SessionToken | None:
+    """`available_session`, else (`session_source: browser`) the one read from the browser and stored."""
+    found = available_session(settings)
+    if found is None and settings.session_source == "browser":
+        return login_from_browser(settings, progress).token
+    return found
+
+
+def require_session(settings: Settings, progress: Progress, *, ask: Callable[[str], SessionToken] | None) -> SessionToken:
     """The session token; `ask` (the command's prompt for the portal it names, when a person is
     there) is the last resort, and a token typed there is not stored."""
-    found = available_session(settings)
+    found = renewal_session(settings, progress)
     if found is not None:
         return found
     if ask is None:
@@ -147,6 +145,21 @@ def require_session(settings: Settings, *, ask: Callable[[str], SessionToken] | 
 
 def fetch_verified(
     settings: Settings, session: SessionToken, progress: Progress, *, old_key: ClientKey | None, deadline: float | None = None
+) -> tuple[ClientKey, Verification, str, str]:
+    """`_fetch_verified`; with `session_source: browser`, a stored session the portal no longer
+    accepts is read again from the browser (and stored) and the portal asked once more."""
+    try:
+        return _fetch_verified(settings, session, progress, old_key=old_key, deadline=deadline)
+    except KeyRejected as error:
+        if error.reason != "portal-session-expired" or settings.session_source != "browser":
+            raise
+    progress.info("the stored portal session has expired: reading it again from the browser")
+    fresh = login_from_browser(settings, progress, deadline=deadline).token
+    return _fetch_verified(settings, fresh, progress, old_key=old_key, deadline=deadline)
+
+
+def _fetch_verified(
+    settings: Settings, session: SessionToken, progress: Progress, *, old_key: ClientKey | None, deadline: float | None
 ) -> tuple[ClientKey, Verification, str, str]:
     """(key, its verification, where it came from, whose session): the portal's current key when it
     works and is not itself due, else a new one. A new key LiteLLM rejects is `portal-key-rejected`."""
@@ -211,9 +224,11 @@ def renew_on_start(settings: Settings, key: ClientKey, progress: Progress) -> Cl
     if not settings.portal_url:
         return key
     try:
-        session = available_session(settings)
-        if session is None or not check_key(settings, key).due:
+        if available_session(settings) is None and settings.session_source != "browser":
             return key
+        if not check_key(settings, key).due:
+            return key
+        session = renewal_session(settings, progress)
         progress.step("the stored key is expired, rejected or expires soon: renewing it through the portal")
         return renew_locked(settings, progress, session, old_key=key).key  # apply configures the clients next
     except (GatewayError, ModelAccessError):
@@ -228,7 +243,7 @@ def renew_for_helper(settings: Settings, key: ClientKey, progress: Progress) -> 
     (with a warning on stderr), so Claude Code always gets an answer quickly."""
     deadline = time.monotonic() + HELPER_BUDGET
     try:
-        session = available_session(settings) if settings.portal_url else None
+        session = renewal_session(settings, progress) if settings.portal_url else None
         if session is None:
             progress.warn(
                 f"the stored key {key.mask()} expires at {key_store(settings).expires()} and cannot be renewed here",
@@ -259,6 +274,6 @@ def _now_stored(settings: Settings, fallback: ClientKey | None) -> ClientKey | N
 def key_from_portal(settings: Settings, progress: Progress, *, ask: Callable[[str], SessionToken] | None) -> ClientKey:
     """`setup --from-portal`: the portal's key, already verified; setup stores it like a pasted one."""
     require_portal(settings)
-    session = require_session(settings, ask=ask)
+    session = require_session(settings, progress, ask=ask)
     key, _, _, _ = fetch_verified(settings, session, progress, old_key=None)
     return key
