@@ -142,6 +142,13 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Cannot write {path} ({detail}); nothing was changed.",
         "Make the folder writable by you (a read-only mount or another owner?), or point --env-file elsewhere.",
     ),
+    "env-folder-not-yours": (
+        ConfigError,
+        "Cannot write {path} ({detail}): {folder} belongs to uid {owner}, and you are uid {uid}; nothing was changed.",
+        "In a Dev Container, let the CLI give the container user your host uid (\"updateRemoteUserUID\": true in "
+        "devcontainer.json, the default; it does nothing when the CLI runs as root) and rebuild, or make the folder "
+        "yours on the host (`sudo chown -R {uid} {folder}`).",
+    ),
     "state-dir-unusable": (
         ConfigError,
         "Cannot use litellm-key's state folder ({detail}); nothing was changed.",
