@@ -26,14 +26,13 @@ import pytest
 import yaml
 from pytest_httpserver import HTTPServer
 
+import feature_package
 from debian_root import DebianRoot, User, base_tarball, extract_feature, missing_tools
+from feature_package import FEATURE_SOURCE, REPO, skip_or_fail
 from litellm_standin import LiteLLMStandin
 
 pytestmark = pytest.mark.feature
 
-REPO = Path(__file__).resolve().parent.parent
-FEATURE_SOURCE = REPO / "feature" / "litellm-key"
-PACKAGED = REPO / "build" / "feature" / "devcontainer-feature-litellm-key.tgz"
 WORKSPACE = "/workspaces/project"
 HOST_HEADER = "litellm.test"  # not the default, so config.yaml must carry the option
 CLIENT_KEY = "sk-feature-client-key-5f0c2e7d9a41b3"
@@ -45,31 +44,13 @@ ARCHITECTURES = ("x86_64", "aarch64")
 def _require_prerequisites() -> None:
     problems = missing_tools()
     if problems:
-        message = "feature tests need " + ", ".join(problems)
-        if os.environ.get("CI"):
-            pytest.fail(message + " (CI must run them: install them in .ci/run)")
-        pytest.skip(message)
-
-
-def _newest_source_change() -> float:
-    sources = [REPO / "pyproject.toml", *REPO.glob("src/litellm_key/**/*"), *FEATURE_SOURCE.glob("*")]
-    return max(path.stat().st_mtime for path in sources if path.is_file() and "__pycache__" not in path.parts)
+        skip_or_fail("feature tests need " + ", ".join(problems))
 
 
 @pytest.fixture(scope="session")
 def packaged_feature() -> Path:
-    """The tarball `scripts/package-feature` makes (.ci/run makes it first); rebuilt here when the
-    sources are newer, so a local run never tests a stale feature."""
     _require_prerequisites()
-    if not PACKAGED.is_file() or PACKAGED.stat().st_mtime < _newest_source_change():
-        if not shutil.which("npm"):
-            message = "packaging the feature needs npm (Node.js >= 20): install it, or run scripts/package-feature"
-            pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-        completed = subprocess.run(
-            [str(REPO / "scripts" / "package-feature"), "--no-local-copy"], capture_output=True, text=True, timeout=900
-        )
-        assert completed.returncode == 0, f"scripts/package-feature failed:\n{completed.stderr}"
-    return PACKAGED
+    return feature_package.packaged_feature()
 
 
 @pytest.fixture(scope="session")
