@@ -339,6 +339,19 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "The key store is set to `keyring`, but the keyring library is not installed.",
         "Install it: `pip install 'litellm-key[keyring]'`, or keep the key in .env (`key_store: env`).",
     ),
+    "keyring-locked": (
+        ConfigError,
+        "The OS credential store is locked and nothing could unlock it here ({detail}).",
+        "Unlock your login keyring (log in to the desktop session; headless: `gnome-keyring-daemon --unlock` reads "
+        "the password on stdin) and run this again, or keep the key in .env (`key_store: env`).",
+    ),
+    "keyring-absent": (
+        ConfigError,
+        "No OS credential store answers ({detail}).",
+        "Install and start a Secret Service: `sudo apt-get install gnome-keyring dbus-user-session`, then log in "
+        "again (headless: run the command under `dbus-run-session` after `gnome-keyring-daemon --unlock`); "
+        "or keep the key in .env (`key_store: env`).",
+    ),
     "keyring-failed": (
         ConfigError,
         "The OS credential store refused: {detail}",
