@@ -190,6 +190,11 @@ def test_packaged_feature_holds_the_feature_and_a_wheelhouse_for_every_target(pa
     collection = json.loads((packaged_feature.parent / "devcontainer-collection.json").read_text())
     assert [feature["id"] for feature in collection["features"]] == ["litellm-key"]
     assert metadata["postStartCommand"] == "litellm-key apply --quiet"
+    # The CLI resolves installsAfter ids over the network even unused: none, so offline builds work.
+    assert "installsAfter" not in metadata
+    assert metadata["mounts"] == [
+        {"source": "litellm-key-${devcontainerId}", "target": "/var/lib/litellm-key/config", "type": "volume"}
+    ]
     assert set(metadata["options"]) >= {"upstream", "hostHeader", "proxyPort", "models", "clients", "installNginx"}
 
 
