@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import os
-import shutil
 import subprocess
 import sys
 import tempfile
@@ -22,24 +21,18 @@ from pathlib import Path
 sys.path[:0] = [str(Path(__file__).parent), str(Path(__file__).parent.parent / "tests")]
 
 from secret_service import secret_service  # noqa: E402
-from token_startup import KEY, _interleaved, _median  # noqa: E402
+from token_startup import KEY, _interleaved, _median, git_workspace, installed_script  # noqa: E402
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=40, help="interleaved rounds (default 40)")
     parser.add_argument("--quick", action="store_true", help="3 rounds: proves the script runs (CI)")
-    args = parser.parse_args()
-    runs = 3 if args.quick else args.runs
-    script = shutil.which("litellm-key", path=os.path.dirname(sys.executable))
-    if not script:
-        raise SystemExit("litellm-key is not installed beside this interpreter (run ./scripts/bootstrap)")
+    runs = 3 if (args := parser.parse_args()).quick else args.runs
+    script = installed_script()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        workspace = root / "workspace"
-        workspace.mkdir()
-        subprocess.run(["git", "init", "-q", str(workspace)], check=True)
-        (workspace / ".gitignore").write_text("/.env\n")
+        workspace = git_workspace(root)
         environ = {key: value for key, value in os.environ.items() if not key.startswith("LITELLM_")}
         environ["LITELLM_KEY_SYSTEM_CONFIG"] = str(root / "none.yaml")
         with secret_service(root / "home") as service:

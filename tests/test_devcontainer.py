@@ -158,7 +158,7 @@ def test_a_portal_key_and_session_survive_a_rebuild_and_the_key_renews_itself(en
     rebuilt = container.up(rebuild=True)
     assert rebuilt.container_id != first.container_id
     kept = container.run(f"readlink ~/.config/litellm-key; stat -c '%a %U' {USER_VOLUME} {USER_VOLUME}/session-token")
-    assert kept.stdout.split("\n")[:3] == [USER_VOLUME, f"700 vscode", "600 vscode"], kept.stdout + kept.stderr
+    assert kept.stdout.split("\n")[:3] == [USER_VOLUME, "700 vscode", "600 vscode"], kept.stdout + kept.stderr
     for client_file in ("~/.claude/settings.json", "~/.codex/config.toml", "~/.config/opencode/opencode.json"):
         assert container.run(f"test -s {client_file}").returncode == 0, f"{client_file} not restored"
 
