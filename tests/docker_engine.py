@@ -43,6 +43,9 @@ RUN apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q --
 """
 
 
+IMAGE_PREFIX = "litellm-key-test"  # the images kept between runs
+
+
 def missing_tools() -> list[str]:
     """What this machine lacks to run the engine (empty when everything is there)."""
     problems = [] if os.geteuid() == 0 else ["root (dockerd runs as root)"]
@@ -100,8 +103,9 @@ class Engine:
         raise RuntimeError(f"dockerd did not answer within {timeout:.0f} s:\n{log.read_text(errors='replace')[-2000:]}")
 
     def stop(self) -> None:
-        """Remove every container and volume this engine holds (they are the tests'), then end dockerd
-        by its pid: TERM, and KILL after 30 s."""
+        """Remove every container, volume and image of a run (the CLI's `vsc-*` images, 0.5 GB each,
+        would pile up in the cache), keep the base images, then end dockerd by its pid: TERM, and
+        KILL after 30 s."""
         if self.process.poll() is None:
             containers = self.docker("ps", "-aq", check=False).stdout.split()
             if containers:
@@ -109,6 +113,11 @@ class Engine:
             volumes = self.docker("volume", "ls", "-q", check=False).stdout.split()
             if volumes:
                 self.docker("volume", "rm", "-f", *volumes, check=False)
+            tags = self.docker("images", "--format", "{{.Repository}}:{{.Tag}}", check=False).stdout.split()
+            leftovers = [tag for tag in tags if not tag.startswith(f"{IMAGE_PREFIX}/") and tag != "<none>:<none>"]
+            if leftovers:
+                self.docker("rmi", "-f", *leftovers, check=False)
+            self.docker("image", "prune", "-f", check=False)
             self.process.send_signal(signal.SIGTERM)
             try:
                 self.process.wait(timeout=30)
@@ -122,7 +131,7 @@ class Engine:
 
     def build(self, name: str, dockerfile: str) -> str:
         """`docker build --network host` of `dockerfile` (no context), tagged with its hash; cached."""
-        tag = f"litellm-key-test/{name}:{hashlib.sha256(dockerfile.encode()).hexdigest()[:12]}"
+        tag = f"{IMAGE_PREFIX}/{name}:{hashlib.sha256(dockerfile.encode()).hexdigest()[:12]}"
         if not self.has_image(tag):
             self.docker("build", "--network", "host", "--quiet", "--tag", tag, "-", input=dockerfile, timeout=900)
         return tag
@@ -130,7 +139,7 @@ class Engine:
     def debian_image(self) -> str:
         """The debootstrap root as an image, tagged with a hash of the tarball's name and size."""
         tarball = base_tarball()
-        tag = f"litellm-key-test/debian:{hashlib.sha256(f'{tarball.name}:{tarball.stat().st_size}'.encode()).hexdigest()[:12]}"
+        tag = f"{IMAGE_PREFIX}/debian:{hashlib.sha256(f'{tarball.name}:{tarball.stat().st_size}'.encode()).hexdigest()[:12]}"
         if not self.has_image(tag):
             self.docker("import", str(tarball), tag, timeout=300)
         return tag
