@@ -124,7 +124,12 @@ class Engine:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait(timeout=10)
-        shutil.rmtree(self.socket.parent, ignore_errors=True)
+        run_dir = str(self.socket.parent)
+        for mount in Path("/proc/self/mountinfo").read_text().splitlines():
+            target = mount.split()[4]  # dockerd leaves the host's netns bound under its exec root
+            if target.startswith(run_dir + "/"):
+                subprocess.run(["umount", target], check=False, capture_output=True)
+        shutil.rmtree(run_dir, ignore_errors=True)
 
     def has_image(self, tag: str) -> bool:
         return self.docker("image", "inspect", tag, check=False).returncode == 0
