@@ -50,10 +50,10 @@ def test_the_key_lives_in_the_secret_service_from_setup_to_logout(cli, workspace
     server.start()
     try:
         portal = PortalStandin(server, standin)
-        (Path(cli.env["XDG_CONFIG_HOME"]) / "litellm-key").mkdir(parents=True, exist_ok=True)
-        (Path(cli.env["XDG_CONFIG_HOME"]) / "litellm-key" / "session-token").write_text(SESSION_TOKEN + "\n")
+        cli.env["LITELLM_PORTAL_URL"] = portal.url
+        assert cli("portal", "login", "--token-stdin", input=SESSION_TOKEN).returncode == 0
         standin.keys[GOOD_KEY].expires = PAST
-        renewed = cli("renew", env={"LITELLM_PORTAL_URL": portal.url})
+        renewed = cli("renew")
         assert renewed.returncode == 0, renewed.output
         assert portal.current and secret_service.stored(keyring_env, SERVICE, getpass.getuser()) == portal.current
     finally:
