@@ -75,6 +75,10 @@ class Settings(NamedTuple):
     renew_before: float = 86400.0  # renew a key this many seconds before LiteLLM's expiry (1 day)
     key_store: str = "env"  # where the key lives: the workspace .env, or the OS credential store ("keyring")
     session_token_file: Path | None = None  # the portal session; None: ~/.config/litellm-key/session-token
+    session_source: str = "file"  # where renewal gets a new portal session: "file" (stored token) or "browser"
+    session_cookie: str = "token"  # the portal's session cookie (Open WebUI's), read by --from-browser
+    browser: str = "auto"  # which browser's profile holds the portal session (auto: see browser/profiles.py)
+    browser_profile: Path | None = None  # that browser's profile folder; None: its default profile
     sources: Mapping[str, Origin] = MappingProxyType({})  # setting (YAML name) -> origin; absent = default
 
     @property

@@ -158,6 +158,9 @@ def _seconds(raw: Any) -> float:
 
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# the browsers `--from-browser` reads, in the order `auto` tries them: Firefox keeps its cookies
+# unencrypted, so it needs no keyring and no optional extra
+BROWSERS = ("firefox", "chromium", "chrome", "brave", "edge")
 
 
 def _duration(raw: Any) -> float:
@@ -177,6 +180,28 @@ def _key_store(raw: Any) -> str:
     text = str(raw).strip().lower()
     if text not in ("env", "keyring"):
         raise ValueError(f"'{raw}' is not a key store", "Use env (the workspace .env) or keyring (the OS credential store)")
+    return text
+
+
+def _session_source(raw: Any) -> str:
+    text = str(raw).strip().lower()
+    if text not in ("file", "browser"):
+        raise ValueError(f"'{raw}' is not a session source", "Use file (the stored token) or browser (read it from the browser again)")
+    return text
+
+
+def _browser(raw: Any) -> str:
+    text = str(raw).strip().lower()
+    if text != "auto" and text not in BROWSERS:
+        raise ValueError(f"'{raw}' is not a browser we read", f"Use auto or one of {', '.join(BROWSERS)}")
+    return text
+
+
+def _cookie_name(raw: Any) -> str:
+    """An RFC 6265 cookie name: a token, no separators."""
+    text = str(raw).strip()
+    if not text or not text.isascii() or any(not char.isprintable() or char in ' ()<>@,;:\\"/[]?={}' for char in text):
+        raise ValueError(f"'{raw}' is not a cookie name", "Use the name the portal sets, e.g. token")
     return text
 
 
@@ -227,4 +252,8 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
     "renew_before": (_duration, "LITELLM_RENEW_BEFORE"),
     "session_token_file": (_path, "LITELLM_SESSION_TOKEN_FILE"),
     "key_store": (_key_store, "LITELLM_KEY_STORE"),
+    "session_source": (_session_source, "LITELLM_SESSION_SOURCE"),
+    "session_cookie": (_cookie_name, "LITELLM_SESSION_COOKIE"),
+    "browser": (_browser, "LITELLM_BROWSER"),
+    "browser_profile": (_path, "LITELLM_BROWSER_PROFILE"),
 }

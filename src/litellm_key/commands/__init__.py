@@ -87,6 +87,14 @@ def add_portal_flags(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="where the portal session token is kept (default $XDG_CONFIG_HOME/litellm-key/session-token)",
     )
+    group.add_argument(
+        "--session-source",
+        choices=("file", "browser"),
+        help="where renewal gets a new session when the stored one is missing or expired (default file)",
+    )
+    group.add_argument("--session-cookie", metavar="NAME", help="the portal's session cookie (default token)")
+    group.add_argument("--browser", metavar="NAME", help="the browser --from-browser and session_source: browser read (default auto)")
+    group.add_argument("--browser-profile", metavar="PATH", help="that browser's profile folder (default: its default profile)")
     add_allow_http_flag(group)
 
 
@@ -117,7 +125,7 @@ def add_output_flags(parser: argparse.ArgumentParser) -> None:
 
 SETTING_FLAGS = (
     "workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout",
-    "portal_url", "session_token_file", "key_store", "allow_http",
+    "portal_url", "session_token_file", "key_store", "allow_http", "session_source", "session_cookie", "browser", "browser_profile",
 )
 
 
