@@ -14,6 +14,7 @@ import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from .answers import Endpoint
 from .errors import LitellmKeyError, fail
 from .secret import ClientKey, scrub
 
@@ -226,8 +227,9 @@ class Gateway:
         try:
             readiness = self.request("GET", "/health/readiness")
         except LitellmKeyError:
-            readiness = None
-        if isinstance(readiness, dict) and str(readiness.get("db", "connected")).lower() != "connected":
+            readiness = {}
+        endpoint = Endpoint(f"{self.base_url}/health/readiness")
+        if (endpoint.text(endpoint.object(readiness), "db") or "connected").lower() != "connected":
             return "no-db"
         try:
             self.request("GET", "/key/list", params={"size": 1})
@@ -242,11 +244,12 @@ class Gateway:
         return scrub(str(value), self._secrets) if isinstance(value, str) else value
 
     def models(self) -> tuple[str, ...]:
-        body = self.request("GET", "/v1/models")
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise fail("gateway-not-litellm", url=f"{self.base_url}/v1/models", status=200, detail="no model list")
+        endpoint = Endpoint(f"{self.base_url}/v1/models")
+        body = endpoint.object(self.request("GET", "/v1/models"))
+        if "data" not in body:
+            raise endpoint.wrong("no model list (`data`)")
         # Model names are server text we display like an error body: masked by every secret we hold.
-        return tuple(self._shown(str(item.get("id"))) for item in body["data"] if isinstance(item, dict) and item.get("id"))
+        return tuple(self._shown(endpoint.required_text(item, "id")) for item in endpoint.field_objects(body, "data"))
 
     def key_info(self) -> KeyInfo | None:
         """The calling key's alias, expiry and budget; None when this server will not say.
@@ -258,14 +261,13 @@ class Gateway:
             body = self.request("GET", "/key/info")
         except LitellmKeyError:
             return None
-        info = body.get("info") if isinstance(body, dict) else None
-        if not isinstance(info, dict):
-            return None
+        endpoint = Endpoint(f"{self.base_url}/key/info")  # an answer of the wrong shape is no "will not say"
+        info = endpoint.object(endpoint.object(body).get("info"), "`info`")
         return KeyInfo(
-            alias=self._shown(info.get("key_alias")),
-            expires=self._shown(info.get("expires")),
-            spend=info.get("spend"),
-            max_budget=info.get("max_budget"),
+            alias=self._shown(endpoint.text(info, "key_alias")),
+            expires=self._shown(endpoint.text(info, "expires")),
+            spend=endpoint.number(info, "spend"),
+            max_budget=endpoint.number(info, "max_budget"),
         )
 
 

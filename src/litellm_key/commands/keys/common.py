@@ -72,7 +72,7 @@ def _terminated(*_args: object) -> None:
 def admin_session(args: argparse.Namespace, settings: Settings, console: Console) -> Iterator[Admin]:
     master = master_key(args, settings)
     if not args.port_forward:
-        with Admin(settings.admin_url, master, timeout=settings.timeout) as admin:
+        with Admin(settings.admin_url, master, timeout=settings.timeout, warn=console.warn) as admin:
             yield admin
         return
     import signal
@@ -82,7 +82,9 @@ def admin_session(args: argparse.Namespace, settings: Settings, console: Console
     forward = kube.PortForward(settings.port_forward, ready_timeout=args.forward_timeout)
     console.step(f"starting `{settings.port_forward}`")
     try:
-        with forward, Admin(forward.url, master, timeout=settings.timeout, keepalive=forward.alive, recover=forward.recover) as admin:
+        with forward, Admin(
+            forward.url, master, timeout=settings.timeout, keepalive=forward.alive, recover=forward.recover, warn=console.warn
+        ) as admin:
             yield admin
     finally:
         for number, handler in previous.items():

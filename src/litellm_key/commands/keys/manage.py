@@ -89,7 +89,7 @@ def delete(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     records = [admin.find(key) for key in key_names(args.keys, console)]
     listing = ", ".join(f"{r.alias or '(no alias)'} ({r.shown})" for r in records)
     confirm(f"Delete {listing}? Clients using them stop working.", yes=args.yes, action="Deleting keys")
-    admin.delete([record.token for record in records])
+    admin.delete([record.token for record in records], shown={r.token: f"{r.alias or '(no alias)'} ({r.shown})" for r in records})
     for record in records:
         console.ok(f"deleted {record.alias or '(no alias)'} ({record.shown})")
     console.emit({"ok": True, "deleted": [record.alias or record.token for record in records]})

@@ -190,7 +190,7 @@ def _prune(admin: Admin, console: Console, leavers: dict[str, KeyRecord]) -> lis
     """Delete the leavers' keys (the seed's "revoke on departure")."""
     if not leavers:
         return []
-    admin.delete([record.token for record in leavers.values()])
+    admin.delete([record.token for record in leavers.values()], shown={r.token: f"{r.alias} ({r.shown})" for r in leavers.values()})
     for name, record in sorted(leavers.items()):
         console.ok(f"deleted {record.alias} ({record.shown}): {name} left the roster")
     return sorted(leavers)

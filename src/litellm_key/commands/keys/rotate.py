@@ -91,7 +91,7 @@ def rotate(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     console.ok(f"new key {twin.key.mask()} reaches {', '.join(record.models) or 'all models'}")
     rename = f"litellm-key keys rename {twin.record.alias} {alias}"
     try:
-        admin.delete([record.token])
+        admin.delete([record.token], shown={record.token: f"the old key {record.shown}"})
     except LitellmKeyError as error:
         cleanup = f"litellm-key keys delete --yes {alias} && {rename}"
         failure = fail("rotate-delete-failed", temporary=twin.record.alias, detail=error.message, cleanup=cleanup)
