@@ -11,9 +11,13 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .errors import LitellmKeyError, fail
+from .secret import scrub
+
+if TYPE_CHECKING:
+    from datetime import datetime
 
 _KINDS = {dict: "an object", list: "a list", str: "a string", bool: "true/false", type(None): "null"}
 
@@ -23,6 +27,30 @@ def kind(value: Any) -> str:
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return "a number"
     return _KINDS.get(type(value), type(value).__name__)
+
+
+def moment(text: Any) -> datetime | None:
+    """A server's ISO 8601 time as an aware UTC datetime; None when it is no date.
+
+    Clamped into datetime's range: `9999-12-31T23:59:59-01:00` is after its last moment in UTC and
+    `0001-01-01T00:30:00+01:00` before its first, and converting either raises OverflowError —
+    in `setup`, and in `apply` at every container start, before this existed.
+    """
+    if not isinstance(text, str) or not text.strip():
+        return None
+    from datetime import datetime, timedelta, timezone
+
+    try:
+        parsed = datetime.fromisoformat(text.strip().replace("Z", "+00:00"))
+    except ValueError:
+        return None
+    offset = parsed.utcoffset()
+    if offset is None:
+        return parsed.replace(tzinfo=timezone.utc)
+    try:
+        return parsed.astimezone(timezone.utc)
+    except OverflowError:
+        return (datetime.max if offset < timedelta(0) else datetime.min).replace(microsecond=0, tzinfo=timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -75,6 +103,13 @@ class Endpoint:
             raise self._expected(f"`{name}`", "a non-empty string", value)
         return value
 
+    def date(self, record: dict[str, Any], name: str) -> str | None:
+        """An ISO 8601 time, as sent (null or absent: None); any year from 1 to 9999 is one."""
+        value = self.text(record, name)
+        if value is not None and moment(value) is None:
+            raise self.wrong(f"`{name}` is '{' '.join(scrub(value).split())[:40]}', not an ISO 8601 time")  # masked: server text
+        return value
+
     def texts(self, record: dict[str, Any], name: str) -> tuple[str, ...]:
         """A list of strings (null or absent: none)."""
         value = record.get(name)
@@ -94,13 +129,13 @@ class Endpoint:
         return float(value)
 
     def count(self, record: dict[str, Any], name: str) -> int | None:
-        """A whole number >= 0 (null or absent: None), such as a page count."""
+        """A whole number >= 0 (null or absent: None), such as a page count; exact however large."""
         value = self.number(record, name)
         if value is None:
             return None
         if value < 0 or not value.is_integer():
             raise self.wrong(f"`{name}` is {record[name]!r}, not a whole number >= 0")
-        return int(value)
+        return record[name] if isinstance(record[name], int) else int(value)
 
     def flag(self, record: dict[str, Any], name: str) -> bool:
         value = record.get(name)

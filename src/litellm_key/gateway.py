@@ -265,7 +265,7 @@ class Gateway:
         info = endpoint.object(endpoint.object(body).get("info"), "`info`")
         return KeyInfo(
             alias=self._shown(endpoint.text(info, "key_alias")),
-            expires=self._shown(endpoint.text(info, "expires")),
+            expires=self._shown(endpoint.date(info, "expires")),
             spend=endpoint.number(info, "spend"),
             max_budget=endpoint.number(info, "max_budget"),
         )

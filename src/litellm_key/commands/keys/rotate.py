@@ -12,11 +12,11 @@ from __future__ import annotations
 import argparse
 import time
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ...admin import Admin, KeyRecord, NewKey
+from ...answers import moment
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
@@ -27,12 +27,10 @@ def _duration(record: KeyRecord, asked: str | None) -> str | None:
     """The lifetime the twin gets: --duration, what we recorded at generate, else the old key's span."""
     if asked or record.metadata.get("duration"):
         return asked or str(record.metadata["duration"])
-    if not record.expires or not record.created_at:
+    expires, created = moment(record.expires), moment(record.created_at)
+    if expires is None or created is None:  # no expiry, or dates LiteLLM does not spell as dates
         return None
-    span = datetime.fromisoformat(record.expires.replace("Z", "+00:00")) - datetime.fromisoformat(
-        record.created_at.replace("Z", "+00:00")
-    )
-    return f"{max(int(span.total_seconds()), 60)}s"
+    return f"{max(int((expires - created).total_seconds()), 60)}s"
 
 
 def _twin_body(record: KeyRecord, alias: str, duration: str | None) -> dict[str, Any]:
