@@ -24,6 +24,7 @@ from ...settings import Settings, load_settings
 
 MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY"
 _DURATION = re.compile(r"\d+(s|m|h|d|w|mo)")
+_TWIN = re.compile(r"(.+)-rotating-\d+")
 
 
 def add_admin_flags(parser: argparse.ArgumentParser) -> None:
@@ -158,6 +159,20 @@ def table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[Any]
 
 def alias_for(settings: Settings, name: str) -> str:
     return settings.key_alias_pattern.format(name=name)
+
+
+def twin_alias(alias: str) -> str:
+    """The alias `keys rotate` gives the new key until the old one is deleted and it can take `alias`."""
+    import time
+
+    return f"{alias}-rotating-{int(time.time())}"
+
+
+def twin_of(alias: str | None) -> str | None:
+    """The alias a rotation's twin stands in for; None for other aliases. A twin whose rename failed
+    holds the developer's only live key."""
+    match = _TWIN.fullmatch(alias or "")
+    return match.group(1) if match else None
 
 
 def name_from_alias(settings: Settings, alias: str | None) -> str | None:

@@ -10,7 +10,6 @@ a failed delete prints the exact commands that finish the job.
 from __future__ import annotations
 
 import argparse
-import time
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -20,7 +19,7 @@ from ...answers import moment
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
-from .common import check_duration, discarded_on_failure, show_new_key, write_key_file
+from .common import check_duration, discarded_on_failure, show_new_key, twin_alias, write_key_file
 
 
 def _duration(record: KeyRecord, asked: str | None) -> str | None:
@@ -49,7 +48,7 @@ def _twin_body(record: KeyRecord, alias: str, duration: str | None) -> dict[str,
 
 def _verified_twin(admin: Admin, record: KeyRecord, alias: str, duration: str | None, output: Path | None) -> NewKey:
     """Generate, prove and (optionally) store the twin; on any failure delete it and re-raise."""
-    twin = admin.generate(_twin_body(record, f"{alias}-rotating-{int(time.time())}", duration))
+    twin = admin.generate(_twin_body(record, twin_alias(alias), duration))
     try:
         reachable = admin.key_models(twin.key)
         missing = [model for model in record.models if model not in reachable]
