@@ -69,6 +69,8 @@ def test_setup_refuses_a_litellm_answer_of_the_wrong_shape_naming_the_endpoint(c
          "`spend` is a string, not a finite number"),
         (("keys", "list"), "/key/list", _answer({"keys": [{"token": "t", "models": "all"}], "total_pages": 1}),
          "`models` is a string, not a list of strings"),
+        (("keys", "list"), "/key/list", _answer({"keys": [{"token": "t", "spend": 3, "max_budget": "25"}], "total_pages": 1}),
+         "`max_budget` is a string, not a finite number"),
         (("keys", "list"), "/key/list", _answer({"keys": [], "total_pages": "many"}), "`total_pages` is a string, not a finite number"),
         (("keys", "audit"), "/key/list", _answer({"keys": [{"token": "t", "expires": {"at": 1}}], "total_pages": 1}),
          "`expires` is an object, not a string"),

@@ -89,17 +89,6 @@ def test_audit_with_dates_at_the_calendar_edges_and_a_span_of_millions_of_years_
     assert "Traceback" not in result.output
 
 
-def test_spend_of_huge_and_negative_numbers_is_shown_not_a_crash(admin, admin_standin):
-    admin_standin.add_admin_key(alias="claude-code-alice", spend=1e308)
-    admin_standin.add_admin_key(alias="claude-code-bob", spend=-5)
-    admin_standin.spend_tags = [{"individual_request_tag": "ci", "log_count": 10**30, "total_spend": None}]
-
-    result = admin("keys", "spend")
-
-    assert result.returncode == 0, result.output
-    assert "-5.0000" in result.stdout and "1000000000000000000000000000000" in result.stdout
-
-
 def test_a_key_date_that_is_no_date_is_named_not_a_crash(admin, admin_standin):
     admin_standin.add_admin_key(alias="claude-code-alice", expires="soon")
 
