@@ -9,14 +9,14 @@ import json
 from typing import Any
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
 
 from conftest import GOOD_KEY
 from keys_helpers import admin, admin_standin  # noqa: F401 (fixtures)
 from litellm_standin import _json
-from portal_standin import SESSION_TOKEN, PortalStandin
+from portal_standin import SESSION_TOKEN
 from sso_standin import SsoStandin
+from test_renew import portal  # noqa: F401 (fixture)
 
 FAST = {"LITELLM_KEY_POLL_INTERVAL": "0.05"}
 
@@ -97,15 +97,6 @@ def test_admin_commands_refuse_answers_of_the_wrong_shape_naming_the_endpoint(ad
     assert f"{admin_standin.url}{path} answered JSON of a shape LiteLLM does not send: {field}" in result.stderr
     assert "admin_url" in result.stderr
     _no_traceback(result.output)
-
-
-@pytest.fixture
-def portal(standin):
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield PortalStandin(server, standin)
-    server.clear()
-    server.stop()
 
 
 def test_a_portal_answer_of_the_wrong_shape_names_the_portal_endpoint(cli, portal):
