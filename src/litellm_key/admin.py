@@ -194,7 +194,7 @@ class Admin:
         params: dict[str, Any] = {"size": PAGE_SIZE, "return_full_object": "true"}
         if alias:
             params["key_alias"] = alias
-        rows = self._pages("/key/list", params, "keys", lambda endpoint, body: endpoint.count(body, "total_pages"))
+        rows = self._pages("/key/list", params, "keys", lambda endpoint, body: endpoint.whole_number(body, "total_pages"))
         return [KeyRecord.from_json(row, self.endpoint("/key/list")) for row in rows]
 
     def find(self, name: str | ClientKey) -> KeyRecord:
@@ -286,7 +286,7 @@ class Admin:
         endpoint = self.endpoint(path)
         rows = endpoint.objects(body)
         for row in rows:
-            for names, check in ((texts, endpoint.text), (numbers, endpoint.number), (counts, endpoint.count)):
+            for names, check in ((texts, endpoint.text), (numbers, endpoint.number), (counts, endpoint.whole_number)):
                 for name in names:
                     check(row, name)
         return rows
@@ -306,7 +306,7 @@ class Admin:
         params = {"start_date": start, "end_date": end, "page_size": DAILY_PAGE_SIZE}
         rows = self._pages(
             "/user/daily/activity", params, "results",
-            lambda endpoint, body: endpoint.count(endpoint.field_object(body, "metadata"), "total_pages"),
+            lambda endpoint, body: endpoint.whole_number(endpoint.field_object(body, "metadata"), "total_pages"),
         )
         endpoint = self.endpoint("/user/daily/activity")
         for row in rows:
