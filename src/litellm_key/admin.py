@@ -170,15 +170,17 @@ class Admin:
             return gateway.models()
 
     # ---- keys --------------------------------------------------------------------------------------
-    def _pages(self, path: str, params: dict[str, Any], rows: str, total_pages: Callable[[Endpoint, dict[str, Any]], int | None]) -> list[dict[str, Any]]:
-        """The `rows` of every page, until the last page, an empty page, a page that repeats the one
-        before (a server that ignores `page`), or MAX_PAGES (said through `warn`)."""
+    def _pages(self, path: str, params: dict[str, Any], rows: str, *, in_metadata: bool = False) -> list[dict[str, Any]]:
+        """The `rows` of every page, until the last page (`total_pages`, in the body or in its
+        `metadata`), an empty page, a page that repeats the one before (a server that ignores
+        `page`), or MAX_PAGES (said through `warn`)."""
         endpoint = self.endpoint(path)
         found: list[dict[str, Any]] = []
         previous: list[dict[str, Any]] = []
         for page in range(1, MAX_PAGES + 1):
             body = endpoint.object(self.call("GET", path, params={**params, "page": page}))
-            chunk, last = endpoint.field_objects(body, rows), total_pages(endpoint, body) or 1
+            paging = endpoint.field_object(body, "metadata") if in_metadata else body
+            chunk, last = endpoint.field_objects(body, rows), endpoint.whole_number(paging, "total_pages") or 1
             if chunk and chunk == previous:
                 self._warn(f"{endpoint.url} answered page {page} with page {page - 1}'s entries: stopped reading there")
                 return found
@@ -194,7 +196,7 @@ class Admin:
         params: dict[str, Any] = {"size": PAGE_SIZE, "return_full_object": "true"}
         if alias:
             params["key_alias"] = alias
-        rows = self._pages("/key/list", params, "keys", lambda endpoint, body: endpoint.whole_number(body, "total_pages"))
+        rows = self._pages("/key/list", params, "keys")
         return [KeyRecord.from_json(row, self.endpoint("/key/list")) for row in rows]
 
     def find(self, name: str | ClientKey) -> KeyRecord:
@@ -280,36 +282,21 @@ class Admin:
         self.call("POST", "/key/block" if blocked else "/key/unblock", json={"key": token})
 
     # ---- spend -------------------------------------------------------------------------------------
-    def _rows(self, path: str, body: Any, *, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = (),
-              counts: tuple[str, ...] = ()) -> list[dict[str, Any]]:
-        """A list of objects whose named fields have their types (checked, returned as sent)."""
-        endpoint = self.endpoint(path)
-        rows = endpoint.objects(body)
-        for row in rows:
-            for names, check in ((texts, endpoint.text), (numbers, endpoint.number), (counts, endpoint.whole_number)):
-                for name in names:
-                    check(row, name)
-        return rows
-
     def spend_per_key(self, limit: int = 100) -> list[dict[str, Any]]:
-        path = "/global/spend/keys"
-        body = self.call("GET", path, params={"limit": limit})
-        return self._rows(path, body, texts=("key_alias", "key_name"), numbers=("total_spend",))
+        body = self.call("GET", "/global/spend/keys", params={"limit": limit})
+        return self.endpoint("/global/spend/keys").rows(body, texts=("key_alias", "key_name"), numbers=("total_spend",))
 
     def spend_per_tag(self) -> list[dict[str, Any]]:
         body = self.call("GET", "/spend/tags")
-        return self._rows("/spend/tags", body, texts=("individual_request_tag",), numbers=("total_spend",), counts=("log_count",))
+        return self.endpoint("/spend/tags").rows(body, texts=("individual_request_tag",), numbers=("total_spend",), counts=("log_count",))
 
     def daily_activity(self, start: str, end: str) -> list[dict[str, Any]]:
         """Every page: LiteLLM pages the rows behind the days (50 by default, 1000 at most), so one
         page of a month with a few keys and models shows only its first days."""
         params = {"start_date": start, "end_date": end, "page_size": DAILY_PAGE_SIZE}
-        rows = self._pages(
-            "/user/daily/activity", params, "results",
-            lambda endpoint, body: endpoint.whole_number(endpoint.field_object(body, "metadata"), "total_pages"),
-        )
+        rows = self._pages("/user/daily/activity", params, "results", in_metadata=True)
         endpoint = self.endpoint("/user/daily/activity")
         for row in rows:
             endpoint.required_text(row, "date")
-            self._rows("/user/daily/activity", [endpoint.field_object(row, "metrics")], numbers=("spend",), counts=("api_requests",))
+            endpoint.rows([endpoint.field_object(row, "metrics")], numbers=("spend",), counts=("api_requests",))
         return rows

@@ -81,6 +81,17 @@ class Endpoint(NamedTuple):
             self.object(item, f"{where}[{position}]")
         return body
 
+    def rows(self, body: Any, *, texts: tuple[str, ...] = (), numbers: tuple[str, ...] = (),
+             counts: tuple[str, ...] = ()) -> list[dict[str, Any]]:
+        """A list of objects whose named fields have their types (strings, finite numbers, whole
+        numbers >= 0), returned as sent: for tables that show the fields as they are."""
+        rows = self.objects(body)
+        for row in rows:
+            for names, check in ((texts, self.text), (numbers, self.number), (counts, self.whole_number)):
+                for name in names:
+                    check(row, name)
+        return rows
+
     def field_objects(self, record: dict[str, Any], name: str) -> list[dict[str, Any]]:
         return self.objects(record.get(name), f"`{name}`")
 
