@@ -196,8 +196,7 @@ class SsoClient:
             return PENDING
         if endpoint.flag(body, "requires_team_selection"):
             details = endpoint.field_objects(body, "team_details") or [{"team_id": team} for team in endpoint.texts(body, "teams")]
-            teams = tuple(Team(endpoint.required_text(item, "team_id" if "team_id" in item else "id"), endpoint.text(item, "team_alias"))
-                          for item in details if item.get("team_id") or item.get("id"))
+            teams = tuple(_team(item, endpoint) for item in details if item.get("team_id") or item.get("id"))
             if not teams:  # nothing to choose from, on a terminal or with --team
                 raise fail("login-no-team")
             return TeamChoice(teams)
@@ -224,6 +223,12 @@ class SsoClient:
             elif answer != PENDING and problem is None:
                 return answer  # type: ignore[return-value]
             time.sleep(min(interval, max(login.expires_at - time.time(), 0)))
+
+
+def _team(item: dict[str, Any], endpoint: Endpoint) -> Team:
+    """A team from `team_details` (`team_id`, or `id` in some versions) or from the bare `teams` list."""
+    team_id = endpoint.required_text(item, "team_id" if item.get("team_id") is not None else "id")
+    return Team(team_id, endpoint.text(item, "team_alias"))
 
 
 def _lifetime(raw: Any) -> tuple[float, str]:
