@@ -103,18 +103,21 @@ def _record_lifetime(settings: Settings, key: ClientKey, expires: str | None, co
     """Remember how long the key renewal just stored lives (for `_due`), and say once, at the first
     such key, why the portal's short-lived keys are renewed at half their life."""
     lifetime = seconds_left(expires)
-    if lifetime is None:
-        _lifetime_file(settings).unlink(missing_ok=True)
-        return
     margin = max(settings.renew_before, RENEW_MARGIN)
     last = _last_renewal(settings)
-    if lifetime < margin and (last is None or last[1] >= margin):
+    if lifetime is not None and lifetime < margin and (last is None or last[1] >= margin):
         console.warn(
             f"the portal issues keys that live {max(int(lifetime // 60), 1)} min, less than the {int(margin // 60)} min "
             "before expiry at which keys are renewed: each is renewed once, when half its life is over",
             "Ask the portal admin for longer-lived keys, or set renew_before shorter than their life.",
         )
-    atomic_write(_lifetime_file(settings), json.dumps({"key": _fingerprint(key), "lifetime": lifetime}).encode(), mode=0o600)
+    try:  # the key is stored already: a state dir that refuses the record only costs an early renewal
+        if lifetime is None:
+            _lifetime_file(settings).unlink(missing_ok=True)
+        else:
+            atomic_write(_lifetime_file(settings), json.dumps({"key": _fingerprint(key), "lifetime": lifetime}).encode(), mode=0o600)
+    except OSError:
+        pass
 
 
 def check_key(settings: Settings, key: ClientKey | None) -> Health:
