@@ -104,3 +104,15 @@ def test_normalized_expiry_keeps_four_digit_years():
 
     assert normalized_expiry("0999-01-01T00:00:00Z") == "0999-01-01T00:00:00Z"
     assert normalized_expiry(FIRST) == "0001-01-01T00:00:00Z"
+
+
+@pytest.mark.parametrize("budget", ["inf", "nan", "-1", "1e999"])
+def test_a_budget_that_is_no_finite_amount_is_refused_before_any_request(admin, admin_standin, workspace, budget):
+    (workspace / "team.csv").write_text(f"name,budget\nalice,{budget}\n")
+
+    flag = admin("keys", "generate", "--developer", "alice", "--max-budget", budget)
+    roster = admin("keys", "onboard", "team.csv", "--output-dir", "keys")
+
+    assert flag.returncode == 2 and "--max-budget" in flag.stderr, flag.output
+    assert roster.returncode == 3 and "budget" in roster.stderr, roster.output
+    assert not admin_standin.keys and not any(request.path == "/key/generate" for request in admin_standin.requests)

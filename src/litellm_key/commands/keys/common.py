@@ -108,6 +108,17 @@ def key_names(names: Sequence[str], console: Console) -> list[str | ClientKey]:
     return resolved
 
 
+def usd(text: str) -> float:
+    """A budget in USD: a finite number >= 0. `inf` and `nan` parse as floats, but JSON has no
+    spelling for them (Python sends `Infinity`, which LiteLLM's parser refuses)."""
+    import math
+
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(text)
+    return value
+
+
 def check_duration(value: str | None) -> str | None:
     if value is not None and not _DURATION.fullmatch(value):
         raise fail("admin-bad-duration", value=value)

@@ -21,7 +21,7 @@ from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
 from ...settings_files import MAX_NODES
-from .common import alias_for, check_models, confirm, discarded_on_failure, name_from_alias, table, twin_of, write_key_file
+from .common import alias_for, check_models, confirm, discarded_on_failure, name_from_alias, table, twin_of, usd, write_key_file
 from .manage import generate_body
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -50,9 +50,9 @@ def _developer(entry: Any, source: str) -> Developer:
         models = re.split(r"[\s,;]+", models.strip())
     budget = entry.get("budget")
     try:
-        budget = float(budget) if budget not in (None, "") else None
+        budget = usd(str(budget)) if budget not in (None, "") else None
     except ValueError:
-        raise fail("roster-invalid", source=source, problem=f"{name}: budget '{budget}' is not a number") from None
+        raise fail("roster-invalid", source=source, problem=f"{name}: budget '{budget}' is not a number of USD >= 0") from None
     return Developer(
         name=name,
         email=entry.get("email") or None,
