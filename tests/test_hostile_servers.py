@@ -266,7 +266,7 @@ def test_unresolvable_host_is_named_as_such(cli, workspace):
     assert "Start the proxy" not in result.output
 
 
-def test_plain_http_builds_no_tls_context(standin, monkeypatch):
+def test_a_plain_http_request_builds_no_tls_context(standin, monkeypatch):
     created: list[object] = []
     real = ssl.create_default_context
     monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: created.append(1) or real(*a, **k))
@@ -365,7 +365,7 @@ def master_portal(cli, standin, tmp_path):
     """A key portal whose 'current key' for the user is LiteLLM's master key (a misconfigured portal)."""
     from pytest_httpserver import HTTPServer
 
-    from portal_standin import SESSION_TOKEN, PortalStandin
+    from portal_standin import PortalStandin, stored_session
 
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
@@ -373,7 +373,7 @@ def master_portal(cli, standin, tmp_path):
     portal.current = MASTER_KEY
     token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
     token_file.parent.mkdir(parents=True)
-    token_file.write_text(SESSION_TOKEN + "\n")
+    token_file.write_text(stored_session(portal.url))
     cli.env.update(LITELLM_PORTAL_URL=portal.url)
     yield portal
     server.clear()

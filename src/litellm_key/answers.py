@@ -57,8 +57,8 @@ class Endpoint(NamedTuple):
     A NamedTuple, not a dataclass: `envfile` imports this module, and dataclasses costs `token` 10 ms."""
 
     url: str
-    server: str = "LiteLLM"
-    setting: str = "upstream"
+    server: str  # "LiteLLM", "the key portal"
+    setting: str  # what the fix asks to check, as the transport's errors name it: "`upstream` (LITELLM_UPSTREAM)"
 
     def wrong(self, detail: str) -> LitellmKeyError:
         return fail("answer-unexpected", url=self.url, server=self.server, setting=self.setting, detail=detail)

@@ -265,6 +265,22 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "LiteLLM failed with {status}: {detail}",
         "Look at the LiteLLM logs (`kubectl -n ai logs deploy/litellm`) and retry.",
     ),
+    "server-redirect": (
+        GatewayError,
+        "{url} answered {status}, a redirect to {location}; litellm-key follows no redirect, so no key or token went there.",
+        "Point {setting} at the address that answers without redirecting (a redirect to https asks for an https:// URL).",
+    ),
+    "answer-broken": (
+        GatewayError,
+        "{url} sent an answer that is not valid HTTP/1.1 ({detail}); nothing of it was used.",
+        "Check that {setting} points at the right server; if it does, something between mangles or cuts its "
+        "answers (a proxy, a crashing server): `litellm-key doctor` checks each hop.",
+    ),
+    "answer-too-large": (
+        GatewayError,
+        "{url} sent an answer larger than {limit} ({detail}); litellm-key stopped reading it.",
+        "No LiteLLM or portal answer is that large: check that {setting} points at the right server.",
+    ),
     "gateway-no-db": (
         GatewayError,
         "LiteLLM has no database connected, so it cannot check virtual keys ({detail}).",
@@ -273,7 +289,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "answer-unexpected": (
         GatewayError,
         "{url} answered JSON of a shape {server} does not send: {detail}.",
-        "Check that `{setting}` points at {server} itself, not at a page or proxy that rewrites its answers; "
+        "Check that {setting} points at {server} itself, not at a page or proxy that rewrites its answers; "
         "if it does, this {server} version answers differently: report it with this output.",
     ),
     # --- portal (key renewal) -------------------------------------------------------------------
@@ -286,6 +302,20 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         ConfigError,
         "Cannot read the portal session token file {path} ({detail}).",
         "Check its owner and mode (`ls -l {path}`), or store the token again: `litellm-key portal login`.",
+    ),
+    "portal-token-other-portal": (
+        SafetyRefusal,
+        "The portal session token in {source} is for {bound}, not for the portal_url {portal_url} ({origin}): "
+        "it is sent only to the portal it was given for, so nothing was sent.",
+        "If {portal_url} is your portal, log in there and store its token: `litellm-key portal login`; "
+        "otherwise set portal_url back to the portal the token is for.",
+    ),
+    "cleartext-refused": (
+        SafetyRefusal,
+        "Refusing to send the {secret} to {url} over plain http, without TLS: {host} is not this machine, and anyone "
+        "on the way could read it (nothing was sent).",
+        "Use the https:// (TLS) address, or reach it through localhost (`keys --port-forward`); on a network that is "
+        "yours alone, opt in with --allow-http (or LITELLM_ALLOW_HTTP=true).",
     ),
     "portal-no-session": (
         UsageError,
@@ -577,6 +607,18 @@ CATALOGUE.update(
             GatewayError,
             "This LiteLLM has no database: virtual keys need one ({detail}).",
             "Connect LiteLLM to Postgres (DATABASE_URL in its deployment), then retry.",
+        ),
+        "admin-answer-no-key": (
+            GatewayError,
+            "LiteLLM's answer at {url} holds no usable key ({problem}); nothing was written or shown.",
+            "Check that the admin URL is LiteLLM (its logs: `kubectl -n ai logs deploy/litellm`); a key it may have made "
+            "without handing it over shows in `litellm-key keys list`, to delete.",
+        ),
+        "master-key-handed-over": (
+            SafetyRefusal,
+            "{source} handed over the master key {key} as a new client key; it was not written or shown.",
+            "Check that the admin URL reaches LiteLLM itself, not something in between that answers for it, then "
+            "generate again (`litellm-key keys generate`).",
         ),
         "admin-alias-taken": (
             SafetyRefusal,

@@ -68,6 +68,7 @@ class Settings(NamedTuple):
     key_alias_pattern: str = "claude-code-{name}"
     port_forward: str = "kubectl port-forward -n ai svc/litellm 4000:4000"
     portal_url: str | None = None
+    allow_http: bool = False  # the master key and session token over plain http to another machine
     login_url: str | None = None  # where the host's browser reaches LiteLLM; None: http://<host_header>
     timeout: float = 10.0
     proxy_timeout: float = 600.0  # nginx upstream read/send timeout: LLM responses run for minutes

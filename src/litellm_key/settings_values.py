@@ -222,6 +222,7 @@ SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
     "key_alias_pattern": (_alias_pattern, "LITELLM_KEY_ALIAS_PATTERN"),
     "port_forward": (_text, "LITELLM_PORT_FORWARD"),
     "portal_url": (_optional_url, "LITELLM_PORTAL_URL"),
+    "allow_http": (_bool, "LITELLM_ALLOW_HTTP"),
     "login_url": (_optional_url, "LITELLM_LOGIN_URL"),
     "timeout": (_seconds, "LITELLM_TIMEOUT"),
     "proxy_timeout": (_seconds, "LITELLM_PROXY_TIMEOUT"),

@@ -3,7 +3,7 @@
 The container starts a login, a person finishes it in the host's browser, and the container polls
 until LiteLLM hands the credential over (once). The poll secret proves we started the login; it
 lives only in memory (and in the 0600 state file of `login --no-wait`), never in output or argv.
-httpx is imported only when a login actually runs.
+httpx (through `http_client`) is imported only when a login actually runs.
 """
 
 from __future__ import annotations
@@ -22,6 +22,8 @@ POLL_INTERVAL = 2.0  # seconds between polls, as LiteLLM's own CLI does
 MAX_INTERVAL = 30.0  # a 429 doubles the interval up to this
 DEFAULT_LIFETIME = 300.0  # seconds a login lasts when LiteLLM does not say (its default)
 MAX_LIFETIME = 1800.0  # the longest we wait for a sign-in, whatever `expires_in` says (1e9, "inf")
+# what a redirect or a broken answer asks to check: the login is started and polled through the upstream
+SSO_SETTING = "`upstream` (LITELLM_UPSTREAM; `login_url` is only the page the browser opens)"
 
 
 @dataclass(frozen=True)
@@ -33,6 +35,11 @@ class Login:
     expires_at: float
     poll_secret: str = field(repr=False)
     capped: str = field(default="", compare=False)  # the `expires_in` LiteLLM gave, when we wait less
+
+    def __post_init__(self) -> None:
+        """A LiteLLM error that repeats the poll secret shows its mask, whether this login was
+        started now or resumed from `login --no-wait`'s state file in a later process."""
+        remember(self.poll_secret)
 
     @property
     def quoted_id(self) -> str:
@@ -107,6 +114,11 @@ def _detail(response: Any) -> str:
     return " ".join(scrub(str(detail)).split())[:160]
 
 
+def _text(value: Any) -> str | None:
+    """An optional name from LiteLLM's answer, as text (a number or a list there is shown, not trusted)."""
+    return None if value is None else str(value)
+
+
 class SsoClient:
     """One LiteLLM base URL (normally our proxy, so Traefik sees the right Host header). The HTTP
     side is `gateway.Gateway.send` without a key: the same deadline and connection errors as every
@@ -115,7 +127,7 @@ class SsoClient:
     def __init__(self, base_url: str, *, timeout: float) -> None:
         from .gateway import Gateway
 
-        self._gateway = Gateway(base_url, None, timeout=timeout)
+        self._gateway = Gateway(base_url, None, timeout=timeout, setting=SSO_SETTING)
         self.base_url = self._gateway.base_url
         self._send = self._gateway.send
 
@@ -145,7 +157,7 @@ class SsoClient:
             answer = response.json()
         except ValueError:
             raise fail("gateway-not-litellm", url=url, status=response.status_code, detail="no login_id/poll_secret") from None
-        endpoint = Endpoint(url)
+        endpoint = self._gateway.endpoint("/sso/cli/start")
         body = endpoint.object(answer)
         lifetime, capped = _lifetime(body.get("expires_in"))
         login = Login(
@@ -158,7 +170,6 @@ class SsoClient:
         if ClientKey.problem(login.poll_secret):  # it travels in a header, as a key does
             raise fail("gateway-not-litellm", url=url, status=response.status_code,
                        detail="a poll secret no HTTP header can carry")
-        remember(login.poll_secret)  # a LiteLLM error that repeats it shows its mask
         return login
 
     def poll(self, login: Login, team_id: str | None = None) -> str | TeamChoice | Credential | Unanswered:
@@ -188,7 +199,7 @@ class SsoClient:
             answer = response.json()
         except ValueError:
             raise fail("login-failed", status=status, detail=f"unexpected answer: {_detail(response)}") from None
-        endpoint = Endpoint(f"{self.base_url}{path}")
+        endpoint = self._gateway.endpoint(path)
         body = endpoint.object(answer)
         if endpoint.text(body, "status") not in ("pending", "ready"):
             raise fail("login-failed", status=status, detail=f"unexpected answer: {_detail(response)}")
@@ -200,9 +211,11 @@ class SsoClient:
             if not teams:  # nothing to choose from, on a terminal or with --team
                 raise fail("login-no-team")
             return TeamChoice(teams)
-        if not body.get("key"):
-            raise fail("login-failed", status=status, detail="ready, but no credential in the answer")
-        return Credential(ClientKey.parse(str(body["key"])), body.get("user_id"), body.get("team_id"))
+        credential = body.get("key")
+        problem = ClientKey.problem(credential.strip()) if isinstance(credential, str) else "no credential (text) in it"
+        if problem:  # what LiteLLM handed over is checked before anything stores or shows it
+            raise fail("login-failed", status=status, detail=f"ready, but the answer's key is unusable: {problem}")
+        return Credential(ClientKey(credential.strip()), _text(body.get("user_id")), _text(body.get("team_id")))
 
     def wait(
         self, login: Login, *, team_id: str | None = None, interval: float = POLL_INTERVAL, tick: Tick | None = None

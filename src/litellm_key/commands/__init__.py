@@ -87,6 +87,18 @@ def add_portal_flags(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="where the portal session token is kept (default $XDG_CONFIG_HOME/litellm-key/session-token)",
     )
+    add_allow_http_flag(group)
+
+
+def add_allow_http_flag(group: argparse._ActionsContainer) -> None:
+    """The explicit opt-in to send the master key or the session token over plain http to another
+    machine (docs/security.md); without it that is refused before any connection."""
+    group.add_argument(
+        "--allow-http",
+        action="store_const",
+        const=True,
+        help="send the session token or master key over plain http to a host that is not this machine (unsafe)",
+    )
 
 
 def add_key_source_flags(parser: argparse.ArgumentParser) -> None:
@@ -105,7 +117,7 @@ def add_output_flags(parser: argparse.ArgumentParser) -> None:
 
 SETTING_FLAGS = (
     "workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout",
-    "portal_url", "session_token_file", "key_store",
+    "portal_url", "session_token_file", "key_store", "allow_http",
 )
 
 

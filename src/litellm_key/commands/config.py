@@ -92,6 +92,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if not console.json_mode:
         width = max(map(len, listing))
         for name, entry in listing.items():
-            console.out.write(f"{name:<{width}}  {_as_text(entry['value'])}  ({entry['source']})\n")
+            console.line(f"{name:<{width}}  {_as_text(entry['value'])}  ({entry['source']})")
     console.emit({"ok": True, "checked": str(checked), "settings": listing})
     return 0

@@ -17,10 +17,11 @@ from typing import Any
 
 from ... import kube
 from ...admin import Admin, NewKey
-from ...console import Console
+from ...console import Console, neutralised
 from ...errors import LitellmKeyError, fail
-from ...secret import ClientKey, MasterKey
+from ...secret import ClientKey, MasterKey, refuse_cleartext
 from ...settings import Settings, load_settings
+from .. import add_allow_http_flag
 
 MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY"
 _DURATION = re.compile(r"\d+(s|m|h|d|w|mo)")
@@ -37,12 +38,13 @@ def add_admin_flags(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--forward-timeout", type=float, default=15.0, metavar="SECONDS", help="wait for the port-forward (default 15)")
     group.add_argument("--timeout", type=float, metavar="SECONDS", help="HTTP timeout (default 10)")
+    add_allow_http_flag(group)
     group.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     group.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
 
 
 def admin_settings(args: argparse.Namespace) -> Settings:
-    flags = {"admin_url": args.url, "timeout": args.timeout, "models": getattr(args, "models", None)}
+    flags = {"admin_url": args.url, "timeout": args.timeout, "models": getattr(args, "models", None), "allow_http": args.allow_http}
     return load_settings(flags=flags)
 
 
@@ -71,9 +73,13 @@ def _terminated(*_args: object) -> None:
 
 @contextmanager
 def admin_session(args: argparse.Namespace, settings: Settings, console: Console) -> Iterator[Admin]:
+    if not args.port_forward:  # refused before the master key is even read (Kubernetes, a prompt)
+        refuse_cleartext(settings.admin_url, "master key", allow_http=settings.allow_http)
     master = master_key(args, settings)
     if not args.port_forward:
-        with Admin(settings.admin_url, master, timeout=settings.timeout, warn=console.warn) as admin:
+        with Admin(
+            settings.admin_url, master, timeout=settings.timeout, allow_http=settings.allow_http, warn=console.warn
+        ) as admin:
             yield admin
         return
     import signal
@@ -133,7 +139,7 @@ def confirm(question: str, *, yes: bool, action: str) -> None:
         raise fail("confirm-needed", action=action)
     import questionary
 
-    answer = questionary.confirm(question, default=False).ask()
+    answer = questionary.confirm(neutralised(question), default=False).ask()  # it names aliases LiteLLM sent
     if not answer:
         raise fail("cancelled")
 
@@ -165,7 +171,7 @@ def table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[Any]
     cells = [[str(cell) for cell in headers]] + [["-" if cell is None else str(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for row in cells:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=console.out)
+        console.line("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 def alias_for(settings: Settings, name: str) -> str:
@@ -207,7 +213,7 @@ def show_new_key(console: Console, new: NewKey, output: Path | None, document: d
         return
     console.ok(f"key {record.alias} ({new.key.mask()}), expires {record.expires or 'never'}, models {', '.join(record.models) or 'all'}")
     console.info("the key, shown this once (LiteLLM keeps only its hash):")
-    print(new.key.reveal(), file=console.out)
+    console.line(new.key.reveal())
 
 
 def check_models(admin: Admin, models: Sequence[str]) -> None:
