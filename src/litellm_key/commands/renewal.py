@@ -9,25 +9,22 @@ one new key, not one per process.
 from __future__ import annotations
 
 import contextlib
-import hashlib
-import json
 import os
 import sys
 import time
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Iterator
 
 from ..console import Console
 from ..envfile import normalized_expiry, seconds_left, stored_expiry
 from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
-from ..files import atomic_write, read_regular
 from ..gateway import Verification, verify
 from ..keyhelper import RENEW_MARGIN
 from ..portal import WHERE_TO_COPY, Portal, SessionToken, same_portal, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
 from . import key_location, load_key
+from .key_lifetime import due, record_lifetime
 from .steps import refuse_master_key, store_and_configure, store_key
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
@@ -70,56 +67,6 @@ def _portal_key(settings: Settings, key: ClientKey, deadline: float | None, cons
     return verification
 
 
-def _lifetime_file(settings: Settings) -> Path:
-    return settings.state_dir / "renewal" / "last-renewal.json"
-
-
-def _last_renewal(settings: Settings) -> tuple[str, float] | None:
-    """(fingerprint, lifetime in seconds) of the key the last renewal stored; None if unknown."""
-    try:
-        record = json.loads(read_regular(_lifetime_file(settings)))
-        return str(record["key"]), float(record["lifetime"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def _fingerprint(key: ClientKey) -> str:
-    return hashlib.sha256(key.reveal().encode()).hexdigest()  # never the key itself in a file
-
-
-def _due(settings: Settings, expires: str | None, key: ClientKey | None = None, margin: float | None = None) -> bool:
-    """Whether `expires` is within `margin` (renew_before). A key the portal issued with a shorter
-    life than that would be due the moment it is stored, and every `token` and every start would
-    ask for another: such a key is due once half its life is over, so each is renewed once."""
-    margin = settings.renew_before if margin is None else margin
-    last = _last_renewal(settings)
-    if key is not None and last is not None and last[0] == _fingerprint(key) and 0 < last[1] < margin:
-        margin = last[1] / 2
-    left = seconds_left(expires)
-    return left is not None and left < margin
-
-
-def _record_lifetime(settings: Settings, key: ClientKey, expires: str | None, console: Console) -> None:
-    """Remember how long the key renewal just stored lives (for `_due`), and say once, at the first
-    such key, why the portal's short-lived keys are renewed at half their life."""
-    lifetime = seconds_left(expires)
-    margin = max(settings.renew_before, RENEW_MARGIN)
-    last = _last_renewal(settings)
-    if lifetime is not None and lifetime < margin and (last is None or last[1] >= margin):
-        console.warn(
-            f"the portal issues keys that live {max(int(lifetime // 60), 1)} min, less than the {int(margin // 60)} min "
-            "before expiry at which keys are renewed: each is renewed once, when half its life is over",
-            "Ask the portal admin for longer-lived keys, or set renew_before shorter than their life.",
-        )
-    try:  # the key is stored already: a state dir that refuses the record only costs an early renewal
-        if lifetime is None:
-            _lifetime_file(settings).unlink(missing_ok=True)
-        else:
-            atomic_write(_lifetime_file(settings), json.dumps({"key": _fingerprint(key), "lifetime": lifetime}).encode(), mode=0o600)
-    except OSError:
-        pass
-
-
 def check_key(settings: Settings, key: ClientKey | None) -> Health:
     """Verify the stored key; a rejected key is due for renewal, so is one that expires within renew_before.
     A gateway that cannot be reached raises: it could not verify a new key either."""
@@ -130,7 +77,7 @@ def check_key(settings: Settings, key: ClientKey | None) -> Health:
     except KeyRejected as error:
         return Health(None, error, stored_expiry(settings.env_file), True)
     expires = verification.info.expires if verification.info else stored_expiry(settings.env_file)
-    return Health(verification, None, normalized_expiry(expires), _due(settings, expires, key))
+    return Health(verification, None, normalized_expiry(expires), due(settings, expires, key))
 
 
 def interactive(args: object) -> bool:
@@ -203,7 +150,7 @@ def fetch_verified(
         if current is not None and current != old_key:
             try:
                 verification = _portal_key(settings, current, deadline, console)
-                if not _due(settings, verification.info.expires if verification.info else None):
+                if not due(settings, verification.info.expires if verification.info else None):
                     return current, verification, "the portal's current key", user
                 console.info(f"the portal's current key {current.mask()} expires soon too: asking for a new one")
             except (KeyRejected, ModelAccessError) as error:
@@ -260,7 +207,7 @@ def renew_locked(
             store_and_configure(settings, key, console, expires=expires)
         else:
             store_key(settings, key, console, expires=expires)
-        _record_lifetime(settings, key, expires, console)
+        record_lifetime(settings, key, expires, console)
         return Renewal(key, source, normalized_expiry(expires), user)
 
 
@@ -286,7 +233,7 @@ def renew_for_helper(settings: Settings, key: ClientKey, console: Console) -> Cl
     """`token` when the stored expiry is near or past: renew within HELPER_BUDGET, else the stored key
     (with a warning on stderr), so Claude Code always gets an answer quickly."""
     deadline = time.monotonic() + HELPER_BUDGET
-    if not _due(settings, stored_expiry(settings.env_file), key, margin=RENEW_MARGIN):
+    if not due(settings, stored_expiry(settings.env_file), key, margin=RENEW_MARGIN):
         return key  # a short-lived key renewal stored, in the first half of its life
     try:
         session = available_session(settings) if settings.portal_url else None
