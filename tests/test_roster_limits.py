@@ -50,7 +50,7 @@ def test_a_20000_name_roster_is_checked_for_duplicates_in_linear_time(admin, adm
 
     assert result.returncode == 3, result.output
     assert "listed twice: dev00042" in result.stderr
-    assert time.monotonic() - started < 8, "counting each name in the list took 10 s of CPU"
+    assert time.monotonic() - started < 2.5, "counting each name in the list took 6-10 s (0.3 s linear)"
     assert not admin_standin.keys
 
 
