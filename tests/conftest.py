@@ -7,6 +7,7 @@ stderr, except from `token` and `env`, whose job is to print it.
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta, timezone
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -21,7 +22,7 @@ from proxy_helpers import proxy_env, start_proxy, upstream  # noqa: E402,F401 (f
 from pty_helpers import spawn  # noqa: E402,F401 (fixture)
 from hostile_server import Behaviour, HostileServer  # noqa: E402
 from sso_standin import sso  # noqa: E402,F401 (fixture)
-from portal_standin import home, portal, token_file  # noqa: E402,F401 (fixtures)
+from portal_standin import home, pcli, portal, token_file  # noqa: E402,F401 (fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD_KEY = "sk-good-client-key-0123456789abcdef"
@@ -42,6 +43,11 @@ def env_value(workspace: Path, name: str) -> str | None:
         if line.startswith(f"{name}="):
             return line.split("=", 1)[1]
     return None
+
+
+def in_hours(hours: float) -> str:
+    """An expiry `hours` from now, as LITELLM_KEY_EXPIRES spells it."""
+    return (datetime.now(timezone.utc) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def env_text(workspace: Path) -> str:

@@ -101,3 +101,19 @@ def home(cli) -> Path:
 @pytest.fixture
 def token_file(home) -> Path:
     return home / ".config" / "litellm-key" / "session-token"
+
+
+@pytest.fixture
+def pcli(cli, portal, token_file):
+    """The CLI with a portal configured, a stored session, Roo Code as the client that holds the key
+    in its file, and no output ever showing the session token."""
+    cli.env.update(LITELLM_PORTAL_URL=portal.url, LITELLM_CLIENTS="roo")
+    token_file.parent.mkdir(parents=True)
+    token_file.write_text(stored_session(portal.url))
+
+    def run(*args, **kwargs):
+        result = cli(*args, **kwargs)
+        assert SESSION_TOKEN not in result.output
+        return result
+
+    return run

@@ -10,41 +10,20 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 from werkzeug import Response
 
-from conftest import GOOD_KEY, PAST, env_value, store
+from conftest import GOOD_KEY, PAST, env_value, in_hours, store
 from portal_standin import SESSION_TOKEN, stored_session
 from proxy_helpers import free_port
 
 ROO_FILE = ".config/litellm-key/roo-code-settings.json"
 
 
-@pytest.fixture
-def pcli(cli, portal, token_file):
-    """The CLI with a portal configured, a stored session, Roo Code as the client that holds the key
-    in its file, and no output ever showing the session token."""
-    cli.env.update(LITELLM_PORTAL_URL=portal.url, LITELLM_CLIENTS="roo")
-    token_file.parent.mkdir(parents=True)
-    token_file.write_text(stored_session(portal.url))
-
-    def run(*args, **kwargs):
-        result = cli(*args, **kwargs)
-        assert SESSION_TOKEN not in result.output
-        return result
-
-    return run
-
-
 def roo_key(home: Path) -> str:
     return json.loads((home / ROO_FILE).read_text())["providerProfiles"]["apiConfigs"]["litellm"]["litellmApiKey"]
-
-
-def in_hours(hours: float) -> str:
-    return (datetime.now(timezone.utc) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_renew_leaves_a_valid_key_alone_and_never_asks_the_portal(pcli, workspace, portal):

@@ -144,6 +144,13 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Cannot write {path} ({detail}); nothing was changed.",
         "Make the folder writable by you (a read-only mount or another owner?), or point --env-file elsewhere.",
     ),
+    "env-folder-not-yours": (
+        ConfigError,
+        "Cannot write {path} ({detail}): {folder} belongs to uid {owner}, and you are uid {uid}; nothing was changed.",
+        "In a Dev Container, let the CLI give the container user your host uid (\"updateRemoteUserUID\": true in "
+        "devcontainer.json, the default; it does nothing when the CLI runs as root) and rebuild, or make the folder "
+        "yours on the host (`sudo chown -R {uid} {folder}`).",
+    ),
     "state-dir-unusable": (
         ConfigError,
         "Cannot use litellm-key's state folder ({detail}); nothing was changed.",
@@ -288,6 +295,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "LiteLLM has no database connected, so it cannot check virtual keys ({detail}).",
         "Ask your admin to connect LiteLLM to its Postgres database (DATABASE_URL).",
     ),
+    "answer-unexpected": (
+        GatewayError,
+        "{url} answered JSON of a shape {server} does not send: {detail}.",
+        "Check that {setting} points at {server} itself, not at a page or proxy that rewrites its answers; "
+        "if it does, this {server} version answers differently: report it with this output.",
+    ),
     # --- portal (key renewal) -------------------------------------------------------------------
     "portal-not-configured": (
         ConfigError,
@@ -413,6 +426,19 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         ConfigError,
         "The key store is set to `keyring`, but the keyring library is not installed.",
         "Install it: `pip install 'litellm-key[keyring]'`, or keep the key in .env (`key_store: env`).",
+    ),
+    "keyring-locked": (
+        ConfigError,
+        "The OS credential store is locked and nothing could unlock it here ({detail}).",
+        "Unlock your login keyring (log in to the desktop session; headless: `gnome-keyring-daemon --unlock` reads "
+        "the password on stdin) and run this again, or keep the key in .env (`key_store: env`).",
+    ),
+    "keyring-absent": (
+        ConfigError,
+        "No OS credential store answers ({detail}).",
+        "Install and start a Secret Service: `sudo apt-get install gnome-keyring dbus-user-session`, then log in "
+        "again (headless: run the command under `dbus-run-session` after `gnome-keyring-daemon --unlock`); "
+        "or keep the key in .env (`key_store: env`).",
     ),
     "keyring-failed": (
         ConfigError,
@@ -705,6 +731,11 @@ CATALOGUE.update(
             GatewayError,
             "The old key is deleted and the new one works (alias {temporary}), but giving it the alias {alias} failed: {detail}",
             "Give the new key its alias: `{cleanup}`.",
+        ),
+        "admin-delete-unconfirmed": (
+            GatewayError,
+            "LiteLLM answered the delete without confirming {remaining}: they may still work (confirmed deleted: {deleted}).",
+            "Check with `litellm-key keys list`, then delete what is left again: `litellm-key keys delete --yes NAME`.",
         ),
         "roster-invalid": (
             ConfigError,

@@ -155,10 +155,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     choices = {name: value for name, value in given_flags(args).items() if name in RECORDED_FLAGS}
     gitignore_change = ensure_gitignored(settings.env_file)
     choices_gitignore_change = _guard_choices(settings, choices)
+    # Before verifying, which goes through the proxy; for --from-portal before the key is fetched,
+    # as the portal's key is verified there (in a fresh container the proxy is not running yet).
+    if args.from_portal:
+        proxy_outcome = render.start_proxy(settings, console)
     key, source = obtain_key(args, settings, console)
     console.ok(f"key {key.mask()} from {source}")
-
-    proxy_outcome = render.start_proxy(settings, console)  # before verifying: it goes through the proxy
+    if not args.from_portal:
+        proxy_outcome = render.start_proxy(settings, console)
 
     verification: Verification | None = None
     if args.no_verify:

@@ -17,15 +17,17 @@ import time
 from dataclasses import dataclass
 from typing import Callable, Iterator
 
-from ..envfile import normalized_expiry, seconds_left
+from ..envfile import normalized_expiry
 from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
 from ..files import locked_dir
 from ..gateway import Verification, verify
+from ..keyhelper import RENEW_MARGIN
 from ..portal import Portal, SessionToken, same_portal, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
 from .browser_session import login_from_browser
 from .client_setup import configure_clients
+from .key_lifetime import due, record_lifetime
 from .key_store import Stored, key_store
 from .progress import Progress
 from .verification import master_key_warning
@@ -75,11 +77,6 @@ def _portal_key(settings: Settings, key: ClientKey, deadline: float | None, prog
     return verification
 
 
-def _due(settings: Settings, expires: str | None) -> bool:
-    left = seconds_left(expires)
-    return left is not None and left < settings.renew_before
-
-
 def check_key(settings: Settings, key: ClientKey | None) -> Health:
     """Verify the stored key; a rejected key is due for renewal, so is one that expires within renew_before.
     A gateway that cannot be reached raises: it could not verify a new key either."""
@@ -90,7 +87,7 @@ def check_key(settings: Settings, key: ClientKey | None) -> Health:
     except KeyRejected as error:
         return Health(None, error, key_store(settings).expires(), True)
     expires = verification.info.expires if verification.info else key_store(settings).expires()
-    return Health(verification, None, normalized_expiry(expires), _due(settings, expires))
+    return Health(verification, None, normalized_expiry(expires), due(settings, expires, key))
 
 
 def require_portal(settings: Settings) -> str:
@@ -172,7 +169,7 @@ def _fetch_verified(
         if current is not None and current != old_key:
             try:
                 verification = _portal_key(settings, current, deadline, progress)
-                if not _due(settings, verification.info.expires if verification.info else None):
+                if not due(settings, verification.info.expires if verification.info else None):
                     return current, verification, "the portal's current key", user
                 progress.info(f"the portal's current key {current.mask()} expires soon too: asking for a new one")
             except (KeyRejected, ModelAccessError) as error:
@@ -215,6 +212,7 @@ def renew_locked(
         expires = verification.info.expires if verification.info else None
         stored = key_store(settings).save(key, expires=expires)
         progress.ok(stored.summary)
+        record_lifetime(settings, key, expires, progress)
         return Renewal(key, source, normalized_expiry(expires), user, stored)
 
 
@@ -242,6 +240,8 @@ def renew_for_helper(settings: Settings, key: ClientKey, progress: Progress) -> 
     """`token` when the stored expiry is near or past: renew within HELPER_BUDGET, else the stored key
     (with a warning on stderr), so Claude Code always gets an answer quickly."""
     deadline = time.monotonic() + HELPER_BUDGET
+    if not due(settings, key_store(settings).expires(), key, margin=RENEW_MARGIN):
+        return key  # a short-lived key renewal stored, in the first half of its life
     try:
         session = renewal_session(settings, progress) if settings.portal_url else None
         if session is None:
