@@ -34,10 +34,20 @@ def test_every_exit_code_is_documented():
     assert set(rows) == {str(code) for code in EXIT_CODES}
 
 
-def test_every_setting_is_in_the_configuration_table():
-    section = DOCS["configuration.md"]
-    for name in SETTINGS:
-        assert f"`{name}`" in section, name
+def _plain(cell: str) -> str:
+    return cell.replace("`", "")
+
+
+def test_the_configuration_table_is_the_settings_declaration():
+    """One row per declared setting, with its variable, flags, default and who may set it."""
+    rows = {name: cells for name, cells in _table_rows(r"`[a-z_]+`", DOCS["configuration.md"]).items() if len(cells) == 6}
+    assert set(rows) == set(SETTINGS)
+    for name, setting in SETTINGS.items():
+        _, variable, flags, default, set_by, _ = rows[name]
+        assert re.findall(r"`(LITELLM_\w+)`", variable) == ([setting.variable] if setting.variable else []), name
+        assert set(re.findall(r"`(--[a-z-]+)`", flags)) == set(setting.flags), name
+        assert _plain(default) == setting.shown_default, name
+        assert set_by == ("you" if setting.yours_only else "all"), name
 
 
 def test_ci_runs_the_readme_test_command():

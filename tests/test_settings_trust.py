@@ -130,6 +130,7 @@ def test_a_checkout_cannot_set_what_only_you_may_but_the_rest_of_its_file_still_
     assert result.returncode == 0, result.output
     listing = json.loads(result.stdout)["settings"]
     assert listing[name]["kind"] == "default"
+    assert [where.endswith(f"{checkout_file}:1") for where in listing[name]["ignored"]] == [True]
     assert listing["host_header"] == {"value": "team.localhost", "kind": hostile.split()[0].replace("choices", "recorded"),
                                       "source": listing["host_header"]["source"]}  # fmt: skip
     assert f"{checkout_file}:1 sets {name}, which only your own settings may choose: ignored" in result.stderr

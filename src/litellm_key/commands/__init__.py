@@ -120,10 +120,10 @@ def warn_ignored(settings: Settings, console: Console | None = None) -> None:
             continue
         _warned.add((name, origin.where))
         setting = SETTINGS[name]
-        belongs = [user_config(os.environ), setting.variable or "", *setting.flags[:1]]
+        others = " or ".join(place for place in (setting.variable, *setting.flags[:1]) if place)
         (console or Console()).warn(
             f"{origin.where} sets {name}, which only your own settings may choose: ignored",
-            f"set it in {', '.join(place for place in belongs if place)} (docs/security.md says why)",
+            f"put it in {user_config(os.environ)}{f', or use {others}' if others else ''} (docs/security.md says why)",
         )
 
 
