@@ -50,6 +50,17 @@ def test_the_configuration_table_is_the_settings_declaration():
         assert set_by == ("you" if setting.yours_only else "all"), name
 
 
+def test_the_security_trust_table_is_the_settings_declaration():
+    """docs/security.md: setting x the sources allowed to set it, as declared."""
+    rows = {name: cells for name, cells in _table_rows(r"`[a-z_]+`", DOCS["security.md"]).items() if len(cells) == 6}
+    assert set(rows) == set(SETTINGS)
+    for name, setting in SETTINGS.items():
+        allowed = [cell == "✓" for cell in rows[name][1:5]]
+        declared = [layer in setting.sources for layer in ("system", "user", "workspace", "environment")]
+        assert allowed == declared, name
+        assert ("recorded" in setting.sources, "flag" in setting.sources) == (declared[2], declared[3]), name
+
+
 def test_ci_runs_the_readme_test_command():
     assert "./scripts/test    # test it" in README
     assert "./scripts/test" in (REPO / ".ci" / "run").read_text()
