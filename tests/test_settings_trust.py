@@ -10,6 +10,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from conftest import GOOD_KEY
 from keys_helpers import admin, admin_standin, kubectl  # noqa: F401 (fixtures)
 
 from litellm_key.settings import SETTINGS
@@ -187,10 +188,16 @@ def test_list_flags_take_commas_as_the_feature_options_do(cli, flags):
 
 
 def test_setup_configures_every_client_a_comma_list_names(cli):
-    from conftest import GOOD_KEY
-
-    result = cli("setup", "--key-stdin", "--client", "claude-code,codex", "--json", input=GOOD_KEY)
+    """What `config-claude-code.sh --client claude-code,codex` runs: it adds its own --client claude-code."""
+    result = cli("setup", "--key-stdin", "--client", "claude-code", "--client", "claude-code,codex", "--json", input=GOOD_KEY)
 
     assert result.returncode == 0, result.output
     assert sorted(json.loads(result.stdout)["clients"]) == ["claude-code", "codex"]
     assert (Path(cli.env["HOME"]) / ".codex" / "config.toml").is_file()
+
+
+def test_keys_generate_takes_a_comma_list_of_models(admin, admin_standin):
+    result = admin("keys", "generate", "--developer", "dora", "--model", "claude-sonnet-4-5-20250929,claude-3-opus-20240229", new_keys_shown=1)
+
+    assert result.returncode == 0, result.output
+    assert admin_standin.by_alias("claude-code-dora").models == ["claude-sonnet-4-5-20250929", "claude-3-opus-20240229"]
