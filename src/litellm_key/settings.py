@@ -3,7 +3,7 @@ the workspace's .devcontainer/litellm-key.yaml < choices recorded by `setup`
 (.devcontainer/litellm-key.local.yaml) < LITELLM_* environment variables < command-line flags.
 
 Each setting is declared once (settings_declared.py), with the sources allowed to set it: a
-setting that steers a secret of yours is taken from a checkout's files never, whatever they say
+setting that steers a secret of yours is never taken from a checkout's files, whatever they say
 (`Settings.ignored` keeps what was refused, for the warning). Every value remembers where it came
 from (`Settings.sources`), so a bad one is reported as "file:line: field: problem" or "environment
 variable LITELLM_X: ..." instead of a bare "invalid URL", and `litellm-key config` can show each
