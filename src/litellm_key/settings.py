@@ -33,8 +33,8 @@ def _default(name: str) -> Any:
 
 
 class Origin(NamedTuple):
-    """Where a setting's value came from: `kind` is one of settings_declared.LAYERS, or `file`
-    (`config check --file`); `where` is the file:line, the variable or the flag."""
+    """Where a setting's value came from: `kind` is default, system, user, workspace, recorded,
+    file (`config check --file`), environment or flag; `where` is the file:line, the variable or the flag."""
 
     kind: str
     where: str = ""

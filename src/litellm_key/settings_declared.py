@@ -19,10 +19,9 @@ if TYPE_CHECKING:
 
 DEFAULT_MODELS = ("claude-sonnet-4-5-20250929", "claude-3-opus-20240229")
 
-# Where a value may come from (settings.Origin.kind), lowest layer first: like git, the machine's
-# file, then yours, then the repository's, then what `setup` recorded in it, then the environment,
-# then the flags. `file` is `config check --file`, which only checks values.
-LAYERS = ("default", "system", "user", "workspace", "recorded", "environment", "flag")
+# Where a value may come from (settings.Origin.kind), lowest layer first as settings layers them:
+# like git, the machine's file, then yours, then the repository's, then what `setup` recorded in
+# it, then the environment, then the flags. `file` is `config check --file`, which only checks values.
 # The container's own plumbing: inside a Dev Container the repository already runs its own
 # postCreateCommand, so its files may decide these.
 EVERY_SOURCE = ("system", "user", "workspace", "recorded", "file", "environment", "flag")
