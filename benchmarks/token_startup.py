@@ -1,4 +1,4 @@
-"""The key store's goals (issue 10, goals 1 and 3), each printed beside its measured figure.
+"""The key store's performance goals (docs/performance.md), each printed beside its measured figure.
 
 1. `token --env-file ABS` (Claude Code's apiKeyHelper), plain `token` and `env` (every new
    terminal), with a system config present and a `.env` holding comments, quotes, `export` lines

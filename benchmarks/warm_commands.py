@@ -1,5 +1,5 @@
-"""Issue 10, goal 2: warm `apply` (every container start), `status` and `setup` (re-verifying the
-stored key) each take no longer than `python3 -c "import httpx"`, the import they cannot avoid.
+"""The warm-command goal (docs/performance.md): warm `apply` (every container start), `status` and
+`setup` (re-verifying the stored key) each take no longer than `python3 -c "import httpx"`, the import they cannot avoid.
 
 "Warm": the proxy already runs with the current settings, the clients are configured and the
 key is stored, as at the second container start. The settings come from a system config written

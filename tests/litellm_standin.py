@@ -1,4 +1,4 @@
-"""A LiteLLM stand-in on loopback: LiteLLM's routes, JSON shapes and error strings (DESIGN.md).
+"""A LiteLLM stand-in on loopback: LiteLLM's routes, JSON shapes and error strings.
 
 Shared by the tests (wrapping pytest-httpserver's `httpserver` fixture) and by `scripts/demo`
 (run standalone: `python tests/litellm_standin.py`). With `traefik_host` set it also behaves like

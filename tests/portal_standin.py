@@ -1,5 +1,5 @@
 """A key portal stand-in on loopback: Open WebUI's /api/v1/auths/ routes, shapes and error strings
-(DESIGN.md "Renewal portal"), issuing keys that it registers with the LiteLLM stand-in, as the real
+(as docs/renewal.md describes them), issuing keys that it registers with the LiteLLM stand-in, as the real
 portal's keys exist in LiteLLM."""
 
 from __future__ import annotations

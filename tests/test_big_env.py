@@ -1,4 +1,4 @@
-"""Issue 10, goal 3: `setup` storing a key in a big `.env` rewrites our lines without parsing the
+"""A performance goal (docs/performance.md): `setup` storing a key in a big `.env` rewrites our lines without parsing the
 file with python-dotenv (that was 15x the time of a 1 KB file, and 112 MiB for 10 MB), and keeps
 every other byte. benchmarks/token_startup.py measures it; this holds the path it takes."""
 

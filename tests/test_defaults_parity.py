@@ -15,6 +15,7 @@ from litellm_key.clients import ROO_SETTINGS_PATH, codex, opencode
 from litellm_key.errors import CATALOGUE
 from litellm_key.keyhelper import KEY_VARIABLE
 from litellm_key.settings import SETTINGS, Settings
+from markdown_tables import rows_by_first_cell, section
 
 FEATURE = REPO / "feature" / "litellm-key"
 METADATA = json.loads((FEATURE / "devcontainer-feature.json").read_text())
@@ -77,12 +78,20 @@ def test_the_key_variable_has_one_name_everywhere():
     assert KEY_VARIABLE in (FEATURE / "config-claude-code.sh").read_text()
 
 
-@pytest.mark.parametrize("page", [REPO / "docs" / "feature.md", FEATURE / "README.md"], ids=["docs/feature.md", "feature README"])
+# Each page that lists the feature's options: its section, the default's column, how it shows an
+# empty default and how it quotes the others (the feature README is devcontainers/action's table).
+OPTION_TABLES = {
+    "docs/feature.md": ("Feature options", 2, "(empty)", "`{}`"),
+    "feature/litellm-key/README.md": ("Options", 3, "-", "{}"),
+}
+
+
+@pytest.mark.parametrize("page", OPTION_TABLES)
 def test_the_option_tables_show_the_feature_defaults(page):
-    """The two pages that list the feature's options repeat its defaults: they must be these."""
-    rows = dict(re.findall(r"^\| `(\w+)` \| \w+ \| ([^|]+) \|", page.read_text(), re.MULTILINE))
+    """The pages that list the feature's options repeat its defaults: they must be these."""
+    heading, column, empty, quoted = OPTION_TABLES[page]
+    rows = rows_by_first_cell(section((REPO / page).read_text(), heading))
     assert set(rows) == set(OPTIONS)
     for option_id, default in OPTIONS.items():
-        shown = rows[option_id].strip()
-        expected = "(empty)" if default == "" else f"`{str(default).lower() if isinstance(default, bool) else default}`"
-        assert shown == expected, option_id
+        expected = empty if default == "" else quoted.format(str(default).lower() if isinstance(default, bool) else default)
+        assert rows[option_id][column] == expected, option_id

@@ -17,6 +17,8 @@ from conftest import GOOD_KEY
 from litellm_key import proxy
 from litellm_key.settings import Settings
 from litellm_standin import MASTER_KEY, litellm_error
+from markdown_tables import rows_by_first_cell, section
+from markdown_tables import tables as markdown_tables
 from proxy_helpers import free_port, needs_nginx
 
 
@@ -534,32 +536,28 @@ def test_every_doctor_check_is_in_the_troubleshooting_table(tmp_path):
                         portal_url="http://portal.test", clients=("claude-code", "codex"))
     ids = {check.id for check in plan(settings, live=True)} | {"settings"}
     text = (REPO / "docs" / "troubleshooting.md").read_text()
-    rows = [line for line in text.split("## What each doctor check detects", 1)[1].split("\n## ", 1)[0].splitlines()
-            if line.startswith("| `")]
-    documented = {row.split("`")[1] for row in rows}
+    rows = rows_by_first_cell(section(text, "What each doctor check detects"), r"`.+`")
+    documented = set(rows)
     assert {check_id for check_id in ids if not check_id.startswith(("client-", "live-"))} <= documented
     assert {"client-<name>", "live-<client>-<model>"} <= documented
-    reasons = {word for row in rows for word in row.split("|")[3].split("`")[1::2] if re.fullmatch(r"[a-z]+(-[a-z]+)+", word)}
+    reasons = {word for row in rows.values() for word in row[2].split("`")[1::2] if re.fullmatch(r"[a-z]+(-[a-z]+)+", word)}
     assert reasons and reasons <= set(CATALOGUE), reasons - set(CATALOGUE)
 
 
 def test_every_troubleshooting_table_in_the_docs_names_the_doctor_check():
-    """Issue 14's "done when": every row of every troubleshooting table says which doctor check
+    """Every row of every troubleshooting table says which doctor check
     detects it ("—" with why, when doctor cannot)."""
     from conftest import REPO
 
     tables = 0
     for page in sorted((REPO / "docs").glob("*.md")):
-        lines = page.read_text().splitlines()
-        for number, header in enumerate(lines):
-            if not header.startswith("| ") or not ("symptom" in header or header.startswith("| you run")):
+        for table in markdown_tables(page.read_text()):
+            if not (any("symptom" in cell for cell in table.header) or table.header[0].startswith("you run")):
                 continue
             tables += 1
-            assert header.rstrip(" |").endswith("doctor check"), f"{page.name}:{number + 1}: no doctor check column"
-            for row in lines[number + 2:]:
-                if not row.startswith("|"):
-                    break
-                assert row.rstrip(" |").rsplit("|", 1)[1].strip(), f"{page.name}: {row[:60]}… names no doctor check"
+            assert table.header[-1] == "doctor check", f"{page.name}:{table.line}: no doctor check column"
+            for row in table.rows:
+                assert row[-1], f"{page.name}: {' | '.join(row)[:60]}… names no doctor check"
     assert tables >= 4
 
 
@@ -594,7 +592,7 @@ def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_
 @needs_nginx[0]
 @needs_nginx[1]
 def test_a_port_held_by_another_program_is_named_instead_of_start_the_proxy(healthy):
-    """The seed scripts' old nginx on 8080: `proxy start` would fail, so doctor must not say "start it"."""
+    """The older set-up scripts' nginx on 8080: `proxy start` would fail, so doctor must not say "start it"."""
     squatter = socket.socket()
     squatter.bind(("127.0.0.1", 0))
     squatter.listen(4)
@@ -609,7 +607,7 @@ def test_a_port_held_by_another_program_is_named_instead_of_start_the_proxy(heal
     assert checks["proxy"]["reason"] == "proxy-port-busy" and checks["litellm"]["status"] == "skipped"
 
 
-# ---- one test per remaining failure mode of issue 14 ------------------------------------------
+# ---- one test per remaining failure mode doctor must find --------------------------------------
 
 
 def test_a_hand_edited_key_no_client_could_send_is_named(healthy, workspace):

@@ -1,6 +1,6 @@
 """Hostile files: the real CLI against .env files, links and folders a user (or an attacker) made.
 
-Every probe asserts what issue 9 asks: the documented exit code, no traceback, no full key in the
+Every probe asserts what a user is promised: the documented exit code, no traceback, no full key in the
 output (the `cli` fixture checks that for every command but `token`/`env`), and `.env` and the
 client files byte-identical when the command failed. Symbolic links follow one rule (docs/security.md):
 the real file is checked, ignored and written; the link stays a link.

@@ -253,19 +253,18 @@ def test_delete_by_token_hash_and_a_key_in_argv_is_warned_about(admin, admin_sta
     assert second.secret not in in_argv.output and second.blocked
 
 
-def test_the_readme_maps_each_seed_step_to_a_keys_command_that_exists():
+def test_the_admin_page_maps_each_manual_guide_step_to_a_keys_command_that_exists():
     import re
 
     from conftest import REPO
     from litellm_key.commands.keys import _ACTIONS
+    from markdown_tables import rows_by_first_cell, section
 
-    readme = (REPO / "README.md").read_text()
-    section = readme.split("seed's admin steps, one command each", 1)[1].split("\n\n", 2)[2].split("\n\n", 1)[0]
-    rows = {line.split("|")[1].strip(): line.split("|", 2)[2] for line in section.splitlines()[2:]}
+    rows = rows_by_first_cell(section((REPO / "docs" / "admin.md").read_text(), "The manual guide's steps, one command each"))
     steps = ("Step 1", "Step 2", "Step 3", "Step 4", "Step 5", "Key Management", "Rotate", "Usage Monitoring", "Security")
     for step in steps:
-        row = next((cells for name, cells in rows.items() if name.startswith(step)), None)
-        assert row is not None, f"README maps no command to the seed's {step}"
+        row = next((cells[-1] for name, cells in rows.items() if name.startswith(step)), None)
+        assert row is not None, f"docs/admin.md maps no command to the guide's {step}"
         named = set(re.findall(r"keys ([a-z]+)", row))
         assert named <= set(_ACTIONS), named - set(_ACTIONS)
         assert named or "--from-k8s" in row or "--port-forward" in row, step

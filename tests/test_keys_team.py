@@ -1,4 +1,4 @@
-"""`keys onboard`, `keys audit`, `keys spend`: a team at once, and the seed's practices as checks."""
+"""`keys onboard`, `keys audit`, `keys spend`: a team at once, and the manual guide's practices as checks."""
 
 from __future__ import annotations
 

@@ -1,4 +1,4 @@
-"""Issue 8 item 5 as the user met it: a root without `localhost` in /etc/hosts, the proxy running,
+"""A failure as a user met it: a root without `localhost` in /etc/hosts, the proxy running,
 and setup blaming the proxy ("Cannot connect … start the proxy"). The real CLI and nginx run in a
 mount namespace whose /etc/hosts is empty, so `localhost` does not resolve; nothing is mocked."""
 

@@ -441,11 +441,13 @@ def test_a_litellm_that_trickles_its_answer_ends_at_the_deadline(cli, workspace)
     assert not _stored(workspace)
 
 
-def test_the_readme_says_when_to_log_in_instead_of_pasting_or_using_the_portal():
+def test_the_docs_say_when_to_log_in_instead_of_pasting_or_using_the_portal():
     from conftest import REPO
+    from markdown_tables import rows_by_first_cell, section
 
-    readme = (REPO / "README.md").read_text()
-    section = readme.split("### Which way to get a key", 1)[1].split("\n## ", 1)[0]
+    ways = rows_by_first_cell(section((REPO / "docs" / "setup.md").read_text(), "Which way to get a key"))
+    used = " ".join(cells[1] for cells in ways.values())
     for way in ("litellm-key setup", "litellm-key setup --from-portal", "litellm-key login"):
-        assert f"`{way}" in section, way
-    assert "LiteLLM ≥ 1.84 with SSO" in section and "24 h" in section
+        assert f"`{way}`" in used, way
+    assert any("LiteLLM ≥ 1.84 with SSO" in name and "24 h" in cells[2] for name, cells in ways.items())
+    assert "(docs/setup.md#which-way-to-get-a-key)" in (REPO / "README.md").read_text()

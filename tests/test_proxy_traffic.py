@@ -145,7 +145,7 @@ def test_https_upstream_gets_sni_with_the_host_header(start_proxy, tls_upstream)
 
 
 def test_nginx_runs_a_worker_per_cpu(start_proxy, upstream):
-    """`worker_processes auto`: one worker caps the proxy near 55 k requests/s (issue 10)."""
+    """`worker_processes auto`: one worker caps the proxy near 55 k requests/s (docs/performance.md)."""
     settings = start_proxy(upstream.url)
     [master] = masters(settings)
     cpus = len(os.sched_getaffinity(master))

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The seed's documented entry point: `bash .devcontainer/additions/config-claude-code.sh`.
+# The entry point the manual set-up guide documents: `bash .devcontainer/additions/config-claude-code.sh`.
 # Runs config-claude-code.sh from the litellm-key feature (which runs `litellm-key setup
 # --client claude-code`); every option is passed through, e.g. --key-stdin or --help.
 

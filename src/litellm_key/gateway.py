@@ -1,9 +1,9 @@
 """LiteLLM's HTTP API, with every failure turned into a catalogued error that names cause and fix.
 
 LiteLLM's error bodies changed shape across versions, so `classify` reads the error `type` first,
-the HTTP status second and the message last (DESIGN.md's table). Plain http (our loopback proxy,
-what every warm `apply`, `status` and `setup` verifies through) goes over the standard library
-(`plain_http`); httpx is imported only for https.
+the HTTP status second and the message last. Plain http (our loopback proxy, what every warm
+`apply`, `status` and `setup` verifies through) goes over the standard library (`plain_http`);
+httpx is imported only for https.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@ Locker) through the `keyring` library, for use on a host, where a plaintext `.en
 
 Optional (`pip install 'litellm-key[keyring]'`) and imported only when the `key_store` setting says
 `keyring`: containers keep the key in `.env`, and `token` must not pay for a D-Bus connection.
-The service name is the seed's, `LITELLM_API_KEY`, so a key it stored is found.
+The service name is the manual guide's, `LITELLM_API_KEY`, so a key stored by its scripts is found.
 """
 
 from __future__ import annotations

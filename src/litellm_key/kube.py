@@ -3,8 +3,8 @@
 Both shell out to `kubectl` (the admin has it and its context already; a client library would add a
 dependency and a second idea of "the cluster"). The master key travels kubectl's stdout -> base64
 decode in Python -> `MasterKey`, never a command line. The port-forward is our child: we start it,
-wait for the port with a deadline, restart it when it dies mid-command (the seed's "port-forward keeps
-dying" loop), and stop exactly that pid on exit or Ctrl-C — never `pkill -f`.
+wait for the port with a deadline, restart it when it dies mid-command (the manual guide's "port-forward
+keeps dying" loop), and stop exactly that pid on exit or Ctrl-C — never `pkill -f`.
 """
 
 from __future__ import annotations

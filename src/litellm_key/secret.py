@@ -119,8 +119,8 @@ class ClientKey(_MaskedSecret):
     def parse(cls, raw: str) -> "ClientKey":
         """Accept what users paste: surrounding whitespace and newlines go, anything inside is an error.
 
-        Pasting from a chat or a terminal adds trailing newlines and spaces (the seed's most common
-        failure); a space or control character *inside* means two things were pasted.
+        Pasting from a chat or a terminal adds trailing newlines and spaces (the manual guide's most
+        common failure); a space or control character *inside* means two things were pasted.
         """
         secret = raw.strip()
         problem = cls.problem(secret)

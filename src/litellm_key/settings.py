@@ -106,7 +106,7 @@ class Settings(NamedTuple):
 
 def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
     """The git top-level of cwd, else cwd (keyhelper's rule, which the apiKeyHelper fast path uses
-    too, so both paths find the same .env). `LITELLM_WORKSPACE` wins; DESIGN.md's `$WORKSPACE` is
+    too, so both paths find the same .env). `LITELLM_WORKSPACE` wins; a plain `$WORKSPACE` is
     not used because CI systems such as Jenkins set it to something else."""
     return Path(keyhelper.find_workspace(str(cwd), environ))
 

@@ -208,7 +208,7 @@ def proxy_running(probe: Probe) -> Finding:
 
 
 def _port_taken(probe: Probe) -> LitellmKeyError | None:
-    """Our nginx is not running, yet something answers on its port (often the seed scripts' old
+    """Our nginx is not running, yet something answers on its port (often the older set-up scripts'
     nginx on 8080): `proxy start` would fail there, so that program is the cause to name."""
     from .. import proxy
 

@@ -1,4 +1,4 @@
-"""`litellm-key keys ...`: the platform engineer's half of the seed, with the master key.
+"""`litellm-key keys ...`: the platform engineer's half of the manual key guide, with the master key.
 
 One command, several sub-commands, one module per group: `manage` (one key at a time), `rotate`,
 `onboard` (a team from a roster), `report` (audit, spend); `common` holds the master key source, the
@@ -25,7 +25,7 @@ examples:
   $ litellm-key keys onboard team.yaml --output-dir keys/ --duration 90d
   $ litellm-key keys audit --within 14d --json
   $ litellm-key keys spend --start 2026-11-01 --end 2026-11-30
-See docs/admin.md for the mapping from the seed's steps to these commands.
+See docs/admin.md for the manual guide's steps mapped to these commands.
 """
 
 _ACTIONS = {

@@ -186,7 +186,7 @@ def show_new_key(console: Console, new: NewKey, output: Path | None, document: d
 
 
 def check_models(admin: Admin, models: Sequence[str]) -> None:
-    """Refuse model names the gateway does not serve: the seed's "key not allowed to access model" trap.
+    """Refuse model names the gateway does not serve: the manual guide's "key not allowed to access model" trap.
 
     A short name (claude-3-opus) gets the full one (claude-3-opus-20240229) as the fix.
     """

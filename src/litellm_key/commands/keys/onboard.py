@@ -187,7 +187,7 @@ def _leavers(
 
 
 def _prune(admin: Admin, console: Console, leavers: dict[str, KeyRecord]) -> list[str]:
-    """Delete the leavers' keys (the seed's "revoke on departure")."""
+    """Delete the leavers' keys (the manual guide's "revoke on departure")."""
     if not leavers:
         return []
     admin.delete([record.token for record in leavers.values()])

@@ -1,4 +1,4 @@
-"""`keys audit` and `keys spend`: the seed's Security Best Practices and Usage Monitoring, as reports.
+"""`keys audit` and `keys spend`: the manual guide's Security Best Practices and Usage Monitoring, as reports.
 
 The audit reads every key once and reports what the practices forbid; it exits non-zero when it
 finds anything, so a CI job or a cron mail can run it.
