@@ -1,5 +1,7 @@
-"""The warm-command goal (docs/performance.md): warm `apply` (every container start), `status` and
-`setup` (re-verifying the stored key) each take no longer than `python3 -c "import httpx"`, the import they cannot avoid.
+"""Warm `apply` (every container start), `status` and `setup` (re-verifying the stored key), beside
+`python3 -c pass` and `python3 -c "import httpx"`: information, not goals (docs/performance.md).
+The goal "no slower than importing httpx" is retired: every request now goes through httpx, as
+correct framing from a well-kept library is worth more than ~20 ms once per container start.
 
 "Warm": the proxy already runs with the current settings, the clients are configured and the
 key is stored, as at the second container start. The settings come from a system config written
@@ -71,6 +73,7 @@ def main() -> None:
         subprocess.run([script, "setup", "--key-stdin", "--quiet"], input=KEY + "\n", text=True, env=environ, cwd=workspace, check=True)
         try:
             cases = {
+                "python3 -c pass": ([sys.executable, "-c", "pass"], environ, workspace, "", None),
                 'python3 -c "import httpx"': ([sys.executable, "-c", "import httpx"], environ, workspace, "", None),
                 "apply": ([script, "apply", "--quiet"], environ, workspace, "", None),
                 "status": ([script, "status", "--quiet"], environ, workspace, "", None),
@@ -81,15 +84,16 @@ def main() -> None:
             subprocess.run([script, "proxy", "stop", "--quiet"], env=environ, cwd=workspace, check=False)
             server.stop()
 
-    base = _median(measured['python3 -c "import httpx"'])
+    bare, with_httpx = _median(measured["python3 -c pass"]), _median(measured['python3 -c "import httpx"'])
     print(f"litellm-key warm commands: {runs} interleaved rounds, medians; {os.cpu_count()} CPUs; {_cpu_model()}")
     print()
-    print("| measured | median | ratio | goal |")
+    print('| measured | median | vs `python3 -c pass` | vs `python3 -c "import httpx"` |')
     print("|---|---|---|---|")
-    print(f'| `python3 -c "import httpx"` | {base:.0f} ms | 1.00x | baseline |')
+    print(f"| `python3 -c pass` | {bare:.0f} ms | 1.00x | {bare / with_httpx:.2f}x |")
+    print(f'| `python3 -c "import httpx"` | {with_httpx:.0f} ms | {with_httpx / bare:.2f}x | 1.00x |')
     for name in ("apply", "status", "setup"):
         figure = _median(measured[name])
-        print(f"| warm `litellm-key {name}` | {figure:.0f} ms | {figure / base:.2f}x | <= 1.0x |")
+        print(f"| warm `litellm-key {name}` | {figure:.0f} ms | {figure / bare:.2f}x | {figure / with_httpx:.2f}x |")
 
 
 if __name__ == "__main__":

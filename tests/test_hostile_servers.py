@@ -266,7 +266,7 @@ def test_unresolvable_host_is_named_as_such(cli, workspace):
     assert "Start the proxy" not in result.output
 
 
-def test_plain_http_builds_no_tls_context(standin, monkeypatch):
+def test_a_plain_http_request_builds_no_tls_context(standin, monkeypatch):
     created: list[object] = []
     real = ssl.create_default_context
     monkeypatch.setattr(ssl, "create_default_context", lambda *a, **k: created.append(1) or real(*a, **k))

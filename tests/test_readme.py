@@ -129,8 +129,9 @@ def test_the_readme_test_command_says_where_the_docker_and_keyring_tests_run():
             " (they skip with a reason otherwise)") in text
 
 
-# Every performance goal, as the benchmarks print it beside its figure.
-BENCHMARK_GOALS = ("<= 1.3x", "<= 1.0x", "<= 2x the 1 KB case", "<= 2x file size",
+# Every performance goal that still stands (warm `apply` <= 1.0x `import httpx` is retired: every
+# request goes through httpx now), as the benchmarks print it beside its figure.
+BENCHMARK_GOALS = ("<= 1.3x", "<= 2x the 1 KB case", "<= 2x file size",
                    "≤ 0.05 ms added", "≥ 90 % of direct", "≤ 1 ms added")
 
 

@@ -18,7 +18,9 @@ from .gateway import Gateway
 from .secret import ClientKey, MasterKey
 
 PAGE_SIZE = 100  # LiteLLM's maximum for /key/list
-_ANSWER_LOST = ("gateway-timeout", "gateway-unreachable")  # the request may have been carried out
+# the request may have been carried out, its answer lost or cut
+_ANSWER_LOST = ("gateway-timeout", "gateway-unreachable", "answer-broken", "answer-too-large")
+ADMIN_SETTING = "`admin_url` (LITELLM_ADMIN_URL, or --url)"  # what a redirect or a broken answer asks to check
 DAILY_PAGE_SIZE = 1000  # and for /user/daily/activity
 
 
@@ -116,7 +118,7 @@ class Admin:
     ) -> None:
         self.base_url = base_url
         self.timeout = timeout
-        self._gateway = Gateway(base_url, master, timeout=timeout)  # type: ignore[arg-type]  # same interface
+        self._gateway = Gateway(base_url, master, timeout=timeout, setting=ADMIN_SETTING)  # type: ignore[arg-type]  # same interface
         self._keepalive = keepalive or (lambda: None)
         self._recover = recover
 
@@ -153,7 +155,7 @@ class Admin:
     def key_models(self, key: ClientKey) -> tuple[str, ...]:
         """What a (new) client key can reach: the proof that it works before anything relies on it."""
         self._keepalive()
-        with Gateway(self.base_url, key, timeout=self.timeout) as gateway:
+        with Gateway(self.base_url, key, timeout=self.timeout, setting=ADMIN_SETTING) as gateway:
             return gateway.models()
 
     # ---- keys --------------------------------------------------------------------------------------

@@ -265,6 +265,22 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "LiteLLM failed with {status}: {detail}",
         "Look at the LiteLLM logs (`kubectl -n ai logs deploy/litellm`) and retry.",
     ),
+    "server-redirect": (
+        GatewayError,
+        "{url} answered {status}, a redirect to {location}; litellm-key follows no redirect, so no key or token went there.",
+        "Point {setting} at the address that answers without redirecting (a redirect to https asks for an https:// URL).",
+    ),
+    "answer-broken": (
+        GatewayError,
+        "{url} sent an answer that is not valid HTTP/1.1 ({detail}); nothing of it was used.",
+        "Check that {setting} points at the right server; if it does, something between mangles or cuts its "
+        "answers (a proxy, a crashing server): `litellm-key doctor` checks each hop.",
+    ),
+    "answer-too-large": (
+        GatewayError,
+        "{url} sent an answer larger than {limit} ({detail}); litellm-key stopped reading it.",
+        "No LiteLLM or portal answer is that large: check that {setting} points at the right server.",
+    ),
     "gateway-no-db": (
         GatewayError,
         "LiteLLM has no database connected, so it cannot check virtual keys ({detail}).",

@@ -1,16 +1,14 @@
 """LiteLLM's HTTP API, with every failure turned into a catalogued error that names cause and fix.
 
 LiteLLM's error bodies changed shape across versions, so `classify` reads the error `type` first,
-the HTTP status second and the message last. Plain http (our loopback proxy, what every warm
-`apply`, `status` and `setup` verifies through) goes over the standard library (`plain_http`);
-httpx is imported only for https.
+the HTTP status second and the message last. Requests go through `http_client` (imported when a
+Gateway is made: it brings httpx), which reports what happened on the wire.
 """
 
 from __future__ import annotations
 
 import fnmatch
 import json
-import socket
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -18,8 +16,7 @@ from .errors import LitellmKeyError, fail
 from .secret import ClientKey, scrub
 
 if TYPE_CHECKING:
-    from .http_transport import DeadlineClient
-    from .plain_http import Client, Response
+    from .http_client import Answer
 
 PROXY_ERROR_TYPE = "litellm_key_proxy_error"  # set by our nginx.conf when the upstream is down
 
@@ -49,6 +46,9 @@ class Verification:
 def _detail(text: str, limit: int = 160, secrets: tuple[str, ...] = ()) -> str:
     flat = " ".join(scrub(text, secrets).split())
     return flat if len(flat) <= limit else flat[: limit - 1] + "…"
+
+
+UPSTREAM_SETTING = "`upstream` (LITELLM_UPSTREAM)"  # what a client call's redirect or broken answer asks to check
 
 
 def _error_fields(body: Any) -> tuple[str, str]:
@@ -130,32 +130,6 @@ def classify(status: int, text: str, *, url: str, key: ClientKey | None, secrets
     return fail("gateway-server-error", status=status, detail=detail)
 
 
-def _host(url: str) -> str:
-    from urllib.parse import urlsplit
-
-    return urlsplit(url).hostname or url
-
-
-def _name_unresolved(error: BaseException) -> bool:
-    """True when the connection failed at name resolution (socket.gaierror somewhere in the chain)."""
-    seen: BaseException | None = error
-    while seen is not None:
-        if isinstance(seen, socket.gaierror):
-            return True
-        seen = seen.__cause__ or seen.__context__
-    return False
-
-
-def _client(base_url: str, headers: dict[str, str], timeout: float) -> Client | DeadlineClient:
-    from . import plain_http
-
-    if plain_http.usable(base_url):
-        return plain_http.Client(base_url, headers, timeout)
-    from .http_transport import DeadlineClient
-
-    return DeadlineClient(base_url, headers, timeout)
-
-
 def model_allowed(model: str, available: tuple[str, ...]) -> bool:
     """Exact names, plus wildcard routes such as `anthropic/*` that a key may list."""
     return any(model == name or ("*" in name and fnmatch.fnmatchcase(model, name)) for name in available)
@@ -169,14 +143,18 @@ class Gateway:
     """
 
     def __init__(
-        self, base_url: str, key: ClientKey | None, *, timeout: float, secrets: tuple[str, ...] = ()
+        self, base_url: str, key: ClientKey | None, *, timeout: float, secrets: tuple[str, ...] = (),
+        setting: str = UPSTREAM_SETTING,
     ) -> None:
+        """`setting` is what a redirect or a broken answer tells the user to check (admin: `admin_url`)."""
+        from .http_client import Client, Service
+
         self.base_url = base_url.rstrip("/")
         self.key = key
         self._secrets = (*secrets, key.reveal()) if key else tuple(secrets)
         headers = {"Authorization": f"Bearer {key.reveal()}"} if key else {}
-        self._client = _client(self.base_url, headers, timeout)
-        self._timeout = timeout
+        self._client = Client(self.base_url, headers, timeout=timeout, service=Service("gateway", setting),
+                              secrets=self._secrets)
 
     def __enter__(self) -> "Gateway":
         return self
@@ -184,21 +162,12 @@ class Gateway:
     def __exit__(self, *_exc: object) -> None:
         self._client.close()
 
-    def send(self, method: str, path: str, **kwargs: Any) -> Response:
-        """Send within the overall deadline and return the response whatever its status; a request
-        that gets no answer (timeout, refused, unresolvable name) becomes a catalogued error.
+    def send(self, method: str, path: str, **kwargs: Any) -> Answer:
+        """The answer whatever its status (other than a redirect); a request that gets no usable
+        answer (timeout, refused, unresolvable name, broken HTTP, too large) is a catalogued error.
         For callers with their own status semantics (the SSO poll); `request` is the usual way.
-        `kwargs`: `params=`, `json=`, `headers=`; the response has `.status_code`, `.text`, `.json()`."""
-        url = f"{self.base_url}{path}"
-        try:
-            return self._client.request(method, path, **kwargs)
-        except self._client.timeouts:
-            raise fail("gateway-timeout", url=url, timeout=self._timeout) from None
-        except self._client.errors as error:
-            detail = _detail(str(error) or type(error).__name__, secrets=self._secrets)
-            if _name_unresolved(error):
-                raise fail("gateway-name-unresolved", url=url, host=_host(url), detail=detail) from None
-            raise fail("gateway-unreachable", url=url, detail=detail) from None
+        `kwargs`: `params=`, `json=`, `headers=`; the answer has `.status_code`, `.text`, `.json()`."""
+        return self._client.request(method, path, **kwargs)
 
     def request(self, method: str, path: str, **kwargs: Any) -> Any:
         """Send, and return the decoded JSON body; every failure becomes a catalogued error."""

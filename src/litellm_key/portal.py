@@ -3,7 +3,8 @@
 The portal answers to the user's own session token, obtained by logging in there (MFA included),
 so nothing here bypasses an authentication: we only do what the user could do in the portal's
 Settings → Account page. Where the token is kept is decided here too, so `portal login`, `renew`,
-`apply` and `token` agree on it. httpx is imported only when the portal is actually called.
+`apply` and `token` agree on it. httpx (through `http_client`) is imported only when the portal is
+actually called.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from .secret import ClientKey, remember, scrub
 
 SESSION_TOKEN_VARIABLE = "LITELLM_SESSION_TOKEN"
 KEYS_DISABLED = "API key creation is not allowed"
+PORTAL_SETTING = "`portal_url` (LITELLM_PORTAL_URL)"  # what a redirect or a broken answer asks to check
 WHERE_TO_COPY = "the portal's `token` cookie (browser dev tools → Application → Cookies) or Settings → Account"
 
 
@@ -106,12 +108,13 @@ class Portal:
 
     def __init__(self, url: str, token: SessionToken, *, timeout: float, deadline: float | None = None) -> None:
         """`deadline` (time.monotonic()) bounds every call together: `token` has 5 s for all of them."""
-        from .http_transport import client
+        from .http_client import Client, Service
 
         self.url = url.rstrip("/")
         self._timeout = timeout
         self._deadline = deadline
-        self._client, self._transport = client(self.url, {"Authorization": f"Bearer {token.reveal()}"}, timeout)
+        self._client = Client(self.url, {"Authorization": f"Bearer {token.reveal()}"}, timeout=timeout,
+                              service=Service("portal", PORTAL_SETTING))
 
     def __enter__(self) -> "Portal":
         return self
@@ -121,19 +124,11 @@ class Portal:
 
     def _call(self, method: str, path: str, *, missing_ok: bool = False, **kwargs: Any) -> Any:
         """The decoded JSON answer (None for a 404 when `missing_ok`); every failure catalogued."""
-        import httpx
-
         url = f"{self.url}{path}"
         timeout = self._timeout if self._deadline is None else min(self._timeout, self._deadline - time.monotonic())
         if timeout <= 0:
             raise fail("portal-timeout", url=url, timeout=round(self._timeout, 1))
-        self._transport.deadline.start(timeout)  # headers then a trickle must not outlast it
-        try:
-            response = self._client.request(method, path, timeout=timeout, **kwargs)
-        except httpx.TimeoutException:
-            raise fail("portal-timeout", url=url, timeout=round(timeout, 1)) from None
-        except httpx.HTTPError as error:
-            raise fail("portal-unreachable", url=url, detail=_detail(str(error) or type(error).__name__)) from None
+        response = self._client.request(method, path, timeout=timeout, **kwargs)
         status, detail = response.status_code, _detail(response.text)
         if status == 403 and KEYS_DISABLED in response.text:
             raise fail("portal-keys-disabled", url=self.url)

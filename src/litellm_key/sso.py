@@ -3,7 +3,7 @@
 The container starts a login, a person finishes it in the host's browser, and the container polls
 until LiteLLM hands the credential over (once). The poll secret proves we started the login; it
 lives only in memory (and in the 0600 state file of `login --no-wait`), never in output or argv.
-httpx is imported only when a login actually runs.
+httpx (through `http_client`) is imported only when a login actually runs.
 """
 
 from __future__ import annotations
@@ -19,6 +19,8 @@ POLL_SECRET_HEADER = "x-litellm-cli-poll-secret"
 POLL_INTERVAL = 2.0  # seconds between polls, as LiteLLM's own CLI does
 MAX_INTERVAL = 30.0  # a 429 doubles the interval up to this
 DEFAULT_LIFETIME = 300.0  # seconds a login lasts when LiteLLM does not say (its default)
+# what a redirect or a broken answer asks to check: the login is started and polled through the upstream
+SSO_SETTING = "`upstream` (LITELLM_UPSTREAM; `login_url` is only the page the browser opens)"
 
 
 @dataclass(frozen=True)
@@ -111,7 +113,7 @@ class SsoClient:
     def __init__(self, base_url: str, *, timeout: float) -> None:
         from .gateway import Gateway
 
-        self._gateway = Gateway(base_url, None, timeout=timeout)
+        self._gateway = Gateway(base_url, None, timeout=timeout, setting=SSO_SETTING)
         self.base_url = self._gateway.base_url
         self._send = self._gateway.send
 

@@ -1,7 +1,7 @@
 """The nginx proxy in the container: render the one template, `nginx -t`, start / reload / stop, status.
 
 Claude Code cannot set `Host: litellm.localhost` itself, so nginx on loopback adds it. This runs at
-every container start, so it stays import-light (stdlib only, no httpx). `config` renders the
+every container start, so it stays import-light (httpx only once the proxy is asked). `config` renders the
 template, `nginx` runs the program; this module keeps the running proxy in step with the settings.
 """
 
@@ -60,21 +60,21 @@ class ProxyStatus:
         return result
 
 
-# ---- HTTP through the proxy (plain_http: no environment proxies, no httpx or http.client import) ---
+# ---- HTTP through the proxy (the one HTTP client, imported only when the proxy is asked) ---------
 
 
 def _get(settings: Settings, path: str, timeout: float) -> tuple[int, str] | None:
-    from ..plain_http import Client
+    from ..errors import LitellmKeyError
+    from ..http_client import Client, Service
 
     host = listen_hosts(settings)[0]
-    client = Client(f"http://{f'[{host}]' if ':' in host else host}:{settings.listen_port}", {}, timeout)
+    url = f"http://{f'[{host}]' if ':' in host else host}:{settings.listen_port}"
     try:
-        response = client.request("GET", path)
-        return response.status_code, response.text[:4096]
-    except client.errors:
+        with Client(url, {}, timeout=timeout, service=Service("gateway", "`listen` (LITELLM_LISTEN)")) as client:
+            response = client.request("GET", path)
+    except LitellmKeyError:
         return None
-    finally:
-        client.close()
+    return response.status_code, response.text[:4096]
 
 
 def _served_config_id(settings: Settings) -> str | None:
