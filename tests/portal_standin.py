@@ -17,6 +17,11 @@ SESSION_TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJpZCI6ImFsaWNlIn0.standin-session-signat
 KEYS_DISABLED = "API key creation is not allowed in the environment."
 
 
+def stored_session(portal_url: str, token: str = SESSION_TOKEN) -> str:
+    """A session token file as `portal login` writes it: the token with the portal it is for."""
+    return json.dumps({"portal_url": portal_url, "session_token": token}) + "\n"
+
+
 def _json(body: Any, status: int = 200) -> Response:
     return Response(json.dumps(body), status=status, content_type="application/json")
 

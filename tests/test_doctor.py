@@ -19,6 +19,7 @@ from litellm_key.settings import Settings
 from litellm_standin import MASTER_KEY, litellm_error
 from markdown_tables import rows_by_first_cell, section
 from markdown_tables import tables as markdown_tables
+from portal_standin import stored_session
 from proxy_helpers import free_port, needs_nginx
 
 
@@ -369,7 +370,7 @@ def test_everything_down_ends_within_the_time_budget(healthy, silent_server, tmp
     connections and never answer: the worst case for the deadlines."""
     token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
     token_file.parent.mkdir(parents=True, exist_ok=True)
-    token_file.write_text("portal-session-token\n")
+    token_file.write_text(stored_session(silent_server, "portal-session-token"))
     env = {"LITELLM_UPSTREAM": silent_server, "LITELLM_PORTAL_URL": silent_server, "LITELLM_TIMEOUT": "30"}
 
     started = time.monotonic()
@@ -411,13 +412,13 @@ def test_invalid_settings_are_the_first_failure(healthy, workspace):
 def portal(standin, healthy, tmp_path):
     from pytest_httpserver import HTTPServer
 
-    from portal_standin import SESSION_TOKEN, PortalStandin
+    from portal_standin import PortalStandin
 
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
     token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
     token_file.parent.mkdir(parents=True, exist_ok=True)
-    token_file.write_text(SESSION_TOKEN + "\n")
+    token_file.write_text(stored_session(server.url_for("").rstrip("/")))
     healthy.env.update(LITELLM_PORTAL_URL=server.url_for("").rstrip("/"))
     yield PortalStandin(server, standin)
     server.clear()
@@ -920,7 +921,7 @@ def test_a_portal_name_the_resolver_never_answers_does_not_hold_doctor(monkeypat
     from litellm_key.commands import doctor_litellm
 
     token_file = tmp_path / "session-token"
-    token_file.write_text("portal-session-token\n")
+    token_file.write_text(stored_session("http://portal.example", "portal-session-token"))
     finding = _with_a_resolver_that_never_answers(monkeypatch, doctor_litellm.portal_session, Settings(
         workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
         portal_url="http://portal.example", session_token_file=token_file, timeout=0.2))

@@ -365,7 +365,7 @@ def master_portal(cli, standin, tmp_path):
     """A key portal whose 'current key' for the user is LiteLLM's master key (a misconfigured portal)."""
     from pytest_httpserver import HTTPServer
 
-    from portal_standin import SESSION_TOKEN, PortalStandin
+    from portal_standin import PortalStandin, stored_session
 
     server = HTTPServer(host="127.0.0.1", port=0)
     server.start()
@@ -373,7 +373,7 @@ def master_portal(cli, standin, tmp_path):
     portal.current = MASTER_KEY
     token_file = tmp_path / "home" / ".config" / "litellm-key" / "session-token"
     token_file.parent.mkdir(parents=True)
-    token_file.write_text(SESSION_TOKEN + "\n")
+    token_file.write_text(stored_session(portal.url))
     cli.env.update(LITELLM_PORTAL_URL=portal.url)
     yield portal
     server.clear()

@@ -18,7 +18,7 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from conftest import GOOD_KEY
-from portal_standin import KEYS_DISABLED, SESSION_TOKEN, PortalStandin
+from portal_standin import KEYS_DISABLED, SESSION_TOKEN, PortalStandin, stored_session
 from proxy_helpers import free_port
 
 ROO_FILE = ".config/litellm-key/roo-code-settings.json"
@@ -50,7 +50,7 @@ def pcli(cli, portal, token_file):
     in its file, and no output ever showing the session token."""
     cli.env.update(LITELLM_PORTAL_URL=portal.url, LITELLM_CLIENTS="roo")
     token_file.parent.mkdir(parents=True)
-    token_file.write_text(SESSION_TOKEN + "\n")
+    token_file.write_text(stored_session(portal.url))
 
     def run(*args, **kwargs):
         result = cli(*args, **kwargs)
@@ -297,12 +297,13 @@ def test_token_leaves_the_portal_alone_when_nothing_is_due(pcli, workspace, port
 
 
 @pytest.mark.parametrize("portal_state", ["down", "hanging"])
-def test_token_prints_the_stored_key_when_the_portal_cannot_renew(pcli, workspace, portal, standin, portal_state):
+def test_token_prints_the_stored_key_when_the_portal_cannot_renew(pcli, workspace, portal, standin, token_file, portal_state):
     standin.keys[GOOD_KEY].expires = PAST
     before = store(workspace, GOOD_KEY, PAST)
     env = {"LITELLM_TIMEOUT": "30"}  # the 5 s budget of the helper is what stops the wait
     if portal_state == "down":
         env["LITELLM_PORTAL_URL"] = f"http://127.0.0.1:{free_port()}"
+        token_file.write_text(stored_session(env["LITELLM_PORTAL_URL"]))
     else:
         portal.overrides[("GET", "/api/v1/auths/")] = lambda r: (threading.Event().wait(10), Response("{}"))[1]
     result = pcli("token", env=env)
@@ -318,7 +319,7 @@ def test_portal_login_checks_and_stores_the_token_privately(cli, portal, token_f
     assert result.returncode == 0, result.output
     assert "logged in to" in result.stdout and "alice@example.com" in result.stdout
     assert SESSION_TOKEN not in result.output
-    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert token_file.read_text() == stored_session(portal.url)
     assert stat.S_IMODE(token_file.stat().st_mode) == 0o600
 
     assert cli("portal", "logout").returncode == 0
@@ -432,7 +433,7 @@ def test_a_portal_that_echoes_the_session_token_in_an_error_shows_its_mask(pcli,
     assert (workspace / ".env").read_bytes() == before
 
 
-def test_token_ends_within_its_budget_when_the_portal_trickles(pcli, workspace, standin):
+def test_token_ends_within_its_budget_when_the_portal_trickles(pcli, workspace, standin, token_file):
     """A portal that sends one byte at a time never trips a per-read timeout; only the overall
     deadline ends the call (the subprocess timeout would fail this test on a hang)."""
     from test_hostile_servers import HostileServer, trickle
@@ -441,6 +442,7 @@ def test_token_ends_within_its_budget_when_the_portal_trickles(pcli, workspace, 
     try:
         standin.keys[GOOD_KEY].expires = PAST
         before = store(workspace, GOOD_KEY, PAST)
+        token_file.write_text(stored_session(server.url))
         result = pcli("token", env={"LITELLM_PORTAL_URL": server.url, "LITELLM_TIMEOUT": "30"})
     finally:
         server.close()
@@ -525,7 +527,7 @@ def test_token_renews_with_the_workspace_settings_when_claude_runs_elsewhere(cli
     """Claude Code runs `token --env-file ABS` from wherever `claude` was started; the portal and
     LiteLLM named in that workspace's .devcontainer/litellm-key.yaml still apply."""
     token_file.parent.mkdir(parents=True)
-    token_file.write_text(SESSION_TOKEN + "\n")
+    token_file.write_text(stored_session(portal.url))
     del cli.env["LITELLM_UPSTREAM"]
     (workspace / ".devcontainer").mkdir()
     (workspace / ".devcontainer" / "litellm-key.yaml").write_text(f"portal_url: {portal.url}\nupstream: {standin.url}\n")
@@ -552,7 +554,7 @@ def test_portal_login_stores_the_session_token_from_the_environment(cli, portal,
     result = cli("portal", "login")
     assert result.returncode == 0, result.output
     assert "alice@example.com" in result.stdout and SESSION_TOKEN not in result.output
-    assert token_file.read_text() == SESSION_TOKEN + "\n"
+    assert token_file.read_text() == stored_session(portal.url)
 
 
 @pytest.mark.parametrize("command", ["renew", "apply"])

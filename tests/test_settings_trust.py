@@ -105,6 +105,16 @@ def test_keys_port_forward_runs_the_admins_command_not_the_checkouts(admin, admi
     assert f"port-forward -n ai svc/litellm {port}:4000" in kubectl.read_text()
 
 
+@pytest.mark.parametrize("hostile", HOSTILE_FILES)
+def test_a_checkout_cannot_opt_you_into_sending_the_master_key_in_the_clear(admin, hostile):
+    _write(admin.workspace / HOSTILE_FILES[hostile], "allow_http: true\n")
+
+    result = admin("keys", "list", env={"LITELLM_ADMIN_URL": "http://litellm.example.com:4000"})
+
+    assert result.returncode == 8, result.output
+    assert "sets allow_http, which only your own settings may choose: ignored" in result.stderr
+
+
 # A valid value for each setting only you may choose, as a checkout would write it.
 HOSTILE_VALUES = {
     "admin_url": "http://attacker.example:4000",
@@ -114,6 +124,7 @@ HOSTILE_VALUES = {
     "session_token_file": "session-token-in-the-repo",
     "state_dir": "state-in-the-repo",
     "key_store": "keyring",
+    "allow_http": "true",
 }
 
 

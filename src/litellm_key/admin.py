@@ -15,7 +15,7 @@ from typing import Any
 
 from .errors import LitellmKeyError, fail
 from .gateway import Gateway
-from .secret import ClientKey, MasterKey
+from .secret import ClientKey, MasterKey, refuse_cleartext, scrub
 
 PAGE_SIZE = 100  # LiteLLM's maximum for /key/list
 # the request may have been carried out, its answer lost or cut
@@ -79,6 +79,17 @@ class NewKey:
     record: KeyRecord
 
 
+def _masked(answer: Any) -> Any:
+    """Every string in a JSON answer, keys of objects included, passed through `scrub`."""
+    if isinstance(answer, str):
+        return scrub(answer)
+    if isinstance(answer, list):
+        return [_masked(item) for item in answer]
+    if isinstance(answer, dict):
+        return {_masked(name): _masked(value) for name, value in answer.items()}
+    return answer
+
+
 def _admin_error(error: LitellmKeyError) -> LitellmKeyError:
     """Admin meanings of errors the gateway classified for client calls."""
     if error.reason == "gateway-no-db" or "Database not connected" in error.message or "No connected db" in error.message:
@@ -88,13 +99,21 @@ def _admin_error(error: LitellmKeyError) -> LitellmKeyError:
     return error
 
 
-def _new_key(answer: dict[str, Any]) -> NewKey:
-    """A generate or regenerate answer as the secret and a record without it.
+def _new_key(answer: Any, master: MasterKey, url: str) -> NewKey:
+    """A generate or regenerate answer as the secret and a record without it, checked before anyone
+    stores, writes or shows it: a usable key (not missing, `null`, a number or text no header can
+    carry — else `LITELLM_API_KEY=None` would be written), and never the master key itself.
 
     LiteLLM's answer repeats the plaintext key in `token` (its hash is `token_id`), so the record's
     token is computed here — LiteLLM's token is the key's SHA-256 — and the plaintext stays in `key`.
     """
-    key = ClientKey(str(answer.get("key")))
+    secret = answer.get("key") if isinstance(answer, dict) else None
+    problem = ClientKey.problem(secret.strip()) if isinstance(secret, str) else "no key (text) in it"
+    if problem:
+        raise fail("admin-answer-no-key", url=url, problem=problem)
+    if secret.strip() == master.reveal():
+        raise fail("master-key-handed-over", source=f"LiteLLM's answer at {url}", key=master.mask())
+    key = ClientKey(secret.strip())
     token = hashlib.sha256(key.reveal().encode()).hexdigest()
     fields = {name: value for name, value in answer.items() if name not in ("key", "token", "token_id")}
     return NewKey(key=key, record=KeyRecord.from_json({**fields, "token": token}))
@@ -115,9 +134,12 @@ class Admin:
         timeout: float,
         keepalive: Callable[[], None] | None = None,
         recover: Callable[[], None] | None = None,
+        allow_http: bool = False,
     ) -> None:
+        refuse_cleartext(base_url, "master key", allow_http=allow_http)  # before any connection
         self.base_url = base_url
         self.timeout = timeout
+        self._master = master
         self._gateway = Gateway(base_url, master, timeout=timeout, setting=ADMIN_SETTING)  # type: ignore[arg-type]  # same interface
         self._keepalive = keepalive or (lambda: None)
         self._recover = recover
@@ -129,9 +151,12 @@ class Admin:
         self._gateway.__exit__(*exc)
 
     def call(self, method: str, path: str, **kwargs: Any) -> Any:
+        """The answer with every secret we hold masked in its text (a listing whose token, alias or
+        metadata is the master key shows its mask), except the one answer that carries a new key."""
         # A generate that was cut off may have happened: sending it again would make a second key.
-        resend = method == "GET" or not path.endswith("generate")
-        return self._send(lambda: self._gateway.request(method, path, **kwargs), resend=resend)
+        issues_key = path.endswith("generate")
+        answer = self._send(lambda: self._gateway.request(method, path, **kwargs), resend=method == "GET" or not issues_key)
+        return answer if issues_key else _masked(answer)
 
     def _send(self, send: Callable[[], Any], *, resend: bool) -> Any:
         """One call with the admin meanings of errors; through a port-forward, once more after a restart."""
@@ -205,7 +230,7 @@ class Admin:
             if error.reason in _ANSWER_LOST and body.get("key_alias"):
                 self._discard_unreceived(body["key_alias"])
             raise
-        return _new_key(answer)
+        return _new_key(answer, self._master, f"{self.base_url}/key/generate")
 
     def _discard_unreceived(self, alias: str) -> None:
         """A generate whose answer was lost (timeout, cut connection) may still have made the key:
@@ -232,7 +257,7 @@ class Admin:
             if "Enterprise" in error.message or "enterprise" in error.message or error.reason == "gateway-not-litellm":
                 return None
             raise
-        return _new_key(answer)
+        return _new_key(answer, self._master, f"{self.base_url}/key/{token}/regenerate")
 
     def delete(self, tokens: list[str]) -> list[str]:
         body = self.call("POST", "/key/delete", json={"keys": tokens})

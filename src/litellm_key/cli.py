@@ -12,7 +12,7 @@ import os
 import sys
 
 from . import __version__
-from .console import Console
+from .console import Console, neutralised
 from .errors import EXIT_CODES, LitellmKeyError, fail
 
 TYPE_CHECKING = False  # not `from typing import`: typing costs the apiKeyHelper path 5 ms
@@ -122,11 +122,11 @@ def _not_a_bug(error: Exception) -> LitellmKeyError | None:
         return fail("not-a-file", path=error.filename, kind=error.kind)
     from .secret import scrub
 
-    print(scrub(f"✗ unexpected error: {type(error).__name__}: {error}"), file=sys.stderr)
+    print(neutralised(scrub(f"✗ unexpected error: {type(error).__name__}: {error}")), file=sys.stderr)
     if os.environ.get("LITELLM_KEY_DEBUG"):
         import traceback
 
-        print(scrub(traceback.format_exc()), file=sys.stderr)
+        print(neutralised(scrub(traceback.format_exc())), file=sys.stderr)
     else:
         print("  Run again with LITELLM_KEY_DEBUG=1 for details, and report it.", file=sys.stderr)
     return None

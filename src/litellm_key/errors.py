@@ -297,6 +297,20 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Cannot read the portal session token file {path} ({detail}).",
         "Check its owner and mode (`ls -l {path}`), or store the token again: `litellm-key portal login`.",
     ),
+    "portal-token-other-portal": (
+        SafetyRefusal,
+        "The portal session token in {source} is for {bound}, not for the portal_url {portal_url} ({origin}): "
+        "it is sent only to the portal it was given for, so nothing was sent.",
+        "If {portal_url} is your portal, log in there and store its token: `litellm-key portal login`; "
+        "otherwise set portal_url back to the portal the token is for.",
+    ),
+    "cleartext-refused": (
+        SafetyRefusal,
+        "Refusing to send the {secret} to {url} over plain http, without TLS: {host} is not this machine, and anyone "
+        "on the way could read it (nothing was sent).",
+        "Use the https:// (TLS) address, or reach it through localhost (`keys --port-forward`); on a network that is "
+        "yours alone, opt in with --allow-http (or LITELLM_ALLOW_HTTP=true).",
+    ),
     "portal-no-session": (
         UsageError,
         "No portal session token: LITELLM_SESSION_TOKEN is unset, {token_file} does not exist, and there is no terminal to ask on.",
@@ -587,6 +601,18 @@ CATALOGUE.update(
             GatewayError,
             "This LiteLLM has no database: virtual keys need one ({detail}).",
             "Connect LiteLLM to Postgres (DATABASE_URL in its deployment), then retry.",
+        ),
+        "admin-answer-no-key": (
+            GatewayError,
+            "LiteLLM's answer at {url} holds no usable key ({problem}); nothing was written or shown.",
+            "Check that the admin URL is LiteLLM (its logs: `kubectl -n ai logs deploy/litellm`); a key it may have made "
+            "without handing it over shows in `litellm-key keys list`, to delete.",
+        ),
+        "master-key-handed-over": (
+            SafetyRefusal,
+            "{source} handed over the master key {key} as a new client key; it was not written or shown.",
+            "Check that the admin URL reaches LiteLLM itself, not something in between that answers for it, then "
+            "generate again (`litellm-key keys generate`).",
         ),
         "admin-alias-taken": (
             SafetyRefusal,

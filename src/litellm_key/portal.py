@@ -3,8 +3,9 @@
 The portal answers to the user's own session token, obtained by logging in there (MFA included),
 so nothing here bypasses an authentication: we only do what the user could do in the portal's
 Settings → Account page. Where the token is kept is decided here too, so `portal login`, `renew`,
-`apply` and `token` agree on it. httpx (through `http_client`) is imported only when the portal is
-actually called.
+`apply` and `token` agree on it: beside the portal URL it was given for (`StoredSession`), because
+a token is a password to that portal alone and a later `portal_url` (a checkout's settings file)
+must not receive it. httpx (through `http_client`) is imported only when the portal is actually called.
 """
 
 from __future__ import annotations
@@ -13,11 +14,11 @@ import json
 import os
 import time
 from pathlib import Path
-from typing import Any, Mapping
+from typing import Any, Mapping, NamedTuple
 
 from .errors import fail
 from .files import atomic_write, read_regular
-from .secret import ClientKey, remember, scrub
+from .secret import ClientKey, refuse_cleartext, remember, scrub
 
 SESSION_TOKEN_VARIABLE = "LITELLM_SESSION_TOKEN"
 KEYS_DISABLED = "API key creation is not allowed"
@@ -63,11 +64,24 @@ def token_file(configured: Path | None, environ: Mapping[str, str] | None = None
     return configured or default_token_file(os.environ if environ is None else environ)
 
 
-def session_token(path: Path, environ: Mapping[str, str] | None = None) -> tuple[SessionToken, str] | None:
-    """The session token and where it came from, without asking anyone: the environment, then the file."""
+class StoredSession(NamedTuple):
+    """A session token, the portal it was given for, and where it was found. `portal_url` is None
+    when nothing says (the environment variable, a token file written before the portal was kept
+    with it): such a token is sent only where the caller's rule allows (commands/renewal.py)."""
+
+    token: SessionToken
+    portal_url: str | None
+    source: str
+    from_environment: bool = False
+
+
+def session_token(path: Path, environ: Mapping[str, str] | None = None) -> StoredSession | None:
+    """The session token, without asking anyone: the environment, then the file (a JSON document
+    `{"portal_url", "session_token"}`; a plain token line is an older file, bound to no portal)."""
     environ = os.environ if environ is None else environ
     if environ.get(SESSION_TOKEN_VARIABLE, "").strip():
-        return SessionToken.parse(environ[SESSION_TOKEN_VARIABLE]), f"the {SESSION_TOKEN_VARIABLE} environment variable"
+        token = SessionToken.parse(environ[SESSION_TOKEN_VARIABLE])
+        return StoredSession(token, None, f"the {SESSION_TOKEN_VARIABLE} environment variable", from_environment=True)
     try:
         text = read_regular(path).decode("utf-8")  # a named pipe there must not hang `token`
     except (FileNotFoundError, NotADirectoryError):
@@ -76,13 +90,42 @@ def session_token(path: Path, environ: Mapping[str, str] | None = None) -> tuple
         raise fail("portal-token-malformed") from None
     except OSError as error:
         raise fail("portal-token-unreadable", path=path, detail=error.strerror or error) from None
-    return (SessionToken.parse(text), str(path)) if text.strip() else None
+    if not text.strip():
+        return None
+    if not text.lstrip().startswith("{"):
+        return StoredSession(SessionToken.parse(text), None, str(path))
+    try:
+        stored = json.loads(text)
+        secret, portal_url = stored["session_token"], stored["portal_url"]
+    except (ValueError, KeyError, TypeError):
+        raise fail("portal-token-malformed") from None
+    if not isinstance(secret, str) or not isinstance(portal_url, str):
+        raise fail("portal-token-malformed")
+    return StoredSession(SessionToken.parse(secret), portal_url, str(path))
 
 
-def save_session_token(path: Path, token: SessionToken) -> bool:
-    """Write the token 0600 from its first byte, in a folder only the user can enter."""
+def save_session_token(path: Path, token: SessionToken, portal_url: str) -> bool:
+    """Write the token with the portal it is for, 0600 from its first byte, in a folder only the
+    user can enter. The one way a token is stored, however it was obtained (paste, stdin, variable)."""
     path.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-    return atomic_write(path, (token.reveal() + "\n").encode(), mode=0o600)
+    document = {"portal_url": portal_url, "session_token": token.reveal()}
+    return atomic_write(path, (json.dumps(document) + "\n").encode(), mode=0o600)
+
+
+def same_portal(first: str, second: str) -> bool:
+    """One portal written two ways (`HTTPS://Portal.example/` and `https://portal.example`)."""
+    from urllib.parse import urlsplit
+
+    def normal(url: str) -> tuple[str, str, int | None, str]:
+        parts = urlsplit(url.strip())
+        default_port = {"http": 80, "https": 443}.get(parts.scheme.lower())
+        try:
+            port = parts.port or default_port
+        except ValueError:
+            port = None
+        return parts.scheme.lower(), (parts.hostname or "").lower(), port, parts.path.rstrip("/")
+
+    return normal(first) == normal(second)
 
 
 def remove_session_token(path: Path) -> bool:
@@ -106,8 +149,12 @@ def _detail(text: str) -> str:
 class Portal:
     """One portal, called with one user's session token."""
 
-    def __init__(self, url: str, token: SessionToken, *, timeout: float, deadline: float | None = None) -> None:
-        """`deadline` (time.monotonic()) bounds every call together: `token` has 5 s for all of them."""
+    def __init__(
+        self, url: str, token: SessionToken, *, timeout: float, deadline: float | None = None, allow_http: bool = False
+    ) -> None:
+        """`deadline` (time.monotonic()) bounds every call together: `token` has 5 s for all of them.
+        Plain http to another machine is refused before any connection (`allow_http` opts in)."""
+        refuse_cleartext(url, "portal session token", allow_http=allow_http)
         from .http_client import Client, Service
 
         self.url = url.rstrip("/")

@@ -61,6 +61,26 @@ def scrub(text: str, secrets: tuple[str, ...] | list[str] = ()) -> str:
     return _KEY_IN_TEXT.sub(lambda match: mask(match.group(0)), text)
 
 
+def refuse_cleartext(url: str, secret: str, *, allow_http: bool) -> None:
+    """Refuse (before any connection) to send `secret` — the master key or the portal session token,
+    each of which opens more than one key — over plain http to another machine, where anyone on the
+    way reads it. Loopback (a port-forward, our own proxy) never leaves this machine; `allow_http`
+    is the user's explicit opt-in for a network that is theirs alone."""
+    import ipaddress
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url)
+    host = (parts.hostname or "").lower()
+    if parts.scheme.lower() != "http" or allow_http or host == "localhost":
+        return
+    try:
+        if ipaddress.ip_address(host).is_loopback:
+            return
+    except ValueError:
+        pass
+    raise fail("cleartext-refused", secret=secret, url=url, host=host)
+
+
 class _MaskedSecret:
     """A secret that shows its mask in str/repr/f-strings and refuses pickling; `reveal()` is the way in."""
 

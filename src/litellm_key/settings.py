@@ -71,6 +71,7 @@ class Settings(NamedTuple):
     key_alias_pattern: str = _default("key_alias_pattern")
     port_forward: str = _default("port_forward")
     portal_url: str | None = _default("portal_url")
+    allow_http: bool = _default("allow_http")  # the master key and session token over plain http to another machine
     login_url: str | None = _default("login_url")  # where the host's browser reaches LiteLLM; None: http://<host_header>
     timeout: float = _default("timeout")
     proxy_timeout: float = _default("proxy_timeout")  # nginx upstream read/send timeout: LLM responses run for minutes

@@ -32,6 +32,11 @@ class Login:
     expires_at: float
     poll_secret: str = field(repr=False)
 
+    def __post_init__(self) -> None:
+        """A LiteLLM error that repeats the poll secret shows its mask, whether this login was
+        started now or resumed from `login --no-wait`'s state file in a later process."""
+        remember(self.poll_secret)
+
     @property
     def quoted_id(self) -> str:
         """The login id as one URL path segment or query value: it is LiteLLM's text, not ours."""
@@ -105,6 +110,11 @@ def _detail(response: Any) -> str:
     return " ".join(scrub(str(detail)).split())[:160]
 
 
+def _text(value: Any) -> str | None:
+    """An optional name from LiteLLM's answer, as text (a number or a list there is shown, not trusted)."""
+    return None if value is None else str(value)
+
+
 class SsoClient:
     """One LiteLLM base URL (normally our proxy, so Traefik sees the right Host header). The HTTP
     side is `gateway.Gateway.send` without a key: the same deadline and connection errors as every
@@ -153,7 +163,6 @@ class SsoClient:
         if ClientKey.problem(login.poll_secret):  # it travels in a header, as a key does
             raise fail("gateway-not-litellm", url=url, status=response.status_code,
                        detail="a poll secret no HTTP header can carry")
-        remember(login.poll_secret)  # a LiteLLM error that repeats it shows its mask
         return login
 
     def poll(self, login: Login, team_id: str | None = None) -> str | TeamChoice | Credential | Unanswered:
@@ -194,9 +203,11 @@ class SsoClient:
             if not teams:  # nothing to choose from, on a terminal or with --team
                 raise fail("login-no-team")
             return TeamChoice(teams)
-        if not body.get("key"):
-            raise fail("login-failed", status=status, detail="ready, but no credential in the answer")
-        return Credential(ClientKey.parse(str(body["key"])), body.get("user_id"), body.get("team_id"))
+        credential = body.get("key")
+        problem = ClientKey.problem(credential.strip()) if isinstance(credential, str) else "no credential (text) in it"
+        if problem:  # what LiteLLM handed over is checked before anything stores or shows it
+            raise fail("login-failed", status=status, detail=f"ready, but the answer's key is unusable: {problem}")
+        return Credential(ClientKey(credential.strip()), _text(body.get("user_id")), _text(body.get("team_id")))
 
     def wait(
         self, login: Login, *, team_id: str | None = None, interval: float = POLL_INTERVAL, tick: Tick | None = None

@@ -70,6 +70,13 @@ def add_portal_flags(parser: argparse.ArgumentParser) -> None:
     group = parser.add_argument_group("key portal (see docs/renewal.md)")
     add_setting_flag(group, "portal_url")
     add_setting_flag(group, "session_token_file")
+    add_allow_http_flag(group)
+
+
+def add_allow_http_flag(group: argparse._ActionsContainer) -> None:
+    """The explicit opt-in to send the master key or the session token over plain http to another
+    machine (docs/security.md); without it that is refused before any connection."""
+    group.add_argument("--allow-http", dest="allow_http", action="store_const", const=True, help=f"{SETTINGS['allow_http'].help} (unsafe)")
 
 
 def add_key_source_flags(parser: argparse.ArgumentParser) -> None:

@@ -98,6 +98,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
         width = max(map(len, listing))
         for name, entry in listing.items():
             ignored = "".join(f"; ignored: {where}" for where in entry.get("ignored", []))
-            console.out.write(f"{name:<{width}}  {_as_text(entry['value'])}  ({entry['source']}{ignored})\n")
+            console.line(f"{name:<{width}}  {_as_text(entry['value'])}  ({entry['source']}{ignored})")
     console.emit({"ok": True, "checked": str(checked), "settings": listing})
     return 0

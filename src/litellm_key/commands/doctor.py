@@ -123,9 +123,9 @@ def _print(console: Console, check_id: str, finding: Finding) -> None:
     """One line per check; skipped checks are summed up at the end instead of listed."""
     if console.json_mode or finding.status == SKIPPED or (console.quiet and finding.status == OK):
         return
-    console.out.write(f"{_SYMBOLS[finding.status]} {check_id}: {finding.summary}\n")
+    console.line(f"{_SYMBOLS[finding.status]} {check_id}: {finding.summary}")
     if finding.fix and finding.status in (WARN, FAIL):
-        console.out.write(f"    fix: {finding.fix}\n")
+        console.line(f"    fix: {finding.fix}")
     console.out.flush()
 
 
@@ -145,10 +145,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     if console.chatty:
         skipped = [check_id for check_id, finding in results if finding.status == SKIPPED]
         if skipped:
-            console.out.write(f"- not checked, because a check they need failed: {', '.join(skipped)}\n")
+            console.line(f"- not checked, because a check they need failed: {', '.join(skipped)}")
         warnings = sum(finding.status == WARN for _, finding in results)
         passed = sum(finding.status == OK for _, finding in results)
-        console.out.write(f"{'✗' if failures else '✓'} {len(failures)} failed, {warnings} warning(s), {passed} passed\n")
+        console.line(f"{'✗' if failures else '✓'} {len(failures)} failed, {warnings} warning(s), {passed} passed")
     return failures[0].exit_code or 1 if failures else 0
 
 

@@ -163,7 +163,7 @@ def portal_session(probe: Probe) -> Finding:
     if not resolved:
         return failed(fail("portal-unreachable", url=url, detail=unresolved(resolved, probe.timeout)))
     try:
-        with Portal(str(probe.settings.portal_url), session, timeout=probe.timeout) as portal:
+        with Portal(url, session, timeout=probe.timeout, allow_http=probe.settings.allow_http) as portal:
             user = portal.whoami()
     except LitellmKeyError as error:
         return failed(error)

@@ -14,14 +14,14 @@ import sys
 import time
 
 from .. import sso
-from ..console import Console
+from ..console import Console, neutralised
 from ..envfile import ensure_gitignored
 from ..errors import LitellmKeyError, fail
 from ..files import atomic_write, read_regular
 from ..gateway import verify
 from ..settings import Settings
 from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
-from .steps import changes_as_dict, report_verified, start_and_report, store_and_configure, verification_as_dict
+from .steps import changes_as_dict, refuse_master_key, report_verified, start_and_report, store_and_configure, verification_as_dict
 
 DESCRIPTION = """Get a client credential from LiteLLM's SSO (LiteLLM 1.84 or later with SSO configured),
 without an admin and without pasting: print a URL and a code, open the URL in the browser on the
@@ -91,8 +91,8 @@ def _browser_url(settings: Settings, login: sso.Login) -> str:
 def _show_instructions(settings: Settings, login: sso.Login, console: Console) -> None:
     """The one thing the person must see, even with --quiet; on stderr when stdout carries JSON."""
     stream = console.err if console.json_mode else console.out
-    print(f"Open this URL in the browser on your host and sign in:\n\n    {_browser_url(settings, login)}\n", file=stream)
-    print(f"Then enter the code: {login.user_code}", file=stream, flush=True)
+    console.line(f"Open this URL in the browser on your host and sign in:\n\n    {_browser_url(settings, login)}\n", stream=stream)
+    console.line(f"Then enter the code: {login.user_code}", stream=stream, flush=True)
 
 
 class Countdown:
@@ -124,7 +124,7 @@ class Countdown:
             self.stream.flush()
         elif self.last_plain is None or self.last_plain - seconds_left >= PLAIN_EVERY:
             self.last_plain = seconds_left
-            print(f"  waiting for the sign-in in the browser ({left} left)", file=self.stream, flush=True)
+            self.console.line(f"  waiting for the sign-in in the browser ({left} left)", stream=self.stream, flush=True)
 
     def done(self) -> None:
         if self.live and self.frame:
@@ -145,7 +145,7 @@ def _choose_team(choice: sso.TeamChoice, wanted: str | None) -> str:
 
     answer = questionary.select(
         "Which team is the credential for?",
-        choices=[questionary.Choice(str(team), value=team.team_id) for team in choice.teams],
+        choices=[questionary.Choice(neutralised(str(team)), value=team.team_id) for team in choice.teams],
     ).ask()
     if answer is None:
         raise fail("cancelled")
@@ -204,7 +204,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     key = credential.key
     console.ok(f"signed in{f' as {credential.user_id}' if credential.user_id else ''}: credential {key.mask()}")
     console.step(f"checking the credential against {settings.base_url}/v1/models")
-    verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout)
+    verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True)
+    refuse_master_key(key, verification, console)  # as for a pasted key: never the master key into .env
     report_verified(console, key, verification)
     if gitignore_change:
         console.info(gitignore_change)

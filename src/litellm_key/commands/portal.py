@@ -12,19 +12,22 @@ import sys
 
 from ..console import Console
 from ..errors import fail
+from ..secret import refuse_cleartext
 from ..portal import SESSION_TOKEN_VARIABLE, WHERE_TO_COPY, Portal, SessionToken, remove_session_token, save_session_token, token_file
 from . import add_location_flags, add_output_flags, add_portal_flags, settings_from
-from .renewal import ask_session_token, interactive
+from .renewal import ask_session_token, interactive, require_portal
 
 DESCRIPTION = f"""Store the key portal's session token for `renew`, `apply` and `token` (login), or
 remove it (logout). Log in to the portal in a browser first (MFA included), then copy the token
 from {WHERE_TO_COPY}.
 
 The token is read from --token-stdin, {SESSION_TOKEN_VARIABLE} or a hidden prompt (in that
-order), never from the command line; with `portal_url` set it is checked (GET /api/v1/auths/)
-before it is stored, mode 0600, in $XDG_CONFIG_HOME/litellm-key/session-token (or
---session-token-file, outside the workspace). {SESSION_TOKEN_VARIABLE}, when set, also wins over
-the file wherever the token is used.
+order), never from the command line; it is checked against `portal_url` (GET /api/v1/auths/)
+and stored with that URL, mode 0600, in $XDG_CONFIG_HOME/litellm-key/session-token (or
+--session-token-file, outside the workspace). It is sent to that portal only: another
+`portal_url` later is refused (exit 8) until `portal login` stores a token for it.
+{SESSION_TOKEN_VARIABLE}, when set, also wins over the file wherever the token is used, for a
+`portal_url` set in the environment or by a flag.
 
 examples:
   $ litellm-key portal login
@@ -43,7 +46,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_output_flags(parser)
 
 
-def _read_token(args: argparse.Namespace, path: object) -> SessionToken:
+def _read_token(args: argparse.Namespace, path: object, portal_url: str) -> SessionToken:
     if args.token_stdin:
         line = sys.stdin.readline()
         if not line.strip():
@@ -53,7 +56,7 @@ def _read_token(args: argparse.Namespace, path: object) -> SessionToken:
         return SessionToken.parse(os.environ[SESSION_TOKEN_VARIABLE])
     if not interactive(args):
         raise fail("portal-no-session", token_file=path)
-    return ask_session_token()
+    return ask_session_token(portal_url)
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
@@ -69,15 +72,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
         return 0
     if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):
         raise fail("session-token-in-workspace", path=path, workspace=settings.workspace)
-    token = _read_token(args, path)
-    user = None
-    if settings.portal_url:
-        with Portal(settings.portal_url, token, timeout=settings.timeout) as portal:
-            user = portal.whoami()
-        console.ok(f"session valid: logged in to {settings.portal_url} as {user}")
-    else:
-        console.warn("portal_url is not set, so the token was not checked", "Set portal_url (LITELLM_PORTAL_URL).")
-    changed = save_session_token(path, token)
-    console.ok(f"session token stored in {path} (mode 0600){'' if changed else ', unchanged'}")
-    console.emit({**document, "portal_user": user, "changed": changed})
+    portal_url = require_portal(settings)  # the token is stored for this portal and sent to no other
+    refuse_cleartext(portal_url, "portal session token", allow_http=settings.allow_http)  # before asking for it
+    token = _read_token(args, path, portal_url)
+    with Portal(portal_url, token, timeout=settings.timeout, allow_http=settings.allow_http) as portal:
+        user = portal.whoami()
+    console.ok(f"session valid: logged in to {portal_url} as {user}")
+    changed = save_session_token(path, token, portal_url)
+    console.ok(f"session token stored in {path} for {portal_url} (mode 0600){'' if changed else ', unchanged'}")
+    console.emit({**document, "portal_url": portal_url, "portal_user": user, "changed": changed})
     return 0

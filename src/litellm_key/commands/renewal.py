@@ -19,7 +19,7 @@ from ..console import Console
 from ..envfile import normalized_expiry, seconds_left, stored_expiry
 from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
 from ..gateway import Verification, verify
-from ..portal import WHERE_TO_COPY, Portal, SessionToken, session_token, token_file
+from ..portal import WHERE_TO_COPY, Portal, SessionToken, same_portal, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
 from . import key_location, load_key
@@ -93,10 +93,30 @@ def require_portal(settings: Settings) -> str:
     return settings.portal_url
 
 
+# Where a setting comes from when the user chose it, not a checkout's settings file.
+USER_CHOSEN = ("environment", "flag", "user")
+
+
 def available_session(settings: Settings) -> SessionToken | None:
-    """The session token from the environment or the token file; never asks (apply, token)."""
+    """The session token from the environment or the token file; never asks (apply, token).
+
+    A stored token goes only to the portal it was stored for; one from LITELLM_SESSION_TOKEN only to
+    a `portal_url` the user chose too (environment, flag, your own config file), never to one a
+    checkout's file names. An
+    older token file, stored without its portal, goes nowhere until `portal login` stores it again."""
     found = session_token(token_file(settings.session_token_file))
-    return found[0] if found else None
+    if found is None:
+        return None
+    portal_url = require_portal(settings)
+    origin = settings.source_of("portal_url")
+    if found.from_environment:
+        bound = portal_url if origin.kind in USER_CHOSEN else None
+        nowhere = "no portal (the variable goes only to a portal_url set in the environment, by a flag or in your own config file)"
+    else:
+        bound, nowhere = found.portal_url, "no portal (an older file: the token was stored without its portal)"
+    if bound is None or not same_portal(bound, portal_url):
+        raise fail("portal-token-other-portal", source=found.source, bound=bound or nowhere, portal_url=portal_url, origin=origin)
+    return found.token
 
 
 def require_session(settings: Settings, *, ask: bool) -> SessionToken:
@@ -106,14 +126,15 @@ def require_session(settings: Settings, *, ask: bool) -> SessionToken:
         return found
     if not ask:
         raise fail("portal-no-session", token_file=token_file(settings.session_token_file))
-    return ask_session_token()
+    return ask_session_token(require_portal(settings))
 
 
-def ask_session_token() -> SessionToken:
-    """The hidden prompt, saying where the token is to be found (`portal login`, or a terminal run)."""
+def ask_session_token(portal_url: str) -> SessionToken:
+    """The hidden prompt, naming the portal the token will be sent to and where to find it there
+    (`portal login`, or a terminal run)."""
     import questionary
 
-    secret = questionary.password(f"Portal session token (copy it from {WHERE_TO_COPY}):").ask()
+    secret = questionary.password(f"Session token for {portal_url} (copy it from {WHERE_TO_COPY}):").ask()
     if secret is None:
         raise fail("cancelled")
     return SessionToken.parse(secret)
@@ -124,7 +145,8 @@ def fetch_verified(
 ) -> tuple[ClientKey, Verification, str, str]:
     """(key, its verification, where it came from, whose session): the portal's current key when it
     works and is not itself due, else a new one. A new key LiteLLM rejects is `portal-key-rejected`."""
-    with Portal(require_portal(settings), session, timeout=settings.timeout, deadline=deadline) as portal:
+    portal_url = require_portal(settings)
+    with Portal(portal_url, session, timeout=settings.timeout, deadline=deadline, allow_http=settings.allow_http) as portal:
         console.step(f"asking the key portal {portal.url}")
         user = portal.whoami()
         console.ok(f"portal session valid ({user})")

@@ -17,11 +17,11 @@ from typing import Any
 
 from ... import kube
 from ...admin import Admin, NewKey
-from ...console import Console
+from ...console import Console, neutralised
 from ...errors import LitellmKeyError, fail
-from ...secret import ClientKey, MasterKey
+from ...secret import ClientKey, MasterKey, refuse_cleartext
 from ...settings import Settings
-from .. import add_setting_flag, settings_from
+from .. import add_allow_http_flag, add_setting_flag, settings_from
 
 MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY"
 _DURATION = re.compile(r"\d+(s|m|h|d|w|mo)")
@@ -37,6 +37,7 @@ def add_admin_flags(parser: argparse.ArgumentParser) -> None:
     )
     group.add_argument("--forward-timeout", type=float, default=15.0, metavar="SECONDS", help="wait for the port-forward (default 15)")
     add_setting_flag(group, "timeout")
+    add_allow_http_flag(group)
     group.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     group.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
 
@@ -73,9 +74,11 @@ def _terminated(*_args: object) -> None:
 
 @contextmanager
 def admin_session(args: argparse.Namespace, settings: Settings, console: Console) -> Iterator[Admin]:
+    if not args.port_forward:  # refused before the master key is even read (Kubernetes, a prompt)
+        refuse_cleartext(settings.admin_url, "master key", allow_http=settings.allow_http)
     master = master_key(args, settings)
     if not args.port_forward:
-        with Admin(settings.admin_url, master, timeout=settings.timeout) as admin:
+        with Admin(settings.admin_url, master, timeout=settings.timeout, allow_http=settings.allow_http) as admin:
             yield admin
         return
     import signal
@@ -122,7 +125,7 @@ def confirm(question: str, *, yes: bool, action: str) -> None:
         raise fail("confirm-needed", action=action)
     import questionary
 
-    answer = questionary.confirm(question, default=False).ask()
+    answer = questionary.confirm(neutralised(question), default=False).ask()  # it names aliases LiteLLM sent
     if not answer:
         raise fail("cancelled")
 
@@ -154,7 +157,7 @@ def table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[Any]
     cells = [[str(cell) for cell in headers]] + [["-" if cell is None else str(cell) for cell in row] for row in rows]
     widths = [max(len(row[i]) for row in cells) for i in range(len(headers))]
     for row in cells:
-        print("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip(), file=console.out)
+        console.line("  ".join(cell.ljust(width) for cell, width in zip(row, widths)).rstrip())
 
 
 def alias_for(settings: Settings, name: str) -> str:
@@ -182,7 +185,7 @@ def show_new_key(console: Console, new: NewKey, output: Path | None, document: d
         return
     console.ok(f"key {record.alias} ({new.key.mask()}), expires {record.expires or 'never'}, models {', '.join(record.models) or 'all'}")
     console.info("the key, shown this once (LiteLLM keeps only its hash):")
-    print(new.key.reveal(), file=console.out)
+    console.line(new.key.reveal())
 
 
 def check_models(admin: Admin, models: Sequence[str]) -> None:

@@ -161,7 +161,7 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
     table(console, ("DEVELOPER", "ALIAS", "STATUS", "PROBLEM"), rows + [(name, "", "pruned", "") for name in pruned])
     if args.show and not console.json_mode:
         for name in sorted(shown):
-            print(f"{name}: {shown[name]}", file=console.out)
+            console.line(f"{name}: {shown[name]}")
     counts = {word: sum(1 for value in status.values() if value == word) for word in ("created", "existing", "failed")}
     console.info(f"created {counts['created']}, existing {counts['existing']}, failed {counts['failed']}; keys in {folder}/")
     document = {"ok": not problems, "developers": status, "problems": problems, "pruned": pruned, **counts}
