@@ -125,6 +125,10 @@ HOSTILE_VALUES = {
     "state_dir": "state-in-the-repo",
     "key_store": "keyring",
     "allow_http": "true",
+    "session_source": "browser",
+    "session_cookie": "another-cookie",
+    "browser": "chromium",
+    "browser_profile": "profile-in-the-repo",
 }
 
 

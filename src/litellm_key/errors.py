@@ -357,6 +357,56 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "The portal issued the key {key}, but LiteLLM rejected it: {detail} The stored key was left as it was.",
         "Tell the portal admin: the portal and LiteLLM disagree about this key.",
     ),
+    # --- the portal session from a browser (`portal login --from-browser`, session_source: browser) ---
+    "browser-not-found": (
+        ConfigError,
+        "No {browser} profile with a cookie store was found (looked in {where}).",
+        "Sign in to the portal with a browser installed here, or name the profile folder: --browser-profile PATH "
+        "(Firefox: the folder holding cookies.sqlite; Chromium family: the user-data or profile folder).",
+    ),
+    "browser-none-found": (
+        ConfigError,
+        "No browser profile was found here ({browsers} were looked for).",
+        "Sign in to the portal in one of them, or name the browser and its profile: --from-browser NAME --browser-profile PATH.",
+    ),
+    "browser-in-container": (
+        UsageError,
+        "There is no browser to read the portal session from inside a Dev Container ({marker}).",
+        "Run `litellm-key portal login --from-browser` on the host, where the browser is; in here, paste the portal's "
+        "`token` cookie into `litellm-key portal login`, or pass LITELLM_SESSION_TOKEN in through the container's remoteEnv.",
+    ),
+    "browser-store-locked": (
+        GatewayError,
+        "{browser} holds its cookie store {path} locked, and the portal's cookie is not in the part saved to disk yet.",
+        "Close {browser} (it saves its cookies when it exits), then run the command again.",
+    ),
+    "browser-store-unreadable": (
+        ConfigError,
+        "Cannot read {browser}'s cookie store {path} ({detail}).",
+        "Check the file's owner and mode (`ls -l {path}`), or name another profile: --browser-profile PATH.",
+    ),
+    "browser-store-undecryptable": (
+        ConfigError,
+        "Cannot decrypt {browser}'s cookie for the portal: {detail} (key kept in: {keyring}).",
+        "Unlock {keyring} (sign in to the desktop session, or open it in Passwords and Keys / Keychain Access), "
+        "then run the command again; or paste the token: `litellm-key portal login`.",
+    ),
+    "browser-no-cookie": (
+        KeyRejected,
+        "{browser} has no `{cookie}` cookie for {host} ({path}).",
+        "Sign in to the portal in {browser} first (a cookie set at 127.0.0.1 is not one for localhost; Chromium saves a "
+        "new cookie within about 30 s), then run the command again; a portal whose session cookie has another name: set session_cookie.",
+    ),
+    "browser-session-expired": (
+        KeyRejected,
+        "The `{cookie}` cookie {browser} holds for {host} is no longer a valid portal session (the portal answered 401/403); nothing was stored.",
+        "Sign in to the portal {url} in {browser} again, then run the command again.",
+    ),
+    "browser-extra-missing": (
+        ConfigError,
+        "Reading an encrypted Chromium-family cookie needs the optional `browser` extra (cryptography, secretstorage), which is not installed.",
+        "Install it: `pip install 'litellm-key[browser]'`, or use Firefox, or paste the token: `litellm-key portal login`.",
+    ),
     "keyring-missing": (
         ConfigError,
         "The key store is set to `keyring`, but the keyring library is not installed.",

@@ -78,6 +78,10 @@ class Settings(NamedTuple):
     renew_before: float = _default("renew_before")  # renew a key this many seconds before LiteLLM's expiry
     key_store: str = _default("key_store")  # where the key lives: the workspace .env, or the OS credential store ("keyring")
     session_token_file: Path | None = _default("session_token_file")  # None: ~/.config/litellm-key/session-token
+    session_source: str = _default("session_source")  # where renewal gets a new portal session: "file" (stored token) or "browser"
+    session_cookie: str = _default("session_cookie")  # the portal's session cookie (Open WebUI's), read by --from-browser
+    browser: str = _default("browser")  # which browser's profile holds the portal session (auto: see browser/profiles.py)
+    browser_profile: Path | None = _default("browser_profile")  # that browser's profile folder; None: its default profile
     sources: Mapping[str, Origin] = MappingProxyType({})  # setting (YAML name) -> origin; absent = default
     ignored: tuple[tuple[str, Origin], ...] = ()  # (setting, origin) a source set but may not: see load_settings
 

@@ -118,4 +118,13 @@ SETTINGS = _declare(
     Setting("key_store", value.key_store, "env", "LITELLM_KEY_STORE", ("--store",),
             "where the key lives: env (the .env) or keyring (the OS credential store, for host use)",
             sources=YOURS_ONLY, metavar="{env,keyring}"),
+    Setting("session_source", value.session_source, "file", "LITELLM_SESSION_SOURCE", ("--session-source",),
+            "where renewal gets a new session when the stored one is missing or expired: file or browser",
+            sources=YOURS_ONLY, metavar="{file,browser}"),
+    Setting("session_cookie", value.cookie_name, "token", "LITELLM_SESSION_COOKIE", ("--session-cookie",),
+            "the portal's session cookie", sources=YOURS_ONLY, metavar="NAME"),
+    Setting("browser", value.browser, "auto", "LITELLM_BROWSER", ("--browser",),
+            "the browser --from-browser and session_source: browser read", sources=YOURS_ONLY, metavar="NAME"),
+    Setting("browser_profile", value.path, None, "LITELLM_BROWSER_PROFILE", ("--browser-profile",),
+            "that browser's profile folder", sources=YOURS_ONLY, metavar="PATH", default_text="the browser's default profile"),
 )

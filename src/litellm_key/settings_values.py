@@ -161,6 +161,9 @@ def seconds(raw: Any) -> float:
 
 
 _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+# the browsers `--from-browser` reads, in the order `auto` tries them: Firefox keeps its cookies
+# unencrypted, so it needs no keyring and no optional extra
+BROWSERS = ("firefox", "chromium", "chrome", "brave", "edge")
 
 
 def duration(raw: Any) -> float:
@@ -180,6 +183,28 @@ def key_store(raw: Any) -> str:
     text = str(raw).strip().lower()
     if text not in ("env", "keyring"):
         raise ValueError(f"'{raw}' is not a key store", "Use env (the workspace .env) or keyring (the OS credential store)")
+    return text
+
+
+def session_source(raw: Any) -> str:
+    text = str(raw).strip().lower()
+    if text not in ("file", "browser"):
+        raise ValueError(f"'{raw}' is not a session source", "Use file (the stored token) or browser (read it from the browser again)")
+    return text
+
+
+def browser(raw: Any) -> str:
+    text = str(raw).strip().lower()
+    if text != "auto" and text not in BROWSERS:
+        raise ValueError(f"'{raw}' is not a browser we read", f"Use auto or one of {', '.join(BROWSERS)}")
+    return text
+
+
+def cookie_name(raw: Any) -> str:
+    """An RFC 6265 cookie name: a token, no separators."""
+    text = str(raw).strip()
+    if not text or not text.isascii() or any(not char.isprintable() or char in ' ()<>@,;:\\"/[]?={}' for char in text):
+        raise ValueError(f"'{raw}' is not a cookie name", "Use the name the portal sets, e.g. token")
     return text
 
 

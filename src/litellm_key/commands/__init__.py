@@ -68,8 +68,8 @@ def add_client_flags(parser: argparse.ArgumentParser) -> None:
 def add_portal_flags(parser: argparse.ArgumentParser) -> None:
     """Where the key portal is and where the session token is kept (docs/renewal.md)."""
     group = parser.add_argument_group("key portal (see docs/renewal.md)")
-    add_setting_flag(group, "portal_url")
-    add_setting_flag(group, "session_token_file")
+    for name in ("portal_url", "session_token_file", "session_source", "session_cookie", "browser", "browser_profile"):
+        add_setting_flag(group, name)
     add_allow_http_flag(group)
 
 

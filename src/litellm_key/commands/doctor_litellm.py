@@ -156,6 +156,11 @@ def portal_session(probe: Probe) -> Finding:
     from .renewal import available_session
 
     session = available_session(probe.settings)
+    if session is None and probe.settings.session_source == "browser":
+        try:
+            session = _browser_session(probe)
+        except LitellmKeyError as error:
+            return failed(error)
     if session is None:
         return warn("no portal session token: the key cannot be renewed automatically", "litellm-key portal login")
     url = str(probe.settings.portal_url)
@@ -168,6 +173,16 @@ def portal_session(probe: Probe) -> Finding:
     except LitellmKeyError as error:
         return failed(error)
     return ok(f"portal session valid ({user})")
+
+
+def _browser_session(probe: Probe):
+    """What renewal would read from the browser (`session_source: browser`), read but not stored."""
+    from ..browser import read_session_cookie
+    from ..portal import SessionToken
+
+    settings = probe.settings
+    host = urlsplit(str(settings.portal_url)).hostname or ""
+    return SessionToken.parse(read_session_cookie(settings.browser, host, settings.session_cookie, profile=settings.browser_profile).value)
 
 
 def budget(probe: Probe) -> Finding:

@@ -14,12 +14,19 @@ from ..console import Console
 from ..errors import fail
 from ..secret import refuse_cleartext
 from ..portal import SESSION_TOKEN_VARIABLE, WHERE_TO_COPY, Portal, SessionToken, remove_session_token, save_session_token, token_file
+from ..settings_values import BROWSERS
 from . import add_location_flags, add_output_flags, add_portal_flags, settings_from
+from .browser_session import login_from_browser
 from .renewal import ask_session_token, interactive, require_portal
 
 DESCRIPTION = f"""Store the key portal's session token for `renew`, `apply` and `token` (login), or
 remove it (logout). Log in to the portal in a browser first (MFA included), then copy the token
-from {WHERE_TO_COPY}.
+from {WHERE_TO_COPY} -- or, on the machine where that browser runs, let --from-browser read it.
+
+--from-browser [{'|'.join(("auto", *BROWSERS))}] reads the portal's `token` cookie (--session-cookie) for
+portal_url's host from that browser's profile (--browser-profile; auto tries {', '.join(BROWSERS)}
+in that order and says which it used), read-only, and stores it like a pasted token. The cookie
+is never shown. See docs/renewal.md ("On a host").
 
 The token is read from --token-stdin, {SESSION_TOKEN_VARIABLE} or a hidden prompt (in that
 order), never from the command line; it is checked against `portal_url` (GET /api/v1/auths/)
@@ -32,13 +39,23 @@ and stored with that URL, mode 0600, in $XDG_CONFIG_HOME/litellm-key/session-tok
 examples:
   $ litellm-key portal login
   $ pbpaste | litellm-key portal login --token-stdin
+  $ litellm-key portal login --from-browser firefox
   $ litellm-key portal logout
 """
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=("login", "logout"), help="store or remove the session token")
-    parser.add_argument("--token-stdin", action="store_true", help="read the session token from the first line of stdin")
+    source = parser.add_mutually_exclusive_group()
+    source.add_argument("--token-stdin", action="store_true", help="read the session token from the first line of stdin")
+    source.add_argument(
+        "--from-browser",
+        nargs="?",
+        const="",
+        choices=("", "auto", *BROWSERS),
+        metavar="BROWSER",
+        help="read the portal's session cookie from this browser's profile (default: the browser setting, auto)",
+    )
     parser.add_argument("--no-input", action="store_true", help="never prompt")
     add_portal_flags(parser)
     add_location_flags(parser)
@@ -60,6 +77,8 @@ def _read_token(args: argparse.Namespace, path: object, portal_url: str) -> Sess
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
+    if args.from_browser:  # a browser named here wins over the browser setting
+        args.browser = args.from_browser
     settings = settings_from(args)
     path = token_file(settings.session_token_file)
     document: dict[str, object] = {"ok": True, "action": args.action, "session_token_file": str(path)}
@@ -74,6 +93,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
         raise fail("session-token-in-workspace", path=path, workspace=settings.workspace)
     portal_url = require_portal(settings)  # the token is stored for this portal and sent to no other
     refuse_cleartext(portal_url, "portal session token", allow_http=settings.allow_http)  # before asking for it
+    if args.from_browser is not None:
+        login = login_from_browser(settings, console)
+        console.ok(f"session token stored in {path} for {portal_url} (mode 0600){'' if login.changed else ', unchanged'}")
+        if os.environ.get(SESSION_TOKEN_VARIABLE, "").strip():  # it wins over the file: the browser's is not used
+            console.warn(f"{SESSION_TOKEN_VARIABLE} is set, and renewal uses it instead", f"unset {SESSION_TOKEN_VARIABLE}")
+        console.emit({**document, "portal_url": portal_url, "portal_user": login.user, "changed": login.changed, "browser": login.browser})
+        return 0
     token = _read_token(args, path, portal_url)
     with Portal(portal_url, token, timeout=settings.timeout, allow_http=settings.allow_http) as portal:
         user = portal.whoami()

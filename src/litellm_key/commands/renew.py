@@ -19,7 +19,9 @@ current key if LiteLLM accepts it, else a new one (POST). The new key is verifie
 replaces the old one in .env; then the clients are configured again.
 
 The portal session token comes from LITELLM_SESSION_TOKEN, the token file (`litellm-key portal
-login` stores it), or a hidden prompt on a terminal. See docs/renewal.md.
+login` stores it), or a hidden prompt on a terminal; with `session_source: browser`, from the
+browser you signed in to the portal with, whenever none is stored or the portal no longer
+accepts the stored one. See docs/renewal.md.
 
 exit: 0 valid or renewed; 4 key invalid (--check) or portal session expired; 3 no portal
 configured or API keys disabled there; 2 no session token and no terminal; 6 portal or LiteLLM
@@ -67,7 +69,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             console.emit({**document, "renewed": False})
             return 0
     require_portal(settings)
-    session = require_session(settings, ask=interactive(args))
+    session = require_session(settings, console, ask=interactive(args))
     renewal = renew_locked(settings, console, session, old_key=key)
     console.ok(f"key {renewal.key.mask()} in use ({renewal.source}); expires: {renewal.expires or 'never'}")
     console.emit(

@@ -23,6 +23,7 @@ from ..portal import WHERE_TO_COPY, Portal, SessionToken, same_portal, session_t
 from ..secret import ClientKey
 from ..settings import Settings
 from . import key_location, load_key
+from .browser_session import login_from_browser
 from .steps import refuse_master_key, store_and_configure, store_key
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
@@ -119,9 +120,17 @@ def available_session(settings: Settings) -> SessionToken | None:
     return found.token
 
 
-def require_session(settings: Settings, *, ask: bool) -> SessionToken:
-    """The session token, asking for it on a terminal as the last resort (it is not stored then)."""
+def renewal_session(settings: Settings, console: Console) -> SessionToken | None:
+    """`available_session`, else (`session_source: browser`) the one read from the browser and stored."""
     found = available_session(settings)
+    if found is None and settings.session_source == "browser":
+        return login_from_browser(settings, console).token
+    return found
+
+
+def require_session(settings: Settings, console: Console, *, ask: bool) -> SessionToken:
+    """The session token, asking for it on a terminal as the last resort (it is not stored then)."""
+    found = renewal_session(settings, console)
     if found is not None:
         return found
     if not ask:
@@ -142,6 +151,21 @@ def ask_session_token(portal_url: str) -> SessionToken:
 
 def fetch_verified(
     settings: Settings, session: SessionToken, console: Console, *, old_key: ClientKey | None, deadline: float | None = None
+) -> tuple[ClientKey, Verification, str, str]:
+    """`_fetch_verified`; with `session_source: browser`, a stored session the portal no longer
+    accepts is read again from the browser (and stored) and the portal asked once more."""
+    try:
+        return _fetch_verified(settings, session, console, old_key=old_key, deadline=deadline)
+    except KeyRejected as error:
+        if error.reason != "portal-session-expired" or settings.session_source != "browser":
+            raise
+    console.info("the stored portal session has expired: reading it again from the browser")
+    fresh = login_from_browser(settings, console, deadline=deadline).token
+    return _fetch_verified(settings, fresh, console, old_key=old_key, deadline=deadline)
+
+
+def _fetch_verified(
+    settings: Settings, session: SessionToken, console: Console, *, old_key: ClientKey | None, deadline: float | None
 ) -> tuple[ClientKey, Verification, str, str]:
     """(key, its verification, where it came from, whose session): the portal's current key when it
     works and is not itself due, else a new one. A new key LiteLLM rejects is `portal-key-rejected`."""
@@ -220,9 +244,11 @@ def renew_on_start(settings: Settings, key: ClientKey, console: Console) -> Clie
     if not settings.portal_url:
         return key
     try:
-        session = available_session(settings)
-        if session is None or not check_key(settings, key).due:
+        if available_session(settings) is None and settings.session_source != "browser":
             return key
+        if not check_key(settings, key).due:
+            return key
+        session = renewal_session(settings, console)
         console.step("the stored key is expired, rejected or expires soon: renewing it through the portal")
         return renew_locked(settings, console, session, old_key=key, configure=False).key  # apply configures next
     except (GatewayError, ModelAccessError):
@@ -237,7 +263,7 @@ def renew_for_helper(settings: Settings, key: ClientKey, console: Console) -> Cl
     (with a warning on stderr), so Claude Code always gets an answer quickly."""
     deadline = time.monotonic() + HELPER_BUDGET
     try:
-        session = available_session(settings) if settings.portal_url else None
+        session = renewal_session(settings, console) if settings.portal_url else None
         if session is None:
             console.warn(
                 f"the stored key {key.mask()} expires at {stored_expiry(settings.env_file)} and cannot be renewed here",
@@ -263,6 +289,6 @@ def _now_stored(settings: Settings, fallback: ClientKey | None) -> ClientKey | N
 def key_from_portal(settings: Settings, console: Console, *, ask: bool) -> ClientKey:
     """`setup --from-portal`: the portal's key, already verified; setup stores it like a pasted one."""
     require_portal(settings)
-    session = require_session(settings, ask=ask)
+    session = require_session(settings, console, ask=ask)
     key, _, _, _ = fetch_verified(settings, session, console, old_key=None)
     return key

@@ -1,0 +1,53 @@
+"""The portal session read from the user's browser: `portal login --from-browser`, and renewal with
+`session_source: browser` when the stored session is missing or has expired.
+
+The cookie is checked against the portal (GET /api/v1/auths/) and then stored by the very function
+a pasted token goes through (`portal.save_session_token`), so both are kept alike: 0600, outside
+the workspace, bound to the portal it was read for. The cookie's value is never shown.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import NamedTuple
+from urllib.parse import urlsplit
+
+from ..console import Console
+from ..errors import KeyRejected, fail
+from ..portal import Portal, SessionToken, save_session_token, token_file
+from ..secret import refuse_cleartext
+from ..settings import Settings
+
+
+class BrowserLogin(NamedTuple):
+    token: SessionToken
+    user: str
+    browser: str
+    token_file: Path
+    changed: bool
+
+
+def login_from_browser(settings: Settings, console: Console, *, deadline: float | None = None) -> BrowserLogin:
+    """Read the `session_cookie` for portal_url's host from `browser`, check it, store it."""
+    if not settings.portal_url:
+        raise fail("portal-not-configured")
+    refuse_cleartext(settings.portal_url, "portal session token", allow_http=settings.allow_http)  # before reading it
+    path = token_file(settings.session_token_file)
+    if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):  # as `portal login` refuses it
+        raise fail("session-token-in-workspace", path=path, workspace=settings.workspace)
+    from ..browser import read_session_cookie  # sqlite3 and the stores only when a browser is read
+
+    host = urlsplit(settings.portal_url).hostname or ""
+    found = read_session_cookie(settings.browser, host, settings.session_cookie, profile=settings.browser_profile)
+    console.ok(f"read the portal's `{settings.session_cookie}` cookie for {host} from {found.browser} ({found.store})")
+    token = SessionToken.parse(found.value)
+    try:
+        with Portal(settings.portal_url, token, timeout=settings.timeout, deadline=deadline, allow_http=settings.allow_http) as portal:
+            user = portal.whoami()
+    except KeyRejected as error:
+        if error.reason != "portal-session-expired":
+            raise
+        raise fail("browser-session-expired", cookie=settings.session_cookie, browser=found.browser, host=host, url=settings.portal_url) from None
+    console.ok(f"session valid: logged in to {settings.portal_url} as {user}")
+    changed = save_session_token(path, token, settings.portal_url)
+    return BrowserLogin(token, user, found.browser, path, changed)
