@@ -74,6 +74,23 @@ def _median(samples: list[tuple[float, int]], index: int = 0) -> float:
     return statistics.median(sample[index] for sample in samples)
 
 
+def installed_script() -> str:
+    """The `litellm-key` launcher pip installed beside this interpreter, as the clients run it."""
+    script = shutil.which("litellm-key", path=os.path.dirname(sys.executable))
+    if not script:
+        raise SystemExit("litellm-key is not installed beside this interpreter (run ./scripts/bootstrap)")
+    return script
+
+
+def git_workspace(root: Path) -> Path:
+    """A git workspace that ignores .env, as setup leaves it."""
+    workspace = root / "workspace"
+    workspace.mkdir()
+    subprocess.run(["git", "init", "-q", str(workspace)], check=True)
+    (workspace / ".gitignore").write_text("/.env\n")
+    return workspace
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=40, help="rounds for the start-up figures (default 40)")
@@ -82,15 +99,10 @@ def main() -> None:
     runs = 3 if args.quick else args.runs
     big_size = (1 if args.quick else 10) * 1024 * 1024
 
-    script = shutil.which("litellm-key", path=os.path.dirname(sys.executable))
-    if not script:
-        raise SystemExit("litellm-key is not installed beside this interpreter (run ./scripts/bootstrap)")
+    script = installed_script()
     with tempfile.TemporaryDirectory() as folder:
         root = Path(folder)
-        workspace = root / "workspace"
-        workspace.mkdir()
-        subprocess.run(["git", "init", "-q", str(workspace)], check=True)
-        (workspace / ".gitignore").write_text("/.env\n")
+        workspace = git_workspace(root)
         env_file = workspace / ".env"
         env_file.write_text(f"{USER_ENV}LITELLM_API_KEY={KEY}\nLITELLM_BASE_URL=http://localhost:8080\n")
         (root / "config.yaml").write_text(SYSTEM_CONFIG)

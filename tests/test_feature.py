@@ -1,11 +1,13 @@
 """The Dev Container feature, installed for real in throw-away Debian roots (tests/debian_root.py).
 
-What a user lives through: the image build runs install.sh (twice in the devcontainers "duplicate"
-test), the remote user runs config-claude-code.sh with their key, the container is rebuilt, and
-`litellm-key apply` (the feature's postStartCommand) brings everything back from .env.
+The image build runs install.sh (twice in the devcontainers "duplicate" test) and the remote user
+runs config-claude-code.sh with their key. The rebuild, the postStartCommand and the rest of what a
+user lives through are tested in real Dev Containers (tests/test_devcontainer.py); these roots keep
+what a container build hides: install.sh run twice byte for byte, bad options, refusals, images
+without apt or with an old Python, the nginx process's owner.
 
 One root serves the install, idempotency and setup tests (the setup runs after both install runs,
-as in a real image); the rebuild gets a second fresh root. Locally these tests skip without root
+as in a real image). Locally these tests skip without root
 or debootstrap; with CI set they fail instead, so CI cannot pass without running them.
 """
 
@@ -14,7 +16,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import shutil
 import socket
 import stat
 import subprocess
@@ -26,14 +27,13 @@ import pytest
 import yaml
 from pytest_httpserver import HTTPServer
 
+import feature_package
 from debian_root import DebianRoot, User, base_tarball, extract_feature, missing_tools
+from feature_package import REPO, skip_or_fail
 from litellm_standin import LiteLLMStandin
 
 pytestmark = pytest.mark.feature
 
-REPO = Path(__file__).resolve().parent.parent
-FEATURE_SOURCE = REPO / "feature" / "litellm-key"
-PACKAGED = REPO / "build" / "feature" / "devcontainer-feature-litellm-key.tgz"
 WORKSPACE = "/workspaces/project"
 HOST_HEADER = "litellm.test"  # not the default, so config.yaml must carry the option
 CLIENT_KEY = "sk-feature-client-key-5f0c2e7d9a41b3"
@@ -45,31 +45,13 @@ ARCHITECTURES = ("x86_64", "aarch64")
 def _require_prerequisites() -> None:
     problems = missing_tools()
     if problems:
-        message = "feature tests need " + ", ".join(problems)
-        if os.environ.get("CI"):
-            pytest.fail(message + " (CI must run them: install them in .ci/run)")
-        pytest.skip(message)
-
-
-def _newest_source_change() -> float:
-    sources = [REPO / "pyproject.toml", *REPO.glob("src/litellm_key/**/*"), *FEATURE_SOURCE.glob("*")]
-    return max(path.stat().st_mtime for path in sources if path.is_file() and "__pycache__" not in path.parts)
+        skip_or_fail("feature tests need " + ", ".join(problems))
 
 
 @pytest.fixture(scope="session")
 def packaged_feature() -> Path:
-    """The tarball `scripts/package-feature` makes (.ci/run makes it first); rebuilt here when the
-    sources are newer, so a local run never tests a stale feature."""
     _require_prerequisites()
-    if not PACKAGED.is_file() or PACKAGED.stat().st_mtime < _newest_source_change():
-        if not shutil.which("npm"):
-            message = "packaging the feature needs npm (Node.js >= 20): install it, or run scripts/package-feature"
-            pytest.fail(message) if os.environ.get("CI") else pytest.skip(message)
-        completed = subprocess.run(
-            [str(REPO / "scripts" / "package-feature"), "--no-local-copy"], capture_output=True, text=True, timeout=900
-        )
-        assert completed.returncode == 0, f"scripts/package-feature failed:\n{completed.stderr}"
-    return PACKAGED
+    return feature_package.packaged_feature()
 
 
 @pytest.fixture(scope="session")
@@ -209,6 +191,11 @@ def test_packaged_feature_holds_the_feature_and_a_wheelhouse_for_every_target(pa
     collection = json.loads((packaged_feature.parent / "devcontainer-collection.json").read_text())
     assert [feature["id"] for feature in collection["features"]] == ["litellm-key"]
     assert metadata["postStartCommand"] == "litellm-key apply --quiet"
+    # The CLI resolves installsAfter ids over the network even unused: none, so offline builds work.
+    assert "installsAfter" not in metadata
+    assert metadata["mounts"] == [
+        {"source": "litellm-key-${devcontainerId}", "target": "/var/lib/litellm-key/config", "type": "volume"}
+    ]
     assert set(metadata["options"]) >= {"upstream", "hostHeader", "proxyPort", "models", "clients", "installNginx"}
 
 
@@ -301,7 +288,7 @@ def test_install_sh_explains_an_image_it_cannot_work_in(
         image.root.destroy()
 
 
-# ---- the remote user sets up a key, then the container is rebuilt --------------------------------
+# ---- the remote user sets up a key (the rebuild: tests/test_devcontainer.py) ----------------------
 
 
 def _requests_through_proxy(standin: LiteLLMStandin) -> list[str]:
@@ -337,58 +324,6 @@ def test_config_claude_code_stores_the_key_and_verifies_it_through_the_proxy(
 
     settings = json.loads(container.root.inside(f"{container.user.home}/.claude/settings.json").read_text())
     assert settings["env"]["ANTHROPIC_BASE_URL"] == f"http://localhost:{PROXY_PORT}"
-
-
-def test_post_start_without_a_key_says_so_in_one_line_and_succeeds(
-    container: Container, tmp_path: Path
-) -> None:
-    """A fresh workspace has no .env yet: the container must still start."""
-    empty = tmp_path / "empty"
-    empty.mkdir()
-    subprocess.run(["git", "init", "-q", str(empty)], check=True)
-    os.chown(empty, 1000, 1000)
-    post_start = json.loads((FEATURE_SOURCE / "devcontainer-feature.json").read_text())["postStartCommand"]
-    container.root.mount(empty, "/workspaces/empty")
-    try:
-        started = container.root.run(["sh", "-c", post_start], user=container.user, cwd="/workspaces/empty", check=False)
-    finally:
-        container.root.mounts.pop("/workspaces/empty")
-    assert started.returncode == 0, started.stdout + started.stderr
-    assert len((started.stdout + started.stderr).strip().splitlines()) == 1, started.stdout + started.stderr
-
-
-def test_rebuild_restores_proxy_and_clients_from_env_without_prompting(
-    configured: subprocess.CompletedProcess[str],
-    container: Container,
-    standin: LiteLLMStandin,
-    workspace: Path,
-    tmp_path: Path,
-    debian_tarball: Path,
-    packaged_feature: Path,
-) -> None:
-    assert configured.returncode == 0, "setup failed: see test_config_claude_code_*"
-    container.root.stop_processes()  # the old container is gone, and with it its nginx
-    rebuilt = _new_container(tmp_path / "root-b", debian_tarball, packaged_feature, workspace)
-    try:
-        installed = rebuilt.install(_feature_options(standin.url))
-        assert installed.returncode == 0, installed.stdout + installed.stderr
-        standin.requests.clear()
-
-        post_start = json.loads((FEATURE_SOURCE / "devcontainer-feature.json").read_text())["postStartCommand"]
-        applied = rebuilt.as_user(post_start)  # no terminal, empty stdin: a prompt would fail it
-        assert applied.returncode == 0, applied.stdout + applied.stderr
-        assert CLIENT_KEY not in applied.stdout + applied.stderr
-
-        assert rebuilt.nginx_processes(), "apply did not start the proxy"
-        settings = json.loads(rebuilt.root.inside(f"{rebuilt.user.home}/.claude/settings.json").read_text())
-        assert settings["env"]["ANTHROPIC_BASE_URL"] == f"http://localhost:{PROXY_PORT}"
-        assert rebuilt.root.inside(f"{rebuilt.user.home}/.codex/config.toml").is_file()
-
-        status = rebuilt.as_user("litellm-key status")
-        assert status.returncode == 0, status.stdout + status.stderr
-        assert "/v1/models" in _requests_through_proxy(standin)
-    finally:
-        rebuilt.root.destroy()
 
 
 def test_entry_point_in_the_seed_location_runs_the_installed_wrapper(container: Container) -> None:

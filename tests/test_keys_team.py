@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import stat
+import threading
 from datetime import datetime, timedelta, timezone
 
 import pytest
@@ -176,16 +177,20 @@ def test_spend_daily_reads_every_page_of_a_long_range(admin, admin_standin):
 
 
 def test_ctrl_c_during_onboard_stops_creating_and_loses_no_key(admin, admin_standin, workspace):
-    import time
-
     _roster(workspace)
-    slow = lambda request: (time.sleep(0.2), admin_standin._generate(request.get_json()))[1]  # noqa: E731
-    admin_standin.overrides["/key/generate"] = slow
+    # The first generate is held until Ctrl-C has arrived (a timed sleep let a loaded machine finish
+    # all ten first); then the requests under way finish and no new one may start.
+    release = threading.Event()
+    held = lambda request: (release.wait(20), admin_standin._generate(request.get_json()))[1]  # noqa: E731
+    admin_standin.overrides["/key/generate"] = held
 
-    result = interrupted(
-        admin, ["keys", "onboard", "team.yaml", "--output-dir", "keys", "--jobs", "2"],
-        when=lambda: any(r.path == "/key/generate" for r in admin_standin.requests),
-    )
+    try:
+        result = interrupted(
+            admin, ["keys", "onboard", "team.yaml", "--output-dir", "keys", "--jobs", "2"],
+            when=lambda: any(r.path == "/key/generate" for r in admin_standin.requests), release=release,
+        )
+    finally:
+        release.set()
 
     assert result.returncode == 130, result.output
     made = [key.alias.removeprefix("claude-code-") for key in admin_standin.keys.values()]

@@ -216,7 +216,29 @@ if [ "$USE_PROXY" = true ] && ! command -v nginx >/dev/null 2>&1 && [ ! -x /usr/
   echo "(*) nginx is not installed (installNginx=false): the proxy will not start until it is."
 fi
 
-# ---- 7. tidy up what apt left behind -------------------------------------------------------------
+# ---- 7. the user's litellm-key folder on the feature's volume ------------------------------------
+# ~/.config/litellm-key holds what must outlive a rebuild but stay out of the workspace: the portal
+# session token (renewal), the user's own config.yaml. devcontainer-feature.json mounts a named
+# volume per dev container at USER_VOLUME; the folder becomes a link to it, so the tool finds it at
+# its usual place and a rebuild (a new home folder) finds the same files. Made here, at build, so
+# Docker copies this owner and mode 0700 into the volume when it first mounts it.
+USER_VOLUME=/var/lib/litellm-key/config
+volume_user=${REMOTE_USER:-root}
+if id "$volume_user" >/dev/null 2>&1; then
+  home=${REMOTE_USER_HOME:-$(getent passwd "$volume_user" | cut -d: -f6)}
+  group=$(id -gn "$volume_user")
+  [ -d "$USER_VOLUME" ] || install -d -m 0700 -o "$volume_user" -g "$group" "$USER_VOLUME"
+  if [ -d "$home" ]; then
+    [ -d "$home/.config" ] || install -d -m 0755 -o "$volume_user" -g "$group" "$home/.config"
+    if [ -d "$home/.config/litellm-key" ] && [ ! -L "$home/.config/litellm-key" ]; then
+      # an earlier image step made the folder: keep what it holds
+      cp -a "$home/.config/litellm-key/." "$USER_VOLUME/" && rm -rf "$home/.config/litellm-key"
+    fi
+    link "$USER_VOLUME" "$home/.config/litellm-key"
+  fi
+fi
+
+# ---- 8. tidy up what apt left behind -------------------------------------------------------------
 if [ "$APT_UPDATED" = true ]; then
   rm -rf /var/lib/apt/lists/*
 fi

@@ -142,6 +142,13 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Cannot write {path} ({detail}); nothing was changed.",
         "Make the folder writable by you (a read-only mount or another owner?), or point --env-file elsewhere.",
     ),
+    "env-folder-not-yours": (
+        ConfigError,
+        "Cannot write {path} ({detail}): {folder} belongs to uid {owner}, and you are uid {uid}; nothing was changed.",
+        "In a Dev Container, let the CLI give the container user your host uid (\"updateRemoteUserUID\": true in "
+        "devcontainer.json, the default; it does nothing when the CLI runs as root) and rebuild, or make the folder "
+        "yours on the host (`sudo chown -R {uid} {folder}`).",
+    ),
     "state-dir-unusable": (
         ConfigError,
         "Cannot use litellm-key's state folder ({detail}); nothing was changed.",
@@ -411,6 +418,19 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         ConfigError,
         "The key store is set to `keyring`, but the keyring library is not installed.",
         "Install it: `pip install 'litellm-key[keyring]'`, or keep the key in .env (`key_store: env`).",
+    ),
+    "keyring-locked": (
+        ConfigError,
+        "The OS credential store is locked and nothing could unlock it here ({detail}).",
+        "Unlock your login keyring (log in to the desktop session; headless: `gnome-keyring-daemon --unlock` reads "
+        "the password on stdin) and run this again, or keep the key in .env (`key_store: env`).",
+    ),
+    "keyring-absent": (
+        ConfigError,
+        "No OS credential store answers ({detail}).",
+        "Install and start a Secret Service: `sudo apt-get install gnome-keyring dbus-user-session`, then log in "
+        "again (headless: run the command under `dbus-run-session` after `gnome-keyring-daemon --unlock`); "
+        "or keep the key in .env (`key_store: env`).",
     ),
     "keyring-failed": (
         ConfigError,

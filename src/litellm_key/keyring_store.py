@@ -26,13 +26,25 @@ def _keyring() -> Any:
 
 
 def _call(action: str, *args: str) -> Any:
+    """One call into the credential store; what went wrong becomes what to install or unlock.
+
+    The library says "no store" two ways: NoKeyringError when it found no backend, RuntimeError when
+    the backend it was told to use cannot start (SecretService without a D-Bus session)."""
     keyring = _keyring()
     try:
         return getattr(keyring, action)(SERVICE, getpass.getuser(), *args)
     except keyring.errors.PasswordDeleteError:
         return None
+    except keyring.errors.KeyringLocked as error:
+        raise fail("keyring-locked", detail=_detail(error)) from None
+    except (keyring.errors.NoKeyringError, keyring.errors.InitError, RuntimeError) as error:
+        raise fail("keyring-absent", detail=_detail(error)) from None
     except keyring.errors.KeyringError as error:
-        raise fail("keyring-failed", detail=scrub(str(error) or type(error).__name__)) from None
+        raise fail("keyring-failed", detail=_detail(error)) from None
+
+
+def _detail(error: Exception) -> str:
+    return scrub(str(error).split(". ")[0] or type(error).__name__)
 
 
 def load_key() -> ClientKey | None:

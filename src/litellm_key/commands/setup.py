@@ -158,10 +158,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     choices = {name: value for name, value in given_flags(args).items() if name in RECORDED_FLAGS}
     gitignore_change = ensure_gitignored(settings.env_file)
     choices_gitignore_change = _guard_choices(settings, choices)
+    if args.from_portal:  # the portal's key is checked through the proxy before it is handed over
+        proxy_outcome = start_and_report(settings, console)
     key, source = obtain_key(args, settings, console)
     console.ok(f"key {key.mask()} from {source}")
 
-    proxy_outcome = start_and_report(settings, console)  # before verifying: it goes through the proxy
+    if not args.from_portal:
+        proxy_outcome = start_and_report(settings, console)  # before verifying: it goes through the proxy
 
     verification: Verification | None = None
     if args.no_verify:

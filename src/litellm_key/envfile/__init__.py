@@ -135,6 +135,13 @@ def key_file(path: Path) -> Path:
 
 
 def _write_failed(path: Path, error: OSError) -> Exception:
+    """A folder that belongs to another uid is what a Dev Container shows when the host's workspace
+    owner and the container user differ: name that cause and its fix, not only "Permission denied"."""
+    if isinstance(error, PermissionError):
+        folder = next((parent for parent in path.parents if parent.is_dir()), path.parent)
+        owner, uid = folder.stat().st_uid, os.geteuid()
+        if owner != uid:
+            return fail("env-folder-not-yours", path=path, detail=error.strerror or error, folder=folder, owner=owner, uid=uid)
     return fail("env-unwritable", path=path, detail=error.strerror or error)
 
 
@@ -247,7 +254,7 @@ def ensure_gitignored(path: Path) -> str | None:
                 else:
                     atomic_write(gitignore, before)
     except OSError as error:
-        raise fail("env-unwritable", path=gitignore, detail=error.strerror or error) from None
+        raise _write_failed(gitignore, error) from None
     if still:
         raise fail("env-not-ignored", env_file=path, relpath=still[0], gitignore=gitignore)
     return f"added {', '.join('/' + rel for rel in missing)} to {gitignore}"
