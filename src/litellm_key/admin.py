@@ -9,10 +9,11 @@ their token (LiteLLM's hash), so the secret itself is sent only by `generate`'s 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from .answers import Endpoint
 from .errors import LitellmKeyError, fail
 from .gateway import Gateway
 from .secret import ClientKey, MasterKey, refuse_cleartext, scrub
@@ -22,6 +23,9 @@ PAGE_SIZE = 100  # LiteLLM's maximum for /key/list
 _ANSWER_LOST = ("gateway-timeout", "gateway-unreachable", "answer-broken", "answer-too-large")
 ADMIN_SETTING = "`admin_url` (LITELLM_ADMIN_URL, or --url)"  # what a redirect or a broken answer asks to check
 DAILY_PAGE_SIZE = 1000  # and for /user/daily/activity
+# A listing stops here even when the server claims more pages (`total_pages: 1000000000` would
+# page forever): 100,000 keys at LiteLLM's page size, far more than any team has.
+MAX_PAGES = 1000
 
 
 @dataclass(frozen=True)
@@ -44,22 +48,24 @@ class KeyRecord:
     metadata: dict[str, Any]
 
     @classmethod
-    def from_json(cls, body: dict[str, Any]) -> "KeyRecord":
+    def from_json(cls, body: dict[str, Any], endpoint: Endpoint) -> "KeyRecord":
+        """Every field checked for its type: a table, an audit or a rotation must not run on a guess."""
+        text = endpoint.text
         return cls(
-            token=str(body.get("token") or body.get("key") or ""),
-            alias=body.get("key_alias"),
-            key_name=body.get("key_name"),
-            models=tuple(body.get("models") or ()),
-            expires=body.get("expires"),
-            spend=float(body.get("spend") or 0.0),
-            max_budget=body.get("max_budget"),
-            budget_duration=body.get("budget_duration"),
-            blocked=bool(body.get("blocked")),
-            created_at=body.get("created_at"),
-            last_active=body.get("last_active"),
-            user_id=body.get("user_id"),
-            team_id=body.get("team_id"),
-            metadata=dict(body.get("metadata") or {}),
+            token=text(body, "token") or text(body, "key") or "",
+            alias=text(body, "key_alias"),
+            key_name=text(body, "key_name"),
+            models=endpoint.texts(body, "models"),
+            expires=endpoint.date(body, "expires"),
+            spend=endpoint.number(body, "spend") or 0.0,
+            max_budget=endpoint.number(body, "max_budget"),
+            budget_duration=text(body, "budget_duration"),
+            blocked=endpoint.flag(body, "blocked"),
+            created_at=endpoint.date(body, "created_at"),
+            last_active=endpoint.date(body, "last_active"),
+            user_id=text(body, "user_id"),
+            team_id=text(body, "team_id"),
+            metadata=endpoint.field_object(body, "metadata"),
         )
 
     @property
@@ -99,7 +105,7 @@ def _admin_error(error: LitellmKeyError) -> LitellmKeyError:
     return error
 
 
-def _new_key(answer: Any, master: MasterKey, url: str) -> NewKey:
+def _new_key(answer: Any, master: MasterKey, endpoint: Endpoint) -> NewKey:
     """A generate or regenerate answer as the secret and a record without it, checked before anyone
     stores, writes or shows it: a usable key (not missing, `null`, a number or text no header can
     carry — else `LITELLM_API_KEY=None` would be written), and never the master key itself.
@@ -110,13 +116,13 @@ def _new_key(answer: Any, master: MasterKey, url: str) -> NewKey:
     secret = answer.get("key") if isinstance(answer, dict) else None
     problem = ClientKey.problem(secret.strip()) if isinstance(secret, str) else "no key (text) in it"
     if problem:
-        raise fail("admin-answer-no-key", url=url, problem=problem)
+        raise fail("admin-answer-no-key", url=endpoint.url, problem=problem)
     if secret.strip() == master.reveal():
-        raise fail("master-key-handed-over", source=f"LiteLLM's answer at {url}", key=master.mask())
+        raise fail("master-key-handed-over", source=f"LiteLLM's answer at {endpoint.url}", key=master.mask())
     key = ClientKey(secret.strip())
     token = hashlib.sha256(key.reveal().encode()).hexdigest()
     fields = {name: value for name, value in answer.items() if name not in ("key", "token", "token_id")}
-    return NewKey(key=key, record=KeyRecord.from_json({**fields, "token": token}))
+    return NewKey(key=key, record=KeyRecord.from_json({**fields, "token": token}, endpoint))
 
 
 class Admin:
@@ -135,7 +141,9 @@ class Admin:
         keepalive: Callable[[], None] | None = None,
         recover: Callable[[], None] | None = None,
         allow_http: bool = False,
+        warn: Callable[[str], None] | None = None,
     ) -> None:
+        """`warn`: told what the admin should know although the call succeeded (a listing cut short)."""
         refuse_cleartext(base_url, "master key", allow_http=allow_http)  # before any connection
         self.base_url = base_url
         self.timeout = timeout
@@ -143,6 +151,10 @@ class Admin:
         self._gateway = Gateway(base_url, master, timeout=timeout, setting=ADMIN_SETTING)  # type: ignore[arg-type]  # same interface
         self._keepalive = keepalive or (lambda: None)
         self._recover = recover
+        self._warn = warn or (lambda _message: None)
+
+    def endpoint(self, path: str) -> Endpoint:
+        return Endpoint(f"{self.base_url}{path}", "LiteLLM", ADMIN_SETTING)
 
     def __enter__(self) -> "Admin":
         return self
@@ -184,19 +196,34 @@ class Admin:
             return gateway.models()
 
     # ---- keys --------------------------------------------------------------------------------------
+    def _pages(self, path: str, params: dict[str, Any], rows: str, *, in_metadata: bool = False) -> list[dict[str, Any]]:
+        """The `rows` of every page, until the last page (`total_pages`, in the body or in its
+        `metadata`), an empty page, a page that repeats the one before (a server that ignores
+        `page`), or MAX_PAGES (said through `warn`)."""
+        endpoint = self.endpoint(path)
+        found: list[dict[str, Any]] = []
+        previous: list[dict[str, Any]] = []
+        for page in range(1, MAX_PAGES + 1):
+            body = endpoint.object(self.call("GET", path, params={**params, "page": page}))
+            paging = endpoint.field_object(body, "metadata") if in_metadata else body
+            chunk, last = endpoint.field_objects(body, rows), endpoint.whole_number(paging, "total_pages") or 1
+            if chunk and chunk == previous:
+                self._warn(f"{endpoint.url} answered page {page} with page {page - 1}'s entries: stopped reading there")
+                return found
+            found += chunk
+            if not chunk or page >= last:
+                return found
+            previous = chunk
+        self._warn(f"{endpoint.url} claims more than {MAX_PAGES} pages: read the first {MAX_PAGES} ({len(found)} entries) and stopped")
+        return found
+
     def list_keys(self, *, alias: str | None = None) -> list[KeyRecord]:
         """Every key, all pages (LiteLLM pages by at most 100)."""
-        records: list[KeyRecord] = []
-        page = 1
-        while True:
-            params: dict[str, Any] = {"page": page, "size": PAGE_SIZE, "return_full_object": "true"}
-            if alias:
-                params["key_alias"] = alias
-            body = self.call("GET", "/key/list", params=params)
-            records += [KeyRecord.from_json(item) for item in body.get("keys", []) if isinstance(item, dict)]
-            if page >= int(body.get("total_pages") or 1):
-                return records
-            page += 1
+        params: dict[str, Any] = {"size": PAGE_SIZE, "return_full_object": "true"}
+        if alias:
+            params["key_alias"] = alias
+        rows = self._pages("/key/list", params, "keys")
+        return [KeyRecord.from_json(row, self.endpoint("/key/list")) for row in rows]
 
     def find(self, name: str | ClientKey) -> KeyRecord:
         """A key by alias, by token hash, or by the key itself.
@@ -217,9 +244,11 @@ class Admin:
             if "not found" in error.message.lower():  # 404 "Key not found in database", any version
                 raise fail("admin-key-not-found", key=shown) from None
             raise
-        info = dict(body.get("info") or {})
-        info.setdefault("token", body.get("key") or token)
-        return KeyRecord.from_json(info)
+        endpoint = self.endpoint("/key/info")
+        body = endpoint.object(body)
+        info = dict(endpoint.field_object(body, "info"))
+        info.setdefault("token", endpoint.text(body, "key") or token)
+        return KeyRecord.from_json(info, endpoint)
 
     def generate(self, body: dict[str, Any]) -> NewKey:
         try:
@@ -230,7 +259,7 @@ class Admin:
             if error.reason in _ANSWER_LOST and body.get("key_alias"):
                 self._discard_unreceived(body["key_alias"])
             raise
-        return _new_key(answer, self._master, f"{self.base_url}/key/generate")
+        return _new_key(answer, self._master, self.endpoint("/key/generate"))
 
     def _discard_unreceived(self, alias: str) -> None:
         """A generate whose answer was lost (timeout, cut connection) may still have made the key:
@@ -257,11 +286,20 @@ class Admin:
             if "Enterprise" in error.message or "enterprise" in error.message or error.reason == "gateway-not-litellm":
                 return None
             raise
-        return _new_key(answer, self._master, f"{self.base_url}/key/{token}/regenerate")
+        return _new_key(answer, self._master, self.endpoint(f"/key/{token}/regenerate"))
 
-    def delete(self, tokens: list[str]) -> list[str]:
-        body = self.call("POST", "/key/delete", json={"keys": tokens})
-        return list(body.get("deleted_keys") or [])
+    def delete(self, tokens: list[str], *, shown: Mapping[str, str] | None = None) -> None:
+        """Delete the keys, or fail naming those LiteLLM did not confirm as deleted: a 200 with an
+        empty or partial `deleted_keys` leaves keys that may still work. `shown`: token -> name."""
+        endpoint = self.endpoint("/key/delete")
+        body = endpoint.object(self.call("POST", "/key/delete", json={"keys": tokens}))
+        confirmed = set(endpoint.texts(body, "deleted_keys"))
+        remaining = [token for token in tokens if token not in confirmed]
+        if remaining:
+            def names(chosen: list[str]) -> str:
+                return ", ".join((shown or {}).get(token) or f"{token[:12]}…" for token in chosen) or "none"
+
+            raise fail("admin-delete-unconfirmed", remaining=names(remaining), deleted=names([t for t in tokens if t in confirmed]))
 
     def update(self, token: str, **changes: Any) -> None:
         self.call("POST", "/key/update", json={"key": token, **changes})
@@ -271,20 +309,20 @@ class Admin:
 
     # ---- spend -------------------------------------------------------------------------------------
     def spend_per_key(self, limit: int = 100) -> list[dict[str, Any]]:
-        return list(self.call("GET", "/global/spend/keys", params={"limit": limit}) or [])
+        body = self.call("GET", "/global/spend/keys", params={"limit": limit})
+        return self.endpoint("/global/spend/keys").rows(body, texts=("key_alias", "key_name"), numbers=("total_spend",))
 
     def spend_per_tag(self) -> list[dict[str, Any]]:
-        return list(self.call("GET", "/spend/tags") or [])
+        body = self.call("GET", "/spend/tags")
+        return self.endpoint("/spend/tags").rows(body, texts=("individual_request_tag",), numbers=("total_spend",), counts=("log_count",))
 
     def daily_activity(self, start: str, end: str) -> list[dict[str, Any]]:
         """Every page: LiteLLM pages the rows behind the days (50 by default, 1000 at most), so one
         page of a month with a few keys and models shows only its first days."""
-        results: list[dict[str, Any]] = []
-        page = 1
-        while True:
-            params = {"start_date": start, "end_date": end, "page": page, "page_size": DAILY_PAGE_SIZE}
-            body = self.call("GET", "/user/daily/activity", params=params)
-            results += [item for item in body.get("results") or [] if isinstance(item, dict)]
-            if page >= int((body.get("metadata") or {}).get("total_pages") or 1):
-                return results
-            page += 1
+        params = {"start_date": start, "end_date": end, "page_size": DAILY_PAGE_SIZE}
+        rows = self._pages("/user/daily/activity", params, "results", in_metadata=True)
+        endpoint = self.endpoint("/user/daily/activity")
+        for row in rows:
+            endpoint.required_text(row, "date")
+            endpoint.rows([endpoint.field_object(row, "metrics")], numbers=("spend",), counts=("api_requests",))
+        return rows

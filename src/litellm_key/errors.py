@@ -293,6 +293,12 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "LiteLLM has no database connected, so it cannot check virtual keys ({detail}).",
         "Ask your admin to connect LiteLLM to its Postgres database (DATABASE_URL).",
     ),
+    "answer-unexpected": (
+        GatewayError,
+        "{url} answered JSON of a shape {server} does not send: {detail}.",
+        "Check that {setting} points at {server} itself, not at a page or proxy that rewrites its answers; "
+        "if it does, this {server} version answers differently: report it with this output.",
+    ),
     # --- portal (key renewal) -------------------------------------------------------------------
     "portal-not-configured": (
         ConfigError,
@@ -723,6 +729,11 @@ CATALOGUE.update(
             GatewayError,
             "The old key is deleted and the new one works (alias {temporary}), but giving it the alias {alias} failed: {detail}",
             "Give the new key its alias: `{cleanup}`.",
+        ),
+        "admin-delete-unconfirmed": (
+            GatewayError,
+            "LiteLLM answered the delete without confirming {remaining}: they may still work (confirmed deleted: {deleted}).",
+            "Check with `litellm-key keys list`, then delete what is left again: `litellm-key keys delete --yes NAME`.",
         ),
         "roster-invalid": (
             ConfigError,

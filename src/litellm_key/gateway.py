@@ -12,6 +12,7 @@ import json
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Literal
 
+from .answers import Endpoint
 from .errors import LitellmKeyError, fail
 from .secret import ClientKey, scrub
 
@@ -155,6 +156,11 @@ class Gateway:
         headers = {"Authorization": f"Bearer {key.reveal()}"} if key else {}
         self._client = Client(self.base_url, headers, timeout=timeout, service=Service("gateway", setting),
                               secrets=self._secrets)
+        self._setting = setting
+
+    def endpoint(self, path: str) -> Endpoint:
+        """`path` here, for reading its answer by shape (answers.py); the fix names this gateway's setting."""
+        return Endpoint(f"{self.base_url}{path}", "LiteLLM", self._setting)
 
     def __enter__(self) -> "Gateway":
         return self
@@ -195,8 +201,9 @@ class Gateway:
         try:
             readiness = self.request("GET", "/health/readiness")
         except LitellmKeyError:
-            readiness = None
-        if isinstance(readiness, dict) and str(readiness.get("db", "connected")).lower() != "connected":
+            readiness = {}
+        endpoint = self.endpoint("/health/readiness")
+        if (endpoint.text(endpoint.object(readiness), "db") or "connected").lower() != "connected":
             return "no-db"
         try:
             self.request("GET", "/key/list", params={"size": 1})
@@ -211,11 +218,12 @@ class Gateway:
         return scrub(str(value), self._secrets) if isinstance(value, str) else value
 
     def models(self) -> tuple[str, ...]:
-        body = self.request("GET", "/v1/models")
-        if not isinstance(body, dict) or not isinstance(body.get("data"), list):
-            raise fail("gateway-not-litellm", url=f"{self.base_url}/v1/models", status=200, detail="no model list")
+        endpoint = self.endpoint("/v1/models")
+        body = endpoint.object(self.request("GET", "/v1/models"))
+        if "data" not in body:
+            raise endpoint.wrong("no model list (`data`)")
         # Model names are server text we display like an error body: masked by every secret we hold.
-        return tuple(self._shown(str(item.get("id"))) for item in body["data"] if isinstance(item, dict) and item.get("id"))
+        return tuple(self._shown(endpoint.required_text(item, "id")) for item in endpoint.field_objects(body, "data"))
 
     def key_info(self) -> KeyInfo | None:
         """The calling key's alias, expiry and budget; None when this server will not say.
@@ -227,14 +235,13 @@ class Gateway:
             body = self.request("GET", "/key/info")
         except LitellmKeyError:
             return None
-        info = body.get("info") if isinstance(body, dict) else None
-        if not isinstance(info, dict):
-            return None
+        endpoint = self.endpoint("/key/info")  # an answer of the wrong shape is no "will not say"
+        info = endpoint.object(endpoint.object(body).get("info"), "`info`")
         return KeyInfo(
-            alias=self._shown(info.get("key_alias")),
-            expires=self._shown(info.get("expires")),
-            spend=info.get("spend"),
-            max_budget=info.get("max_budget"),
+            alias=self._shown(endpoint.text(info, "key_alias")),
+            expires=self._shown(endpoint.text(info, "expires")),  # a text that is no date is "unknown" (doctor says so)
+            spend=endpoint.number(info, "spend"),
+            max_budget=endpoint.number(info, "max_budget"),
         )
 
 

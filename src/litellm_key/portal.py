@@ -16,6 +16,7 @@ import time
 from pathlib import Path
 from typing import Any, Mapping, NamedTuple
 
+from .answers import Endpoint
 from .errors import fail
 from .files import atomic_write, read_regular
 from .secret import ClientKey, refuse_cleartext, remember, scrub
@@ -193,18 +194,21 @@ class Portal:
             raise fail("portal-not-openwebui", url=url, status=status, detail=detail)
         return body
 
+    def _endpoint(self, path: str) -> Endpoint:
+        return Endpoint(f"{self.url}{path}", "the key portal", PORTAL_SETTING)
+
     def _key(self, body: Any, path: str) -> ClientKey:
-        secret = body.get("api_key") if isinstance(body, dict) else None
+        secret = self._endpoint(path).object(body).get("api_key")
         if not isinstance(secret, str) or not secret.strip():
             raise fail("portal-not-openwebui", url=f"{self.url}{path}", status=200, detail="no api_key in the answer")
         return ClientKey.parse(secret)
 
     def whoami(self) -> str:
         """Whose session this is (e-mail, else name): proves the session is valid before anything else."""
-        body = self._call("GET", "/api/v1/auths/")
-        if not isinstance(body, dict):
-            raise fail("portal-not-openwebui", url=f"{self.url}/api/v1/auths/", status=200, detail="no user in the answer")
-        return str(body.get("email") or body.get("name") or body.get("id") or "an unnamed user")
+        endpoint = self._endpoint("/api/v1/auths/")
+        body = endpoint.object(self._call("GET", "/api/v1/auths/"))
+        who = [endpoint.text(body, name) for name in ("email", "name", "id")]
+        return next((name for name in who if name), "an unnamed user")
 
     def current_key(self) -> ClientKey | None:
         """The key the portal holds for this user; None when it has none yet (404)."""

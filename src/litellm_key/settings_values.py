@@ -216,6 +216,8 @@ def alias_pattern(raw: Any) -> str:
     text = str(raw).strip()
     if text.count("{name}") != 1 or any(c.isspace() for c in text):
         raise ValueError(f"'{text}' must contain {{name}} exactly once and no spaces", "e.g. claude-code-{name}")
+    if any(brace in text.replace("{name}", "") for brace in "{}"):  # {team}, {0}, {name:>9999}: a KeyError or worse later
+        raise ValueError(f"'{text}' has a placeholder other than {{name}}, the only one there is", "e.g. claude-code-{name}")
     return text
 
 

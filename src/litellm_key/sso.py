@@ -8,10 +8,12 @@ httpx (through `http_client`) is imported only when a login actually runs.
 
 from __future__ import annotations
 
+import math
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
 
+from .answers import Endpoint
 from .errors import LitellmKeyError, fail
 from .secret import ClientKey, remember, scrub
 
@@ -19,6 +21,7 @@ POLL_SECRET_HEADER = "x-litellm-cli-poll-secret"
 POLL_INTERVAL = 2.0  # seconds between polls, as LiteLLM's own CLI does
 MAX_INTERVAL = 30.0  # a 429 doubles the interval up to this
 DEFAULT_LIFETIME = 300.0  # seconds a login lasts when LiteLLM does not say (its default)
+MAX_LIFETIME = 1800.0  # the longest we wait for a sign-in, whatever `expires_in` says (1e9, "inf")
 # what a redirect or a broken answer asks to check: the login is started and polled through the upstream
 SSO_SETTING = "`upstream` (LITELLM_UPSTREAM; `login_url` is only the page the browser opens)"
 
@@ -31,6 +34,7 @@ class Login:
     user_code: str
     expires_at: float
     poll_secret: str = field(repr=False)
+    capped: str = field(default="", compare=False)  # the `expires_in` LiteLLM gave, when we wait less
 
     def __post_init__(self) -> None:
         """A LiteLLM error that repeats the poll secret shows its mask, whether this login was
@@ -150,16 +154,19 @@ class SsoClient:
         if response.status_code >= 400:
             raise fail("login-failed", status=response.status_code, detail=_detail(response))
         try:
-            body = response.json()
-            lifetime = body.get("expires_in")
-            login = Login(
-                login_id=str(body["login_id"]),
-                user_code=str(body["user_code"]),
-                expires_at=time.time() + (DEFAULT_LIFETIME if lifetime is None else float(lifetime)),
-                poll_secret=str(body["poll_secret"]),
-            )
-        except (ValueError, KeyError, TypeError):
+            answer = response.json()
+        except ValueError:
             raise fail("gateway-not-litellm", url=url, status=response.status_code, detail="no login_id/poll_secret") from None
+        endpoint = self._gateway.endpoint("/sso/cli/start")
+        body = endpoint.object(answer)
+        lifetime, capped = _lifetime(body.get("expires_in"))
+        login = Login(
+            login_id=endpoint.required_text(body, "login_id"),
+            user_code=endpoint.required_text(body, "user_code"),
+            expires_at=time.time() + lifetime,
+            poll_secret=endpoint.required_text(body, "poll_secret"),
+            capped=capped,
+        )
         if ClientKey.problem(login.poll_secret):  # it travels in a header, as a key does
             raise fail("gateway-not-litellm", url=url, status=response.status_code,
                        detail="a poll secret no HTTP header can carry")
@@ -189,17 +196,18 @@ class SsoClient:
         if status >= 400:
             raise fail("login-failed", status=status, detail=_detail(response))
         try:
-            body = response.json()
+            answer = response.json()
         except ValueError:
-            body = None
-        if not isinstance(body, dict) or body.get("status") not in ("pending", "ready"):
+            raise fail("login-failed", status=status, detail=f"unexpected answer: {_detail(response)}") from None
+        endpoint = self._gateway.endpoint(path)
+        body = endpoint.object(answer)
+        if endpoint.text(body, "status") not in ("pending", "ready"):
             raise fail("login-failed", status=status, detail=f"unexpected answer: {_detail(response)}")
         if body["status"] == "pending":
             return PENDING
-        if body.get("requires_team_selection"):
-            details = body.get("team_details") or [{"team_id": team} for team in body.get("teams") or []]
-            teams = tuple(Team(str(item.get("team_id") or item.get("id")), item.get("team_alias")) for item in details
-                          if isinstance(item, dict) and (item.get("team_id") or item.get("id")))
+        if endpoint.flag(body, "requires_team_selection"):
+            details = endpoint.field_objects(body, "team_details") or [{"team_id": team} for team in endpoint.texts(body, "teams")]
+            teams = tuple(_team(item, endpoint) for item in details if item.get("team_id") or item.get("id"))
             if not teams:  # nothing to choose from, on a terminal or with --team
                 raise fail("login-no-team")
             return TeamChoice(teams)
@@ -228,6 +236,27 @@ class SsoClient:
             elif answer != PENDING and problem is None:
                 return answer  # type: ignore[return-value]
             time.sleep(min(interval, max(login.expires_at - time.time(), 0)))
+
+
+def _team(item: dict[str, Any], endpoint: Endpoint) -> Team:
+    """A team from `team_details` (`team_id`, or `id` in some versions) or from the bare `teams` list."""
+    team_id = endpoint.required_text(item, "team_id" if item.get("team_id") is not None else "id")
+    return Team(team_id, endpoint.text(item, "team_alias"))
+
+
+def _lifetime(raw: Any) -> tuple[float, str]:
+    """Seconds the login lasts, and LiteLLM's own figure when it is not one we wait for: absent is
+    LiteLLM's default; a figure past MAX_LIFETIME or not a finite number (1e9, "inf", "nan") waits
+    MAX_LIFETIME, so that neither the wait nor the countdown runs away; 0 or less has expired."""
+    if raw is None:
+        return DEFAULT_LIFETIME, ""
+    try:
+        seconds = float(raw) if not isinstance(raw, bool) else math.nan
+    except (TypeError, ValueError):
+        seconds = math.nan
+    if math.isfinite(seconds) and seconds <= MAX_LIFETIME:
+        return seconds, ""
+    return MAX_LIFETIME, " ".join(scrub(str(raw)).split())[:40]
 
 
 def jwt_expiry(key: ClientKey) -> str | None:

@@ -56,7 +56,8 @@ def key_accepted(probe: Probe) -> Finding:
             probe.models = gateway.models()
             try:
                 body = gateway.request("GET", "/key/info")
-                probe.key_info = body.get("info") or {} if isinstance(body, dict) else {}
+                info = body.get("info") if isinstance(body, dict) else None
+                probe.key_info = info if isinstance(info, dict) else {}  # a list there must not crash the later checks
             except LitellmKeyError:
                 probe.key_info = {}
     except LitellmKeyError as error:

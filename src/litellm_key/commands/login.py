@@ -186,6 +186,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
         login = None if args.no_wait else _take_saved_login(settings)
         if login is None:
             login = client.start()
+            if login.capped:
+                console.warn(f"LiteLLM gave the login {login.capped} s to finish; waiting at most {int(sso.MAX_LIFETIME // 60)} min")
         else:
             console.ok(f"resuming the login already started (code {login.user_code})")
         _show_instructions(settings, login, console)

@@ -19,11 +19,13 @@ from ..console import Console
 from ..envfile import normalized_expiry, seconds_left, stored_expiry
 from ..errors import GatewayError, KeyRejected, LitellmKeyError, ModelAccessError, fail
 from ..gateway import Verification, verify
+from ..keyhelper import RENEW_MARGIN
 from ..portal import WHERE_TO_COPY, Portal, SessionToken, same_portal, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
 from . import key_location, load_key
 from .browser_session import login_from_browser
+from .key_lifetime import due, record_lifetime
 from .steps import refuse_master_key, store_and_configure, store_key
 
 HELPER_BUDGET = 5.0  # seconds `token` may spend renewing before it prints the stored key anyway
@@ -66,11 +68,6 @@ def _portal_key(settings: Settings, key: ClientKey, deadline: float | None, cons
     return verification
 
 
-def _due(settings: Settings, expires: str | None) -> bool:
-    left = seconds_left(expires)
-    return left is not None and left < settings.renew_before
-
-
 def check_key(settings: Settings, key: ClientKey | None) -> Health:
     """Verify the stored key; a rejected key is due for renewal, so is one that expires within renew_before.
     A gateway that cannot be reached raises: it could not verify a new key either."""
@@ -81,7 +78,7 @@ def check_key(settings: Settings, key: ClientKey | None) -> Health:
     except KeyRejected as error:
         return Health(None, error, stored_expiry(settings.env_file), True)
     expires = verification.info.expires if verification.info else stored_expiry(settings.env_file)
-    return Health(verification, None, normalized_expiry(expires), _due(settings, expires))
+    return Health(verification, None, normalized_expiry(expires), due(settings, expires, key))
 
 
 def interactive(args: object) -> bool:
@@ -178,7 +175,7 @@ def _fetch_verified(
         if current is not None and current != old_key:
             try:
                 verification = _portal_key(settings, current, deadline, console)
-                if not _due(settings, verification.info.expires if verification.info else None):
+                if not due(settings, verification.info.expires if verification.info else None):
                     return current, verification, "the portal's current key", user
                 console.info(f"the portal's current key {current.mask()} expires soon too: asking for a new one")
             except (KeyRejected, ModelAccessError) as error:
@@ -235,6 +232,7 @@ def renew_locked(
             store_and_configure(settings, key, console, expires=expires)
         else:
             store_key(settings, key, console, expires=expires)
+        record_lifetime(settings, key, expires, console)
         return Renewal(key, source, normalized_expiry(expires), user)
 
 
@@ -262,6 +260,8 @@ def renew_for_helper(settings: Settings, key: ClientKey, console: Console) -> Cl
     """`token` when the stored expiry is near or past: renew within HELPER_BUDGET, else the stored key
     (with a warning on stderr), so Claude Code always gets an answer quickly."""
     deadline = time.monotonic() + HELPER_BUDGET
+    if not due(settings, stored_expiry(settings.env_file), key, margin=RENEW_MARGIN):
+        return key  # a short-lived key renewal stored, in the first half of its life
     try:
         session = renewal_session(settings, console) if settings.portal_url else None
         if session is None:

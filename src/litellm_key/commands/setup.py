@@ -158,13 +158,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     choices = {name: value for name, value in given_flags(args).items() if name in RECORDED_FLAGS}
     gitignore_change = ensure_gitignored(settings.env_file)
     choices_gitignore_change = _guard_choices(settings, choices)
-    if args.from_portal:  # the portal's key is checked through the proxy before it is handed over
+    # Before verifying, which goes through the proxy; for --from-portal before the key is fetched,
+    # as the portal's key is verified there (in a fresh container the proxy is not running yet).
+    if args.from_portal:
         proxy_outcome = start_and_report(settings, console)
     key, source = obtain_key(args, settings, console)
     console.ok(f"key {key.mask()} from {source}")
-
     if not args.from_portal:
-        proxy_outcome = start_and_report(settings, console)  # before verifying: it goes through the proxy
+        proxy_outcome = start_and_report(settings, console)
 
     verification: Verification | None = None
     if args.no_verify:

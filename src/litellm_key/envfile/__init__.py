@@ -14,6 +14,7 @@ import os
 from pathlib import Path
 from typing import Mapping
 
+from ..answers import moment
 from ..errors import LitellmKeyError, fail
 from ..files import NotRegularFile, atomic_write, git, locked_dir, read_regular, real_path
 from ..keyhelper import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, is_plain, plain_values
@@ -31,17 +32,11 @@ def normalized_expiry(raw: str | None) -> str | None:
     """LiteLLM's expiry (`2026-12-31T00:00:00Z`, `...T10:00:00.123+00:00`, with or without an
     offset) as `YYYY-MM-DDTHH:MM:SSZ` in UTC, the one form stored in .env: fixed width, so the
     apiKeyHelper fast path compares it with the clock as plain text, without importing datetime."""
-    if not raw:
+    utc = moment(raw)
+    if utc is None:
         return None
-    from datetime import datetime, timezone
-
-    try:
-        moment = datetime.fromisoformat(str(raw).strip().replace("Z", "+00:00"))
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=timezone.utc)
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # not strftime: its %Y is "1", not "0001", for the first years on glibc
+    return f"{utc.year:04d}-{utc.month:02d}-{utc.day:02d}T{utc.hour:02d}:{utc.minute:02d}:{utc.second:02d}Z"
 
 
 def _read_bytes(path: Path) -> bytes | None:

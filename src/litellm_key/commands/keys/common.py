@@ -25,6 +25,7 @@ from .. import add_allow_http_flag, add_setting_flag, settings_from
 
 MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY"
 _DURATION = re.compile(r"\d+(s|m|h|d|w|mo)")
+_TWIN = re.compile(r"(.+)-rotating-\d+")
 
 
 def add_admin_flags(parser: argparse.ArgumentParser) -> None:
@@ -78,7 +79,9 @@ def admin_session(args: argparse.Namespace, settings: Settings, console: Console
         refuse_cleartext(settings.admin_url, "master key", allow_http=settings.allow_http)
     master = master_key(args, settings)
     if not args.port_forward:
-        with Admin(settings.admin_url, master, timeout=settings.timeout, allow_http=settings.allow_http) as admin:
+        with Admin(
+            settings.admin_url, master, timeout=settings.timeout, allow_http=settings.allow_http, warn=console.warn
+        ) as admin:
             yield admin
         return
     import signal
@@ -88,7 +91,9 @@ def admin_session(args: argparse.Namespace, settings: Settings, console: Console
     forward = kube.PortForward(settings.port_forward, ready_timeout=args.forward_timeout)
     console.step(f"starting `{settings.port_forward}`")
     try:
-        with forward, Admin(forward.url, master, timeout=settings.timeout, keepalive=forward.alive, recover=forward.recover) as admin:
+        with forward, Admin(
+            forward.url, master, timeout=settings.timeout, keepalive=forward.alive, recover=forward.recover, warn=console.warn
+        ) as admin:
             yield admin
     finally:
         for number, handler in previous.items():
@@ -109,6 +114,17 @@ def key_names(names: Sequence[str], console: Console) -> list[str | ClientKey]:
         else:
             resolved.append(name)
     return resolved
+
+
+def usd(text: str) -> float:
+    """A budget in USD: a finite number >= 0. `inf` and `nan` parse as floats, but JSON has no
+    spelling for them (Python sends `Infinity`, which LiteLLM's parser refuses)."""
+    import math
+
+    value = float(text)
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(text)
+    return value
 
 
 def check_duration(value: str | None) -> str | None:
@@ -162,6 +178,20 @@ def table(console: Console, headers: Sequence[str], rows: Sequence[Sequence[Any]
 
 def alias_for(settings: Settings, name: str) -> str:
     return settings.key_alias_pattern.format(name=name)
+
+
+def twin_alias(alias: str) -> str:
+    """The alias `keys rotate` gives the new key until the old one is deleted and it can take `alias`."""
+    import time
+
+    return f"{alias}-rotating-{int(time.time())}"
+
+
+def twin_of(alias: str | None) -> str | None:
+    """The alias a rotation's twin stands in for; None for other aliases. A twin whose rename failed
+    holds the developer's only live key."""
+    match = _TWIN.fullmatch(alias or "")
+    return match.group(1) if match else None
 
 
 def name_from_alias(settings: Settings, alias: str | None) -> str | None:

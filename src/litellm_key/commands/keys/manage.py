@@ -11,14 +11,14 @@ from ...console import Console
 from ...errors import fail
 from ...settings import Settings
 from .. import add_setting_flag
-from .common import alias_for, check_duration, check_models, confirm, discarded_on_failure, key_names, show_new_key, table
+from .common import alias_for, check_duration, check_models, confirm, discarded_on_failure, key_names, show_new_key, table, usd
 
 
 def add_key_options(parser: argparse.ArgumentParser) -> None:
     """What a new key gets: shared by generate and onboard."""
     add_setting_flag(parser, "models", help_text="a model the key may use")
     parser.add_argument("--duration", metavar="SPAN", help="lifetime: 30d, 12h, 2w, 1mo ... (default: never expires)")
-    parser.add_argument("--max-budget", type=float, metavar="USD", help="spend limit in USD")
+    parser.add_argument("--max-budget", type=usd, metavar="USD", help="spend limit in USD")
     parser.add_argument("--budget-duration", metavar="SPAN", help="reset the spend every SPAN (30d, 1mo ...)")
 
 
@@ -90,7 +90,7 @@ def delete(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     records = [admin.find(key) for key in key_names(args.keys, console)]
     listing = ", ".join(f"{r.alias or '(no alias)'} ({r.shown})" for r in records)
     confirm(f"Delete {listing}? Clients using them stop working.", yes=args.yes, action="Deleting keys")
-    admin.delete([record.token for record in records])
+    admin.delete([record.token for record in records], shown={r.token: f"{r.alias or '(no alias)'} ({r.shown})" for r in records})
     for record in records:
         console.ok(f"deleted {record.alias or '(no alias)'} ({record.shown})")
     console.emit({"ok": True, "deleted": [record.alias or record.token for record in records]})

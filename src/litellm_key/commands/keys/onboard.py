@@ -20,7 +20,8 @@ from ...admin import Admin, KeyRecord
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
-from .common import alias_for, check_models, confirm, discarded_on_failure, name_from_alias, table, write_key_file
+from ...settings_files import MAX_NODES
+from .common import alias_for, check_models, confirm, discarded_on_failure, name_from_alias, table, twin_of, usd, write_key_file
 from .manage import generate_body
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
@@ -49,9 +50,9 @@ def _developer(entry: Any, source: str) -> Developer:
         models = re.split(r"[\s,;]+", models.strip())
     budget = entry.get("budget")
     try:
-        budget = float(budget) if budget not in (None, "") else None
+        budget = usd(str(budget)) if budget not in (None, "") else None
     except ValueError:
-        raise fail("roster-invalid", source=source, problem=f"{name}: budget '{budget}' is not a number") from None
+        raise fail("roster-invalid", source=source, problem=f"{name}: budget '{budget}' is not a number of USD >= 0") from None
     return Developer(
         name=name,
         email=entry.get("email") or None,
@@ -60,6 +61,44 @@ def _developer(entry: Any, source: str) -> Developer:
         models=tuple(model for model in models if model),
         budget=budget,
     )
+
+
+def _roster_yaml(text: str, source: Path) -> Any:
+    """The YAML roster, refused at once (while parsing, before anything is built) when it holds an
+    alias or more values than a settings file may: a 582-byte alias "bomb" in a `name` took 2 GB and
+    16 s to print as text. A list of developers needs neither; a bigger team fits a CSV roster."""
+    import yaml
+
+    values = 0
+    try:
+        for event in yaml.parse(text, Loader=yaml.SafeLoader):
+            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
+                raise fail("roster-invalid", source=source, problem="it uses YAML anchors or aliases (&name, *name); write each value out")
+            values += isinstance(event, (yaml.ScalarEvent, yaml.CollectionStartEvent))
+            if values > MAX_NODES:
+                raise fail("roster-invalid", source=source, problem=f"it holds more than {MAX_NODES} YAML values; list a team that big in a CSV roster")
+        return yaml.safe_load(text)
+    except yaml.YAMLError as error:
+        raise fail("roster-invalid", source=source, problem=f"not valid YAML ({error.__class__.__name__})") from None
+
+
+def _check_names(developers: list[Developer], source: Path) -> None:
+    """Each name once, and no two that differ only in case: their DIR/NAME.env files would be one
+    file on macOS (and Windows) file systems, and one developer would get the other's key. Linear:
+    a 20,000-name roster is checked at once (counting each name in the list took 10 s)."""
+    from collections import Counter
+
+    listed = Counter(developer.name for developer in developers)
+    twice = sorted(name for name, times in listed.items() if times > 1)
+    if twice:
+        raise fail("roster-invalid", source=source, problem=f"listed twice: {', '.join(twice)}")
+    spellings: dict[str, list[str]] = {}
+    for name in listed:
+        spellings.setdefault(name.casefold(), []).append(name)
+    cased = sorted("/".join(names) for names in spellings.values() if len(names) > 1)
+    if cased:
+        raise fail("roster-invalid", source=source,
+                   problem=f"names that differ only in case, whose key files collide on macOS: {', '.join(cased)}")
 
 
 def read_roster(path: Path) -> list[Developer]:
@@ -76,20 +115,12 @@ def read_roster(path: Path) -> list[Developer]:
             raise fail("roster-invalid", source=path, problem="the CSV has no `name` column")
         entries: Any = [{k.strip(): (v or "").strip() for k, v in row.items() if k} for row in reader]
     else:
-        import yaml
-
-        try:
-            entries = yaml.safe_load(text)
-        except yaml.YAMLError as error:
-            raise fail("roster-invalid", source=path, problem=f"not valid YAML ({error.__class__.__name__})") from None
+        entries = _roster_yaml(text, path)
         entries = entries.get("developers") if isinstance(entries, dict) else entries
         if not isinstance(entries, list):
             raise fail("roster-invalid", source=path, problem="expected a list of developers")
     developers = [_developer(entry, str(path)) for entry in entries]
-    names = [developer.name for developer in developers]
-    duplicates = sorted({name for name in names if names.count(name) > 1})
-    if duplicates:
-        raise fail("roster-invalid", source=path, problem=f"listed twice: {', '.join(duplicates)}")
+    _check_names(developers, path)
     return developers
 
 
@@ -178,9 +209,16 @@ def onboard(args: argparse.Namespace, settings: Settings, admin: Admin, console:
 def _leavers(
     args: argparse.Namespace, settings: Settings, developers: list[Developer], existing: dict[str | None, KeyRecord]
 ) -> dict[str, KeyRecord]:
-    """Pattern-made keys of developers who left the roster, once the admin confirmed their deletion."""
+    """Pattern-made keys of developers who left the roster, once the admin confirmed their deletion.
+    A rotation's twin (`claude-code-alice-rotating-…`, left by a rename that failed) of a developer
+    still listed is that developer's live key, not a leaver's."""
     roster = {developer.name for developer in developers}
-    leavers = {name: record for alias, record in existing.items() if (name := name_from_alias(settings, alias)) and name not in roster}
+
+    def leaver(alias: str | None) -> str | None:
+        name = name_from_alias(settings, twin_of(alias) or alias)
+        return None if name is None or name in roster else name_from_alias(settings, alias)
+
+    leavers = {name: record for alias, record in existing.items() if (name := leaver(alias))}
     if leavers:
         confirm(f"Delete the keys of {', '.join(sorted(leavers))} (no longer in the roster)?", yes=args.yes, action="--prune")
     return leavers
@@ -190,7 +228,7 @@ def _prune(admin: Admin, console: Console, leavers: dict[str, KeyRecord]) -> lis
     """Delete the leavers' keys (the manual guide's "revoke on departure")."""
     if not leavers:
         return []
-    admin.delete([record.token for record in leavers.values()])
+    admin.delete([record.token for record in leavers.values()], shown={r.token: f"{r.alias} ({r.shown})" for r in leavers.values()})
     for name, record in sorted(leavers.items()):
         console.ok(f"deleted {record.alias} ({record.shown}): {name} left the roster")
     return sorted(leavers)

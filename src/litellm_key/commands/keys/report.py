@@ -12,6 +12,7 @@ from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from ...admin import Admin, KeyRecord
+from ...answers import moment
 from ...console import Console
 from ...errors import fail
 from ...settings import Settings
@@ -21,35 +22,33 @@ _SPAN = re.compile(r"(\d+)(mo|[smhdw])")
 _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400, "w": 7 * 86400, "mo": 30 * 86400}  # LiteLLM's month: 30 days
 
 
+def _seconds(count: float) -> timedelta:
+    """A span, at most timedelta's largest (2.7 million years): `--within 99999999999d` means "ever"."""
+    return timedelta(seconds=min(count, timedelta.max.total_seconds() - 1))
+
+
 def span(text: str) -> timedelta:
     match = _SPAN.fullmatch(text)
     if not match:
         raise fail("admin-bad-duration", value=text)
-    return timedelta(seconds=int(match.group(1)) * _SECONDS[match.group(2)])
-
-
-def _when(text: str | None) -> datetime | None:
-    if not text:
-        return None
-    moment = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+    return _seconds(int(match.group(1)) * _SECONDS[match.group(2)])
 
 
 def findings(record: KeyRecord, *, now: datetime, within: timedelta, unused: timedelta) -> list[str]:
     """The practices this key breaks, as stable finding ids (docs/admin.md explains each)."""
     found = []
-    expires = _when(record.expires)
+    expires = moment(record.expires)  # compared as differences: `now + within` may be past year 9999
     if expires is None:
         found.append("never-expires")
     elif expires <= now:
         found.append("expired")
-    elif expires <= now + within:
+    elif expires - now <= within:
         found.append("expiring")
     if not record.models:
         found.append("all-models")
-    last_used = _when(record.last_active)
-    created = _when(record.created_at)
-    if (last_used and last_used < now - unused) or (not last_used and record.spend == 0 and created and created < now - unused):
+    last_used = moment(record.last_active)
+    created = moment(record.created_at)
+    if (last_used and now - last_used > unused) or (not last_used and record.spend == 0 and created and now - created > unused):
         found.append("unused")
     if record.blocked:
         found.append("blocked")
@@ -60,7 +59,7 @@ def findings(record: KeyRecord, *, now: datetime, within: timedelta, unused: tim
 
 def audit(args: argparse.Namespace, settings: Settings, admin: Admin, console: Console) -> int:
     now = datetime.now(timezone.utc)
-    within, unused = span(args.within), timedelta(days=args.unused_days)
+    within, unused = span(args.within), _seconds(args.unused_days * 86400)
     report = {}
     for record in admin.list_keys():
         found = findings(record, now=now, within=within, unused=unused)

@@ -10,29 +10,26 @@ a failed delete prints the exact commands that finish the job.
 from __future__ import annotations
 
 import argparse
-import time
 from dataclasses import replace
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 from ...admin import Admin, KeyRecord, NewKey
+from ...answers import moment
 from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
-from .common import check_duration, discarded_on_failure, show_new_key, write_key_file
+from .common import check_duration, discarded_on_failure, show_new_key, twin_alias, write_key_file
 
 
 def _duration(record: KeyRecord, asked: str | None) -> str | None:
     """The lifetime the twin gets: --duration, what we recorded at generate, else the old key's span."""
     if asked or record.metadata.get("duration"):
         return asked or str(record.metadata["duration"])
-    if not record.expires or not record.created_at:
+    expires, created = moment(record.expires), moment(record.created_at)
+    if expires is None or created is None:  # no expiry, or dates LiteLLM does not spell as dates
         return None
-    span = datetime.fromisoformat(record.expires.replace("Z", "+00:00")) - datetime.fromisoformat(
-        record.created_at.replace("Z", "+00:00")
-    )
-    return f"{max(int(span.total_seconds()), 60)}s"
+    return f"{max(int((expires - created).total_seconds()), 60)}s"
 
 
 def _twin_body(record: KeyRecord, alias: str, duration: str | None) -> dict[str, Any]:
@@ -51,7 +48,7 @@ def _twin_body(record: KeyRecord, alias: str, duration: str | None) -> dict[str,
 
 def _verified_twin(admin: Admin, record: KeyRecord, alias: str, duration: str | None, output: Path | None) -> NewKey:
     """Generate, prove and (optionally) store the twin; on any failure delete it and re-raise."""
-    twin = admin.generate(_twin_body(record, f"{alias}-rotating-{int(time.time())}", duration))
+    twin = admin.generate(_twin_body(record, twin_alias(alias), duration))
     try:
         reachable = admin.key_models(twin.key)
         missing = [model for model in record.models if model not in reachable]
@@ -91,7 +88,7 @@ def rotate(args: argparse.Namespace, settings: Settings, admin: Admin, console: 
     console.ok(f"new key {twin.key.mask()} reaches {', '.join(record.models) or 'all models'}")
     rename = f"litellm-key keys rename {twin.record.alias} {alias}"
     try:
-        admin.delete([record.token])
+        admin.delete([record.token], shown={record.token: f"the old key {record.shown}"})
     except LitellmKeyError as error:
         cleanup = f"litellm-key keys delete --yes {alias} && {rename}"
         failure = fail("rotate-delete-failed", temporary=twin.record.alias, detail=error.message, cleanup=cleanup)
