@@ -14,7 +14,7 @@ from conftest import REPO
 from litellm_key.clients import ROO_SETTINGS_PATH, codex, opencode
 from litellm_key.errors import CATALOGUE
 from litellm_key.keyhelper import KEY_VARIABLE
-from litellm_key.settings import Settings
+from litellm_key.settings import SETTINGS, Settings
 from markdown_tables import rows_by_first_cell, section
 
 FEATURE = REPO / "feature" / "litellm-key"
@@ -24,13 +24,29 @@ DEFAULTS = Settings._field_defaults
 
 
 def test_feature_option_defaults_are_the_settings_defaults():
-    assert OPTIONS["upstream"] == DEFAULTS["upstream"]
-    assert OPTIONS["hostHeader"] == DEFAULTS["host_header"]
-    assert OPTIONS["proxyPort"] == str(DEFAULTS["listen_port"])
-    assert OPTIONS["models"] == ",".join(DEFAULTS["models"])
-    assert OPTIONS["clients"] == ",".join(DEFAULTS["clients"])
-    assert OPTIONS["useProxy"] is DEFAULTS["proxy"]
-    assert OPTIONS["portalUrl"] == (DEFAULTS["portal_url"] or "")
+    """Each option but installNginx writes the setting that declares it, with the same default, into
+    /etc/litellm-key/config.yaml: a layer that setting must accept."""
+    written = {setting.feature_option: setting for setting in SETTINGS.values() if setting.feature_option}
+    assert set(written) == set(OPTIONS) - {"installNginx"}
+    for option_id, setting in written.items():
+        assert "system" in setting.sources, option_id
+        assert setting.parse(OPTIONS[option_id]) == setting.default, option_id
+
+
+def test_settings_start_from_their_declared_defaults():
+    """`Settings` has one field per declared setting (listen as host and port), with its default."""
+    fields = set(DEFAULTS) - {"listen_host", "listen_port", "sources", "ignored"}
+    assert fields | {"listen", "env_file", "state_dir"} == set(SETTINGS)
+    for name in fields:
+        if name != "client_models":
+            assert DEFAULTS[name] == SETTINGS[name].default, name
+    assert (DEFAULTS["listen_host"], DEFAULTS["listen_port"]) == SETTINGS["listen"].default
+
+
+@pytest.mark.parametrize("name", [name for name, setting in SETTINGS.items() if not setting.default_text and setting.default is not None])
+def test_a_shown_default_reads_back_as_the_default(name):
+    """What help and docs/configuration.md show is what the setting would parse to."""
+    assert SETTINGS[name].parse(SETTINGS[name].shown_default) == SETTINGS[name].default
 
 
 def test_install_sh_falls_back_to_the_feature_defaults():
@@ -45,9 +61,8 @@ def test_command_help_shows_the_settings_defaults():
     result = subprocess.run([sys.executable, "-m", "litellm_key", "setup", "--help"], capture_output=True, text=True,
                             env={"PYTHONPATH": str(REPO / "src"), "COLUMNS": "400"}, check=True)  # fmt: skip
     text = " ".join(result.stdout.split())
-    for shown in (DEFAULTS["upstream"], DEFAULTS["host_header"], f"{DEFAULTS['listen_host']}:{DEFAULTS['listen_port']}",
-                  ", ".join(DEFAULTS["models"]), f"default {', '.join(DEFAULTS['clients'])})", f"(default {DEFAULTS['timeout']:g})"):  # fmt: skip
-        assert shown in text, shown
+    for name in ("upstream", "host_header", "listen", "models", "clients", "timeout", "env_file", "key_store", "portal_url"):
+        assert f"default {SETTINGS[name].shown_default})" in text, name
 
 
 def test_roo_import_path_is_the_one_the_feature_sets_in_vs_code():

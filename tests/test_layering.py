@@ -17,7 +17,7 @@ PACKAGE = REPO / "src" / "litellm_key"
 DEVELOPMENT = (REPO / "docs" / "development.md").read_text()
 LEAVES = {"gateway", "portal", "sso", "proxy", "envfile", "kube", "admin", "keyring_store", "clients", "shell_profile", "browser"}
 BASE = {
-    "settings", "settings_values", "settings_files", "plain_yaml", "secret", "errors", "answers", "console", "files", "keyhelper",
+    "settings", "settings_declared", "settings_values", "settings_files", "plain_yaml", "secret", "errors", "answers", "console", "files", "keyhelper",
     "known_clients", "http_client",
 }
 SERVICES = "services"

@@ -26,9 +26,31 @@ def test_every_exit_code_is_documented():
     assert set(rows) == {str(code) for code in EXIT_CODES}
 
 
-def test_the_configuration_table_has_a_row_for_every_setting_and_no_other():
-    rows = rows_by_first_cell(DOCS["configuration.md"], r"`[a-z_]+`")
+def _plain(cell: str) -> str:
+    return cell.replace("`", "")
+
+
+def test_the_configuration_table_is_the_settings_declaration():
+    """One row per declared setting, with its variable, flags, default and who may set it."""
+    rows = rows_by_first_cell(section(DOCS["configuration.md"], "Every setting"), r"`[a-z_]+`")
     assert set(rows) == set(SETTINGS)
+    for name, setting in SETTINGS.items():
+        _, variable, flags, default, set_by, _ = rows[name]
+        assert re.findall(r"`(LITELLM_\w+)`", variable) == ([setting.variable] if setting.variable else []), name
+        assert set(re.findall(r"`(--[a-z-]+)`", flags)) == set(setting.flags), name
+        assert _plain(default) == setting.shown_default, name
+        assert set_by == ("you" if setting.yours_only else "all"), name
+
+
+def test_the_security_trust_table_is_the_settings_declaration():
+    """docs/security.md: setting x the sources allowed to set it, as declared."""
+    rows = rows_by_first_cell(section(DOCS["security.md"], "Who may set which setting"), r"`[a-z_]+`")
+    assert set(rows) == set(SETTINGS)
+    for name, setting in SETTINGS.items():
+        allowed = [cell == "✓" for cell in rows[name][1:5]]
+        declared = [layer in setting.sources for layer in ("system", "user", "workspace", "environment")]
+        assert allowed == declared, name
+        assert ("recorded" in setting.sources, "flag" in setting.sources) == (declared[2], declared[3]), name
 
 
 def test_ci_runs_the_readme_test_command():

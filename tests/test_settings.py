@@ -61,7 +61,7 @@ BAD_CONFIG = [
     ("workspace", "upstream: [unclosed\n", "litellm-key.yaml: line 2: not valid YAML"),
     ("workspace", "- a list\n", "must hold a mapping"),
     ("workspace", "models: [a]\nupstreem: http://x\n", "litellm-key.yaml:2: unknown setting 'upstreem'"),
-    ("system", "admin_url: localhost:4000\n", "system.yaml:1: admin_url: 'localhost:4000' is not an http(s) URL"),
+    ("user", "admin_url: localhost:4000\n", "litellm-key/config.yaml:1: admin_url: 'localhost:4000' is not an http(s) URL"),
     ("system", "listen: 127.0.0.1:70000\n", "listen: port 70000 is out of range"),
     ("workspace", "models: [null]\n", "litellm-key.yaml:1: models: None is not a name"),
     ("workspace", "models: [1.5]\n", "litellm-key.yaml:1: models: 1.5 is not a name"),
@@ -81,6 +81,9 @@ def test_bad_config_exits_3_naming_source_and_field(cli, workspace, tmp_path, wh
     elif where == "system":
         (tmp_path / "system.yaml").write_text(content)
         env["LITELLM_KEY_SYSTEM_CONFIG"] = str(tmp_path / "system.yaml")
+    elif where == "user":
+        (tmp_path / "home" / ".config" / "litellm-key").mkdir(parents=True)
+        (tmp_path / "home" / ".config" / "litellm-key" / "config.yaml").write_text(content)
     else:
         env[content[0]] = content[1]
     result = cli("status", env=env)

@@ -215,11 +215,21 @@ def _flags(args: list[str]) -> dict[str, str] | None:
     return flags
 
 
-def config_files(workspace: str, environ: dict[str, str] | os._Environ[str]) -> tuple[str, str, str]:
-    """Every settings file the full command layers (settings._config_layers): any of them may move
-    `.env` or the key, so the fast path looks at each."""
-    system = environ.get("LITELLM_KEY_SYSTEM_CONFIG") or SYSTEM_CONFIG
-    return system, os.path.join(workspace, WORKSPACE_CONFIG), os.path.join(workspace, RECORDED_CHOICES)
+def user_config(environ: dict[str, str] | os._Environ[str]) -> str:
+    """Your own settings file, the one a checkout cannot write: $XDG_CONFIG_HOME/litellm-key/config.yaml."""
+    home = environ.get("HOME") or os.path.expanduser("~")
+    return os.path.join(environ.get("XDG_CONFIG_HOME") or os.path.join(home, ".config"), "litellm-key", "config.yaml")
+
+
+def config_files(workspace: str, environ: dict[str, str] | os._Environ[str]) -> tuple[tuple[str, str], ...]:
+    """Every settings file the full command layers, as (layer, path), lowest first (settings reads
+    the same list): any of them may move `.env` or the key, so the fast path looks at each."""
+    return (
+        ("system", environ.get("LITELLM_KEY_SYSTEM_CONFIG") or SYSTEM_CONFIG),
+        ("user", user_config(environ)),
+        ("workspace", os.path.join(workspace, WORKSPACE_CONFIG)),
+        ("recorded", os.path.join(workspace, RECORDED_CHOICES)),
+    )
 
 
 def env_file_path(args: list[str], environ: dict[str, str] | os._Environ[str]) -> str | None:
@@ -234,7 +244,7 @@ def env_file_path(args: list[str], environ: dict[str, str] | os._Environ[str]) -
         workspace = find_workspace(os.getcwd(), environ)
     if environ.get("LITELLM_KEY_STORE", "env") not in ("", "env"):
         return None  # the key lives elsewhere (the OS keyring)
-    for config in config_files(workspace, environ):
+    for _, config in config_files(workspace, environ):
         text = _read(config) or ""
         if "key_store" in text or (not env_file and "env_file" in text):
             return None  # a config file may move .env or the key: the settings layers decide

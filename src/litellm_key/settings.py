@@ -1,13 +1,14 @@
-"""Settings: defaults < /etc/litellm-key/config.yaml < workspace .devcontainer/litellm-key.yaml
-< choices recorded by `setup` (.devcontainer/litellm-key.local.yaml) < LITELLM_* environment
-variables < command-line flags.
+"""Settings: defaults < /etc/litellm-key/config.yaml < your ~/.config/litellm-key/config.yaml <
+the workspace's .devcontainer/litellm-key.yaml < choices recorded by `setup`
+(.devcontainer/litellm-key.local.yaml) < LITELLM_* environment variables < command-line flags.
 
-Every value remembers where it came from (`Settings.sources`), so a bad one is reported as
-"file:line: field: problem" or "environment variable LITELLM_X: ..." instead of a bare "invalid
-URL", and `litellm-key config` can show each value's origin. The rules for each value live in
-settings_values.py: whatever `load_settings` accepts, the proxy renders and nginx starts with.
-YAML is imported only when a config file exists: `litellm-key token` runs on every Claude Code
-request.
+Each setting is declared once (settings_declared.py), with the sources allowed to set it: a
+setting that steers a secret of yours is never taken from a checkout's files, whatever they say
+(`Settings.ignored` keeps what was refused, for the warning). Every value remembers where it came
+from (`Settings.sources`), so a bad one is reported as "file:line: field: problem" or "environment
+variable LITELLM_X: ..." instead of a bare "invalid URL", and `litellm-key config` can show each
+value's origin. YAML is imported only when a config file exists: `litellm-key token` runs on every
+Claude Code request.
 """
 
 from __future__ import annotations
@@ -21,17 +22,19 @@ from typing import TYPE_CHECKING, NamedTuple
 from . import keyhelper
 from .errors import fail
 from .secret import scrub
-from .settings_values import SETTINGS
+from .settings_declared import SETTINGS
 
 if TYPE_CHECKING:
     from typing import Any
 
-DEFAULT_MODELS = ("claude-sonnet-4-5-20250929", "claude-3-opus-20240229")
+
+def _default(name: str) -> Any:
+    return SETTINGS[name].default
 
 
 class Origin(NamedTuple):
-    """Where a setting's value came from: `kind` is default, system, workspace, recorded, file,
-    environment or flag; `where` is the file:line, the variable or the flag."""
+    """Where a setting's value came from: `kind` is default, system, user, workspace, recorded,
+    file (`config check --file`), environment or flag; `where` is the file:line, the variable or the flag."""
 
     kind: str
     where: str = ""
@@ -55,31 +58,32 @@ class Settings(NamedTuple):
     workspace: Path
     env_file: Path
     state_dir: Path
-    upstream: str = "http://host.docker.internal:80"
-    host_header: str = "litellm.localhost"
-    listen_host: str = "127.0.0.1"
-    listen_port: int = 8080
-    proxy: bool = True
-    models: tuple[str, ...] = DEFAULT_MODELS
-    clients: tuple[str, ...] = ("claude-code",)
+    upstream: str = _default("upstream")
+    host_header: str = _default("host_header")
+    listen_host: str = _default("listen")[0]
+    listen_port: int = _default("listen")[1]
+    proxy: bool = _default("proxy")
+    models: tuple[str, ...] = _default("models")
+    clients: tuple[str, ...] = _default("clients")
     client_models: Mapping[str, str] = MappingProxyType({})
-    admin_url: str = "http://localhost:4000"
-    master_key_secret: str = "ai/urbalurba-secrets/LITELLM_PROXY_MASTER_KEY"
-    key_alias_pattern: str = "claude-code-{name}"
-    port_forward: str = "kubectl port-forward -n ai svc/litellm 4000:4000"
-    portal_url: str | None = None
-    allow_http: bool = False  # the master key and session token over plain http to another machine
-    login_url: str | None = None  # where the host's browser reaches LiteLLM; None: http://<host_header>
-    timeout: float = 10.0
-    proxy_timeout: float = 600.0  # nginx upstream read/send timeout: LLM responses run for minutes
-    renew_before: float = 86400.0  # renew a key this many seconds before LiteLLM's expiry (1 day)
-    key_store: str = "env"  # where the key lives: the workspace .env, or the OS credential store ("keyring")
-    session_token_file: Path | None = None  # the portal session; None: ~/.config/litellm-key/session-token
-    session_source: str = "file"  # where renewal gets a new portal session: "file" (stored token) or "browser"
-    session_cookie: str = "token"  # the portal's session cookie (Open WebUI's), read by --from-browser
-    browser: str = "auto"  # which browser's profile holds the portal session (auto: see browser/profiles.py)
-    browser_profile: Path | None = None  # that browser's profile folder; None: its default profile
+    admin_url: str = _default("admin_url")
+    master_key_secret: str = _default("master_key_secret")
+    key_alias_pattern: str = _default("key_alias_pattern")
+    port_forward: str = _default("port_forward")
+    portal_url: str | None = _default("portal_url")
+    allow_http: bool = _default("allow_http")  # the master key and session token over plain http to another machine
+    login_url: str | None = _default("login_url")  # where the host's browser reaches LiteLLM; None: http://<host_header>
+    timeout: float = _default("timeout")
+    proxy_timeout: float = _default("proxy_timeout")  # nginx upstream read/send timeout: LLM responses run for minutes
+    renew_before: float = _default("renew_before")  # renew a key this many seconds before LiteLLM's expiry
+    key_store: str = _default("key_store")  # where the key lives: the workspace .env, or the OS credential store ("keyring")
+    session_token_file: Path | None = _default("session_token_file")  # None: ~/.config/litellm-key/session-token
+    session_source: str = _default("session_source")  # where renewal gets a new portal session: "file" (stored token) or "browser"
+    session_cookie: str = _default("session_cookie")  # the portal's session cookie (Open WebUI's), read by --from-browser
+    browser: str = _default("browser")  # which browser's profile holds the portal session (auto: see browser/profiles.py)
+    browser_profile: Path | None = _default("browser_profile")  # that browser's profile folder; None: its default profile
     sources: Mapping[str, Origin] = MappingProxyType({})  # setting (YAML name) -> origin; absent = default
+    ignored: tuple[tuple[str, Origin], ...] = ()  # (setting, origin) a source set but may not: see load_settings
 
     @property
     def proxy_url(self) -> str:
@@ -105,10 +109,6 @@ class Settings(NamedTuple):
         return f"{host}:{self.listen_port}"
 
 
-# Flags whose name is not the setting's (the others are --<setting-with-dashes>).
-_FLAGS = {"models": "--model", "clients": "--client"}
-
-
 def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
     """The git top-level of cwd, else cwd (keyhelper's rule, which the apiKeyHelper fast path uses
     too, so both paths find the same .env). `LITELLM_WORKSPACE` wins; a plain `$WORKSPACE` is
@@ -118,8 +118,7 @@ def find_workspace(cwd: Path, environ: Mapping[str, str]) -> Path:
 
 def _config_layers(workspace: Path, environ: Mapping[str, str]) -> list[tuple[Path, str]]:
     """The settings files in layer order, as keyhelper names them (the fast path reads the same)."""
-    files = keyhelper.config_files(str(workspace), environ)
-    return [(Path(path), layer) for path, layer in zip(files, ("system", "workspace", "recorded"))]
+    return [(Path(path), layer) for layer, path in keyhelper.config_files(str(workspace), environ)]
 
 
 def _mentions_any(path: Path, names: tuple[str, ...]) -> bool:
@@ -131,9 +130,8 @@ def _mentions_any(path: Path, names: tuple[str, ...]) -> bool:
 
 
 def _parse(name: str, value: Any, origin: Origin) -> Any:
-    parser, _ = SETTINGS[name]
     try:
-        return parser(value)
+        return SETTINGS[name].parse(value)
     except ValueError as error:
         problem, hint = error.args if len(error.args) == 2 else (str(error), "")
         # The problem repeats the value: a key pasted into the wrong setting is shown masked.
@@ -163,6 +161,7 @@ def load_settings(
     )
 
     raw: dict[str, tuple[Any, Origin]] = {}
+    ignored: list[tuple[str, Origin]] = []
     for config_file, kind in _config_layers(workspace, environ) if files is None else files:
         if not config_file.is_file() or (only and not _mentions_any(config_file, only)):
             continue
@@ -172,12 +171,15 @@ def load_settings(
             origin = Origin(kind, f"{config_file}:{line or '?'}")
             if name not in SETTINGS:
                 raise fail("config-unknown", source=origin, field=name, known=", ".join(SETTINGS))
-            raw[name] = (value, origin)
-    for name, (_, variable) in SETTINGS.items():
-        if variable and environ.get(variable, "") != "":
-            raw[name] = (environ[variable], Origin("environment", variable))
+            if kind in SETTINGS[name].sources:
+                raw[name] = (value, origin)
+            elif name in wanted:
+                ignored.append((name, origin))
+    for name, setting in SETTINGS.items():
+        if setting.variable and environ.get(setting.variable, "") != "":
+            raw[name] = (environ[setting.variable], Origin("environment", setting.variable))
     for name, value in flags.items():
-        flag = ("--proxy" if value else "--no-proxy") if name == "proxy" else _FLAGS.get(name, f"--{name.replace('_', '-')}")
+        flag = ("--proxy" if value else "--no-proxy") if name == "proxy" else SETTINGS[name].flags[0]
         raw[name] = (value, Origin("flag", flag))
     raw = {name: entry for name, entry in raw.items() if name in wanted}
     parsed = {name: _parse(name, value, origin) for name, (value, origin) in raw.items()}
@@ -195,6 +197,7 @@ def load_settings(
         env_file=env_file if env_file.is_absolute() else workspace / env_file,
         state_dir=state_dir if state_dir.is_absolute() else workspace / state_dir,
         sources=MappingProxyType({name: origin for name, (_, origin) in raw.items()}),
+        ignored=tuple(ignored),
         **parsed,
     )
 

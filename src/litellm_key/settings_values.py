@@ -28,7 +28,7 @@ _MIN_SECONDS = 0.001  # below it nginx's millisecond value rounds to 0: every pr
 _MAX_SECONDS = 7 * 24 * 3600  # beyond this nginx refuses the time value; no check needs a week
 
 
-def _url(raw: Any) -> str:
+def url(raw: Any) -> str:
     from urllib.parse import urlsplit  # 3 ms, and most runs have no URL to check
 
     text = str(raw).strip()
@@ -44,23 +44,23 @@ def _url(raw: Any) -> str:
     return text.rstrip("/")
 
 
-def _upstream(raw: Any) -> str:
+def upstream(raw: Any) -> str:
     """An http(s) URL that goes into the nginx config as host, port and path: no query, fragment,
     user info or character that could end an nginx string or directive."""
     from urllib.parse import urlsplit
 
-    text = _url(raw)
+    text = url(raw)
     parts = urlsplit(text)
     if not _URL_TEXT.match(text) or parts.query or parts.fragment:
         raise ValueError(f"'{text}' is not a plain http(s)://host:port[/path] URL", "e.g. http://host.docker.internal:80")
     return text
 
 
-def _optional_url(raw: Any) -> str | None:
-    return None if raw in (None, "") else _url(raw)
+def optional_url(raw: Any) -> str | None:
+    return None if raw in (None, "") else url(raw)
 
 
-def _host(raw: Any) -> str:
+def host(raw: Any) -> str:
     text = str(raw).strip()
     if not _HOST_RE.match(text):
         raise ValueError(f"'{text}' is not a host name", "Use a plain name such as litellm.localhost")
@@ -77,7 +77,7 @@ def _port(raw: Any) -> int:
     return port
 
 
-def _listen(raw: Any) -> tuple[str, int]:
+def listen(raw: Any) -> tuple[str, int]:
     """`127.0.0.1:8080` or just `8080`. The proxy stays on a loopback address (it forwards a key
     nobody else may use), on a port its unprivileged nginx may open."""
     import ipaddress
@@ -98,25 +98,28 @@ def _listen(raw: Any) -> tuple[str, int]:
 
 
 def _names(raw: Any) -> tuple[str, ...]:
-    items = raw if isinstance(raw, (list, tuple)) else str(raw).split(",")
+    """A list of names from any source, each item itself comma-separated: `--client a,b`, a
+    repeated flag, `LITELLM_CLIENTS=a,b`, YAML `a,b` or `[a, b]` all mean the same (the feature's
+    options and our own messages write lists with commas)."""
+    items = raw if isinstance(raw, (list, tuple)) else [str(raw)]
     for item in items:  # YAML makes `[null]`, `[1.5]` or a self-referencing alias out of a typo
         if not isinstance(item, str):
             raise ValueError(f"{item!r} is not a name", "Write each name as text, e.g. [claude-sonnet-4-5-20250929]")
-    names = tuple(item.strip() for item in items if item.strip())
+    names = tuple(name.strip() for item in items for name in item.split(",") if name.strip())
     for name in names:
         if any(c.isspace() for c in name):
             raise ValueError(f"'{name}' contains whitespace", "Separate names with commas")
     return tuple(dict.fromkeys(names))
 
 
-def _models(raw: Any) -> tuple[str, ...]:
+def models(raw: Any) -> tuple[str, ...]:
     names = _names(raw)
     if not names:
         raise ValueError("no model given", "Name at least one model, e.g. claude-sonnet-4-5-20250929")
     return names
 
 
-def _clients(raw: Any) -> tuple[str, ...]:
+def clients(raw: Any) -> tuple[str, ...]:
     names = _names(raw)
     if "all" in names:
         return KNOWN_CLIENTS
@@ -126,17 +129,17 @@ def _clients(raw: Any) -> tuple[str, ...]:
     return names
 
 
-def _client_models(raw: Any) -> dict[str, str]:
+def client_models(raw: Any) -> dict[str, str]:
     if not isinstance(raw, Mapping):
         raise ValueError("must be a mapping of client: model", "e.g. client_models: {codex: gpt-5}")
-    _clients(list(raw))
+    clients(list(raw))
     models = {str(client): _names([model]) for client, model in raw.items()}
     if not all(models.values()):
         raise ValueError("a client has no model", "e.g. client_models: {codex: gpt-5}")
     return {client: names[0] for client, names in models.items()}
 
 
-def _bool(raw: Any) -> bool:
+def boolean(raw: Any) -> bool:
     if isinstance(raw, bool):
         return raw
     text = str(raw).strip().lower()
@@ -147,7 +150,7 @@ def _bool(raw: Any) -> bool:
     raise ValueError(f"'{raw}' is not true/false", "Use true or false")
 
 
-def _seconds(raw: Any) -> float:
+def seconds(raw: Any) -> float:
     try:
         value = float(raw)
     except (TypeError, ValueError):
@@ -163,7 +166,7 @@ _DURATION_UNITS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
 BROWSERS = ("firefox", "chromium", "chrome", "brave", "edge")
 
 
-def _duration(raw: Any) -> float:
+def duration(raw: Any) -> float:
     """Seconds, or a number with a unit: 90s, 30m, 12h, 1d."""
     text = str(raw).strip().lower()
     unit = _DURATION_UNITS.get(text[-1:], 0)
@@ -176,28 +179,28 @@ def _duration(raw: Any) -> float:
     return value
 
 
-def _key_store(raw: Any) -> str:
+def key_store(raw: Any) -> str:
     text = str(raw).strip().lower()
     if text not in ("env", "keyring"):
         raise ValueError(f"'{raw}' is not a key store", "Use env (the workspace .env) or keyring (the OS credential store)")
     return text
 
 
-def _session_source(raw: Any) -> str:
+def session_source(raw: Any) -> str:
     text = str(raw).strip().lower()
     if text not in ("file", "browser"):
         raise ValueError(f"'{raw}' is not a session source", "Use file (the stored token) or browser (read it from the browser again)")
     return text
 
 
-def _browser(raw: Any) -> str:
+def browser(raw: Any) -> str:
     text = str(raw).strip().lower()
     if text != "auto" and text not in BROWSERS:
         raise ValueError(f"'{raw}' is not a browser we read", f"Use auto or one of {', '.join(BROWSERS)}")
     return text
 
 
-def _cookie_name(raw: Any) -> str:
+def cookie_name(raw: Any) -> str:
     """An RFC 6265 cookie name: a token, no separators."""
     text = str(raw).strip()
     if not text or not text.isascii() or any(not char.isprintable() or char in ' ()<>@,;:\\"/[]?={}' for char in text):
@@ -205,11 +208,11 @@ def _cookie_name(raw: Any) -> str:
     return text
 
 
-def _text(raw: Any) -> str:
+def text(raw: Any) -> str:
     return str(raw).strip()
 
 
-def _alias_pattern(raw: Any) -> str:
+def alias_pattern(raw: Any) -> str:
     text = str(raw).strip()
     if text.count("{name}") != 1 or any(c.isspace() for c in text):
         raise ValueError(f"'{text}' must contain {{name}} exactly once and no spaces", "e.g. claude-code-{name}")
@@ -218,44 +221,14 @@ def _alias_pattern(raw: Any) -> str:
     return text
 
 
-def _path(raw: Any) -> Path:
+def path(raw: Any) -> Path:
     return Path(os.path.expanduser(str(raw).strip()))
 
 
-def _state_dir(raw: Any) -> Path:
+def state_dir(raw: Any) -> Path:
     """The nginx config names files under it inside "...": nothing may end or interpolate that string."""
-    path = _path(raw)
-    text = str(path)
+    folder = path(raw)
+    text = str(folder)
     if any(char in text for char in '"\\$') or not text.isprintable():
         raise ValueError(f"'{text}' holds a quote, backslash, $ or control character", "Choose a plain path")
-    return path
-
-
-# setting name (as written in YAML) -> (parser, environment variable)
-SETTINGS: dict[str, tuple[Callable[[Any], Any], str | None]] = {
-    "upstream": (_upstream, "LITELLM_UPSTREAM"),
-    "host_header": (_host, "LITELLM_HOST_HEADER"),
-    "listen": (_listen, "LITELLM_LISTEN"),
-    "proxy": (_bool, "LITELLM_PROXY"),
-    "env_file": (_path, "LITELLM_ENV_FILE"),
-    "state_dir": (_state_dir, "LITELLM_STATE_DIR"),
-    "models": (_models, "LITELLM_MODELS"),
-    "clients": (_clients, "LITELLM_CLIENTS"),
-    "client_models": (_client_models, None),
-    "admin_url": (_url, "LITELLM_ADMIN_URL"),
-    "master_key_secret": (_text, "LITELLM_MASTER_KEY_SECRET"),
-    "key_alias_pattern": (_alias_pattern, "LITELLM_KEY_ALIAS_PATTERN"),
-    "port_forward": (_text, "LITELLM_PORT_FORWARD"),
-    "portal_url": (_optional_url, "LITELLM_PORTAL_URL"),
-    "allow_http": (_bool, "LITELLM_ALLOW_HTTP"),
-    "login_url": (_optional_url, "LITELLM_LOGIN_URL"),
-    "timeout": (_seconds, "LITELLM_TIMEOUT"),
-    "proxy_timeout": (_seconds, "LITELLM_PROXY_TIMEOUT"),
-    "renew_before": (_duration, "LITELLM_RENEW_BEFORE"),
-    "session_token_file": (_path, "LITELLM_SESSION_TOKEN_FILE"),
-    "key_store": (_key_store, "LITELLM_KEY_STORE"),
-    "session_source": (_session_source, "LITELLM_SESSION_SOURCE"),
-    "session_cookie": (_cookie_name, "LITELLM_SESSION_COOKIE"),
-    "browser": (_browser, "LITELLM_BROWSER"),
-    "browser_profile": (_path, "LITELLM_BROWSER_PROFILE"),
-}
+    return folder

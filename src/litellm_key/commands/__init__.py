@@ -1,51 +1,50 @@
 """One module per CLI command. Each exposes DESCRIPTION, add_arguments(parser) and run(args, console).
 
-The helpers here keep flag names and their mapping onto settings identical across commands; the
-defaults in their help come from `Settings` itself, so help and behaviour cannot disagree.
+The helpers here keep flag names and their mapping onto settings identical across commands; each
+setting's flag, help and default come from its declaration (settings_declared), so help and
+behaviour cannot disagree.
 """
 
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import TYPE_CHECKING, Any
 
-
+from ..console import Console
 from ..errors import fail
-from ..known_clients import KNOWN_CLIENTS
+from ..keyhelper import user_config
 from ..services.state_dir import state_dir_problem
-from ..settings import Settings, load_settings
+from ..settings import SETTINGS, Settings, load_settings
 
 if TYPE_CHECKING:
     from ..portal import SessionToken
 
-_DEFAULTS = Settings._field_defaults
 
-
-def _default(name: str) -> str:
-    value = _DEFAULTS[name]
-    return ", ".join(value) if isinstance(value, tuple) else str(value)
+def add_setting_flag(group: argparse._ActionsContainer, name: str, *, help_text: str | None = None) -> None:
+    """The setting's first flag, as declared; a list setting's flag is repeatable and takes commas
+    (`--client a,b` = `--client a --client b`, as the feature's options write lists)."""
+    setting = SETTINGS[name]
+    repeat = "repeatable or comma-separated; " if setting.is_list else ""
+    text = f"{help_text or setting.help} ({repeat}default {setting.shown_default})"
+    action = "append" if setting.is_list else "store"
+    group.add_argument(setting.flags[0], dest=name, action=action, metavar=setting.metavar or None, help=text)
 
 
 def add_location_flags(parser: argparse.ArgumentParser) -> None:
     """Where the key lives: every command that reads or writes .env takes these."""
     parser.add_argument("--workspace", metavar="DIR", help="workspace folder (default: git top-level of the cwd)")
-    parser.add_argument("--env-file", metavar="PATH", help="the .env holding the key (default: <workspace>/.env)")
-    parser.add_argument(
-        "--store",
-        dest="key_store",
-        choices=("env", "keyring"),
-        help="where the key lives: env (.env, default) or keyring (the OS credential store, for host use)",
-    )
+    add_setting_flag(parser, "env_file")
+    add_setting_flag(parser, "key_store")
 
 
 def add_connection_flags(parser: argparse.ArgumentParser) -> None:
     """How to reach LiteLLM: commands that talk to the gateway take these."""
     add_location_flags(parser)
     group = parser.add_argument_group("connection (override settings; see docs/configuration.md)")
-    group.add_argument("--upstream", metavar="URL", help=f"where the proxy forwards to (default {_default('upstream')})")
-    group.add_argument("--host-header", metavar="HOST", help=f"Host header the proxy sets (default {_default('host_header')})")
-    group.add_argument("--listen", metavar="[HOST:]PORT", help=f"proxy listen address, loopback only (default {_default('listen_host')}:{_default('listen_port')})")
+    for name in ("upstream", "host_header", "listen"):
+        add_setting_flag(group, name)
     group.add_argument(
         "--no-proxy",
         dest="proxy",
@@ -60,55 +59,26 @@ def add_connection_flags(parser: argparse.ArgumentParser) -> None:
         const=True,
         help="use the nginx proxy (the default; undoes a --no-proxy that setup recorded)",
     )
-    group.add_argument(
-        "--model",
-        dest="models",
-        action="append",
-        metavar="NAME",
-        help=f"a model the key must reach (repeatable; default {_default('models')})",
-    )
-    group.add_argument("--timeout", type=float, metavar="SECONDS", help=f"HTTP timeout (default {_DEFAULTS['timeout']:g})")
+    add_setting_flag(group, "models")
+    add_setting_flag(group, "timeout")
 
 
 def add_client_flags(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--client",
-        dest="clients",
-        action="append",
-        metavar="NAME",
-        help=f"client to configure: {', '.join(KNOWN_CLIENTS)} or all (repeatable; default {_default('clients')})",
-    )
+    add_setting_flag(parser, "clients")
 
 
 def add_portal_flags(parser: argparse.ArgumentParser) -> None:
     """Where the key portal is and where the session token is kept (docs/renewal.md)."""
     group = parser.add_argument_group("key portal (see docs/renewal.md)")
-    group.add_argument("--portal-url", metavar="URL", help="the key portal (Open WebUI); default: the portal_url setting")
-    group.add_argument(
-        "--session-token-file",
-        metavar="PATH",
-        help="where the portal session token is kept (default $XDG_CONFIG_HOME/litellm-key/session-token)",
-    )
-    group.add_argument(
-        "--session-source",
-        choices=("file", "browser"),
-        help="where renewal gets a new session when the stored one is missing or expired (default file)",
-    )
-    group.add_argument("--session-cookie", metavar="NAME", help="the portal's session cookie (default token)")
-    group.add_argument("--browser", metavar="NAME", help="the browser --from-browser and session_source: browser read (default auto)")
-    group.add_argument("--browser-profile", metavar="PATH", help="that browser's profile folder (default: its default profile)")
+    for name in ("portal_url", "session_token_file", "session_source", "session_cookie", "browser", "browser_profile"):
+        add_setting_flag(group, name)
     add_allow_http_flag(group)
 
 
 def add_allow_http_flag(group: argparse._ActionsContainer) -> None:
     """The explicit opt-in to send the master key or the session token over plain http to another
     machine (docs/security.md); without it that is refused before any connection."""
-    group.add_argument(
-        "--allow-http",
-        action="store_const",
-        const=True,
-        help="send the session token or master key over plain http to a host that is not this machine (unsafe)",
-    )
+    group.add_argument("--allow-http", dest="allow_http", action="store_const", const=True, help=f"{SETTINGS['allow_http'].help} (unsafe)")
 
 
 def add_key_source_flags(parser: argparse.ArgumentParser) -> None:
@@ -145,10 +115,7 @@ def ask_session_token(portal_url: str) -> "SessionToken":
     return SessionToken.parse(secret)
 
 
-SETTING_FLAGS = (
-    "workspace", "env_file", "upstream", "host_header", "listen", "proxy", "models", "clients", "timeout",
-    "portal_url", "session_token_file", "key_store", "allow_http", "session_source", "session_cookie", "browser", "browser_profile",
-)
+SETTING_FLAGS = ("workspace", *(name for name, setting in SETTINGS.items() if setting.flags))
 
 
 def given_flags(args: argparse.Namespace) -> dict[str, Any]:
@@ -159,11 +126,31 @@ def given_flags(args: argparse.Namespace) -> dict[str, Any]:
 def settings_from(args: argparse.Namespace, only: tuple[str, ...] | None = None, *, uses_state: bool = False) -> Settings:
     """Settings with this command's flags as the top layer (`only`: see load_settings).
 
+    A setting a checkout's file may not choose is warned about here, once per run, before any work.
     `uses_state`: the command reads or keeps undo records, locks or the proxy's files in `state_dir`;
     it is checked before anything changes, so setup cannot store a key and then crash on the clients.
     """
     settings = load_settings(flags=given_flags(args), only=only)
+    warn_ignored(settings)
     problem = state_dir_problem(settings) if uses_state else None
     if problem:
         raise problem
     return settings
+
+
+_warned: set[tuple[str, str]] = set()
+
+
+def warn_ignored(settings: Settings, console: Console | None = None) -> None:
+    """Say which settings a file set that only you may choose, where they belong, and that they were
+    not used (the rest of the file was): a checkout must not decide where a secret of yours goes."""
+    for name, origin in settings.ignored:
+        if (name, origin.where) in _warned:
+            continue
+        _warned.add((name, origin.where))
+        setting = SETTINGS[name]
+        others = " or ".join(place for place in (setting.variable, *setting.flags[:1]) if place)
+        (console or Console()).warn(
+            f"{origin.where} sets {name}, which only your own settings may choose: ignored",
+            f"put it in {user_config(os.environ)}{f', or use {others}' if others else ''} (docs/security.md says why)",
+        )

@@ -13,10 +13,13 @@ from ..settings import SETTINGS, Settings, load_settings
 from . import add_client_flags, add_connection_flags, add_output_flags, add_portal_flags, settings_from
 
 DESCRIPTION = """List every effective setting with its value and its source: default,
-/etc/litellm-key/config.yaml:LINE (the Dev Container feature's options), the workspace's
-.devcontainer/litellm-key.yaml:LINE, a choice recorded by `setup` (.devcontainer/litellm-key.local.yaml),
-an environment variable, or a flag. Layers: defaults < /etc < workspace file < recorded setup
-choices < environment < flags (see docs/configuration.md).
+/etc/litellm-key/config.yaml:LINE (the Dev Container feature's options), your own
+~/.config/litellm-key/config.yaml:LINE, the workspace's .devcontainer/litellm-key.yaml:LINE, a
+choice recorded by `setup` (.devcontainer/litellm-key.local.yaml), an environment variable, or a
+flag. Layers: defaults < /etc < your file < workspace file < recorded setup choices < environment
+< flags. A setting that steers a secret of yours (admin_url, port_forward, ...) is taken from your
+file, the environment or a flag only: a file of the checkout that sets one is warned about and
+not used for it (see docs/configuration.md).
 
   list    (the default) every setting, its value and its source
   check   load the settings exactly as `apply` does: exit 0 when valid, exit 3 naming the
@@ -89,9 +92,12 @@ def run(args: argparse.Namespace, console: Console) -> int:
         name: {"value": shown_value(settings, name), "source": str(settings.source_of(name)), "kind": settings.source_of(name).kind}
         for name in SETTINGS
     }
+    for name, origin in settings.ignored:
+        listing[name].setdefault("ignored", []).append(str(origin))
     if not console.json_mode:
         width = max(map(len, listing))
         for name, entry in listing.items():
-            console.line(f"{name:<{width}}  {_as_text(entry['value'])}  ({entry['source']})")
+            ignored = "".join(f"; ignored: {where}" for where in entry.get("ignored", []))
+            console.line(f"{name:<{width}}  {_as_text(entry['value'])}  ({entry['source']}{ignored})")
     console.emit({"ok": True, "checked": str(checked), "settings": listing})
     return 0

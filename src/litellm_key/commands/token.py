@@ -60,7 +60,7 @@ def _renewal_settings(args: argparse.Namespace) -> Settings:
         folder = Path(args.env_file).expanduser()
         if folder.is_absolute():
             workspace = find_workspace(str(folder.parent), os.environ)
-            if any(os.path.exists(path) for path in config_files(workspace, os.environ)[1:]):
+            if any(os.path.exists(path) for layer, path in config_files(workspace, os.environ) if layer in ("workspace", "recorded")):
                 args.workspace = workspace
     return settings_from(args)
 

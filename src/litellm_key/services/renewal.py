@@ -104,7 +104,8 @@ def available_session(settings: Settings) -> SessionToken | None:
     """The session token from the environment or the token file; never asks (apply, token).
 
     A stored token goes only to the portal it was stored for; one from LITELLM_SESSION_TOKEN only to
-    a `portal_url` the user chose too (environment, flag), never to one a workspace file names. An
+    a `portal_url` the user chose too (environment, flag, your own config file), never to one a
+    checkout's file names. An
     older token file, stored without its portal, goes nowhere until `portal login` stores it again."""
     found = session_token(token_file(settings.session_token_file))
     if found is None:
@@ -113,7 +114,7 @@ def available_session(settings: Settings) -> SessionToken | None:
     origin = settings.source_of("portal_url")
     if found.from_environment:
         bound = portal_url if origin.kind in USER_CHOSEN else None
-        nowhere = "no portal (the variable goes only to a portal_url set in the environment or by a flag)"
+        nowhere = "no portal (the variable goes only to a portal_url set in the environment, by a flag or in your own config file)"
     else:
         bound, nowhere = found.portal_url, "no portal (an older file: the token was stored without its portal)"
     if bound is None or not same_portal(bound, portal_url):

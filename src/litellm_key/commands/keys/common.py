@@ -20,8 +20,8 @@ from ...admin import Admin, NewKey
 from ...console import Console, neutralised
 from ...errors import LitellmKeyError, fail
 from ...secret import ClientKey, MasterKey, refuse_cleartext
-from ...settings import Settings, load_settings
-from .. import add_allow_http_flag, interactive
+from ...settings import Settings
+from .. import add_allow_http_flag, add_setting_flag, interactive, settings_from
 
 MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY"
 _DURATION = re.compile(r"\d+(s|m|h|d|w|mo)")
@@ -32,20 +32,22 @@ def add_admin_flags(parser: argparse.ArgumentParser) -> None:
     """Where the master key comes from and how to reach LiteLLM: every sub-command takes these."""
     group = parser.add_argument_group("master key and connection (see docs/admin.md)")
     group.add_argument("--from-k8s", action="store_true", help="read the master key from the Kubernetes secret (`master_key_secret`)")
-    group.add_argument("--url", metavar="URL", help="LiteLLM's admin URL (default: `admin_url`, http://localhost:4000)")
+    add_setting_flag(group, "admin_url")
     group.add_argument(
         "--port-forward", action="store_true", help="run the `port_forward` command (kubectl port-forward) for this run"
     )
     group.add_argument("--forward-timeout", type=float, default=15.0, metavar="SECONDS", help="wait for the port-forward (default 15)")
-    group.add_argument("--timeout", type=float, metavar="SECONDS", help="HTTP timeout (default 10)")
+    add_setting_flag(group, "timeout")
     add_allow_http_flag(group)
     group.add_argument("--json", action="store_true", help="print one JSON document instead of text")
     group.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
 
 
 def admin_settings(args: argparse.Namespace) -> Settings:
-    flags = {"admin_url": args.url, "timeout": args.timeout, "models": getattr(args, "models", None), "allow_http": args.allow_http}
-    return load_settings(flags=flags)
+    """Where the master key goes, which secret holds it and what `--port-forward` runs come from
+    --url, the environment or your own config file only: `keys` run inside someone else's checkout
+    ignores what its files say about them (settings_declared: YOURS_ONLY)."""
+    return settings_from(args)
 
 
 def master_key(args: argparse.Namespace, settings: Settings) -> MasterKey:

@@ -9,12 +9,13 @@ from ...admin import Admin, KeyRecord
 from ...console import Console
 from ...errors import fail
 from ...settings import Settings
+from .. import add_setting_flag
 from .common import check_models, confirm, discarded_on_failure, generate_body, key_names, show_new_key, table, usd
 
 
 def add_key_options(parser: argparse.ArgumentParser) -> None:
     """What a new key gets: shared by generate and onboard."""
-    parser.add_argument("--model", dest="models", action="append", metavar="NAME", help="a model the key may use (repeatable; default: `models`)")
+    add_setting_flag(parser, "models", help_text="a model the key may use")
     parser.add_argument("--duration", metavar="SPAN", help="lifetime: 30d, 12h, 2w, 1mo ... (default: never expires)")
     parser.add_argument("--max-budget", type=usd, metavar="USD", help="spend limit in USD")
     parser.add_argument("--budget-duration", metavar="SPAN", help="reset the spend every SPAN (30d, 1mo ...)")
