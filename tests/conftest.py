@@ -7,6 +7,7 @@ stderr, except from `token` and `env`, whose job is to print it.
 from __future__ import annotations
 
 import os
+from datetime import datetime, timedelta, timezone
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -17,11 +18,42 @@ import pytest
 sys.path.insert(0, str(Path(__file__).parent))
 
 from litellm_standin import MASTER_KEY, LiteLLMStandin  # noqa: E402
-from proxy_helpers import start_proxy, upstream  # noqa: E402,F401 (fixtures for every test module)
+from proxy_helpers import proxy_env, start_proxy, upstream  # noqa: E402,F401 (fixtures for every test module)
+from pty_helpers import spawn  # noqa: E402,F401 (fixture)
+from hostile_server import Behaviour, HostileServer  # noqa: E402
+from sso_standin import sso  # noqa: E402,F401 (fixture)
+from portal_standin import home, pcli, portal, token_file  # noqa: E402,F401 (fixtures)
 
 REPO = Path(__file__).resolve().parent.parent
 GOOD_KEY = "sk-good-client-key-0123456789abcdef"
+PAST = "2021-06-01T00:00:00Z"  # an expiry long gone
 PRINTS_KEY = {"token", "env"}
+
+
+def store(workspace: Path, secret: str, expires: str | None) -> bytes:
+    """A .env holding `secret` (and its expiry) beside a line of the user's; its bytes."""
+    text = f"# mine\nLITELLM_API_KEY={secret}\n" + (f"LITELLM_KEY_EXPIRES={expires}\n" if expires else "")
+    (workspace / ".env").write_text(text)
+    return text.encode()
+
+
+def env_value(workspace: Path, name: str) -> str | None:
+    """One variable's value as the .env holds it (None when absent)."""
+    for line in (workspace / ".env").read_text().splitlines():
+        if line.startswith(f"{name}="):
+            return line.split("=", 1)[1]
+    return None
+
+
+def in_hours(hours: float) -> str:
+    """An expiry `hours` from now, as LITELLM_KEY_EXPIRES spells it."""
+    return (datetime.now(timezone.utc) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def env_text(workspace: Path) -> str:
+    """The workspace's .env as text, empty when there is none (what a failed command must leave)."""
+    env_file = workspace / ".env"
+    return env_file.read_text() if env_file.exists() else ""
 
 
 @pytest.fixture
@@ -107,3 +139,23 @@ def cli(workspace: Path, tmp_path: Path, standin: LiteLLMStandin) -> Cli:
     home = tmp_path / "home"
     home.mkdir()
     return Cli(workspace, home, standin)
+
+
+@pytest.fixture
+def hostile(workspace: Path, tmp_path: Path):
+    """Start a hostile server; return a Cli pointed at it (no proxy) plus the server."""
+    servers: list[HostileServer] = []
+    home = tmp_path / "home"
+    home.mkdir()
+
+    def start(behaviour: Behaviour) -> Cli:
+        (workspace / ".gitignore").write_text("/.env\n")  # so a failed setup has nothing to write at all
+        server = HostileServer(behaviour)
+        servers.append(server)
+        cli = Cli(workspace, home, None)
+        cli.env.update(LITELLM_PROXY="false", LITELLM_UPSTREAM=server.url)
+        return cli
+
+    yield start
+    for server in servers:
+        server.close()

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
-from litellm_standin import LiteLLMStandin, VirtualKey, _json, litellm_error
+from litellm_standin import LiteLLMStandin, VirtualKey, json_response, litellm_error
 from werkzeug import Request, Response
 
 PAGE = 10  # the stand-in pages /key/list by at most 10, to prove the client walks every page
@@ -102,7 +102,7 @@ class LiteLLMAdminStandin(LiteLLMStandin):
             return self._list(request)
         if path == "/key/info":
             key = self._lookup(request.args.get("key"))
-            return _json({"key": key.token, "info": key.full()}) if key else litellm_error(404, "Key not found in database", "not_found_error")
+            return json_response({"key": key.token, "info": key.full()}) if key else litellm_error(404, "Key not found in database", "not_found_error")
         if path == "/key/delete":
             return self._delete(body)
         if path in ("/key/update", "/key/block", "/key/unblock"):
@@ -111,12 +111,12 @@ class LiteLLMAdminStandin(LiteLLMStandin):
             return self._regenerate(path.split("/")[2], body)
         if path == "/global/spend/keys":
             rows = [{"api_key": k.token, "key_alias": k.alias, "key_name": f"sk-...{k.secret[-4:]}", "total_spend": k.spend} for k in self.keys.values()]
-            return _json(sorted(rows, key=lambda row: -row["total_spend"]))
+            return json_response(sorted(rows, key=lambda row: -row["total_spend"]))
         if path == "/spend/tags":
-            return _json(self.spend_tags)
+            return json_response(self.spend_tags)
         if path == "/user/daily/activity":
             return self._daily(request)
-        return _json({"detail": "Not Found"}, status=404)
+        return json_response({"detail": "Not Found"}, status=404)
 
     def _daily(self, request: Request) -> Response:
         """One row a day from start_date to end_date, paged as LiteLLM pages it (page_size default 50)."""
@@ -129,7 +129,7 @@ class LiteLLMAdminStandin(LiteLLMStandin):
         size, page = int(request.args.get("page_size", 50)), int(request.args.get("page", 1))
         pages = max(1, -(-len(rows) // size))
         metadata = {"total_spend": 1.5 * days, "page": page, "total_pages": pages, "has_more": page < pages}
-        return _json({"results": rows[(page - 1) * size : page * size], "metadata": metadata})
+        return json_response({"results": rows[(page - 1) * size : page * size], "metadata": metadata})
 
     def _generate(self, body: dict[str, Any]) -> Response:
         alias = body.get("key_alias")
@@ -149,7 +149,7 @@ class LiteLLMAdminStandin(LiteLLMStandin):
             metadata=dict(body.get("metadata") or {}),
         )
         # As LiteLLM's GenerateKeyResponse: `token` repeats the plaintext key, `token_id` is its hash.
-        return _json({**key.full(), "key": key.secret, "token": key.secret, "token_id": key.token})
+        return json_response({**key.full(), "key": key.secret, "token": key.secret, "token_id": key.token})
 
     def _list(self, request: Request) -> Response:
         size = min(int(request.args.get("size", 10)), PAGE)
@@ -157,7 +157,7 @@ class LiteLLMAdminStandin(LiteLLMStandin):
         keys = [k for k in self.keys.values() if request.args.get("key_alias") in (None, k.alias)]
         chunk = keys[(page - 1) * size : page * size]
         full = request.args.get("return_full_object") == "true"
-        return _json(
+        return json_response(
             {
                 "keys": [k.full() if full else k.token for k in chunk],  # type: ignore[attr-defined]
                 "total_count": len(keys),
@@ -174,7 +174,7 @@ class LiteLLMAdminStandin(LiteLLMStandin):
             return litellm_error(404, f"No keys found. Passed keys={body.get('keys')}", "not_found_error")
         for key in targets:
             del self.keys[key.secret]  # type: ignore[union-attr]
-        return _json({"deleted_keys": [k.token for k in targets]})  # type: ignore[union-attr]
+        return json_response({"deleted_keys": [k.token for k in targets]})  # type: ignore[union-attr]
 
     def _update(self, path: str, body: dict[str, Any]) -> Response:
         key = self._lookup(body.get("key"))
@@ -186,7 +186,7 @@ class LiteLLMAdminStandin(LiteLLMStandin):
             key.alias = body.get("key_alias", key.alias)
         else:
             key.blocked = path == "/key/block"
-        return _json(key.full())
+        return json_response(key.full())
 
     def _regenerate(self, which: str, body: dict[str, Any]) -> Response:
         if not self.regenerate_allowed:
@@ -200,4 +200,4 @@ class LiteLLMAdminStandin(LiteLLMStandin):
         self.keys[old.secret] = old
         answer = {**old.full(), "key": old.secret, "token_id": old.token, "grace_period": body.get("grace_period")}
         del answer["token"]  # LiteLLM moves the new hash to `token_id`
-        return _json(answer)
+        return json_response(answer)

@@ -57,7 +57,8 @@ def litellm_error(status: int, message: str, error_type: str | None = None, para
     return Response(json.dumps(body), status=status, content_type="application/json")
 
 
-def _json(body: Any, status: int = 200) -> Response:
+def json_response(body: Any, status: int = 200) -> Response:
+    """A JSON answer as LiteLLM gives it (the stand-ins of its admin and SSO routes share it)."""
     return Response(json.dumps(body), status=status, content_type="application/json")
 
 
@@ -145,17 +146,17 @@ class LiteLLMStandin:
         if self.traefik_host and request.host.split(":")[0] != self.traefik_host:
             return Response("404 page not found\n", status=404, content_type="text/plain; charset=utf-8")
         if request.path == "/health/liveliness":
-            return _json("I'm alive!")
+            return json_response("I'm alive!")
         if request.path == "/health/readiness":
             db = "connected" if self.database else "Not connected"
-            return _json({"status": "healthy", "db": db, "litellm_version": "1.80.0"})
+            return json_response({"status": "healthy", "db": db, "litellm_version": "1.80.0"})
         caller = self._authenticate(request)
         if isinstance(caller, Response):
             return caller
         allowed = list(self.models) if caller == "master" or not caller.models else caller.models
         if request.path in ("/v1/models", "/models"):
             data = [{"id": name, "object": "model", "created": 1677610602, "owned_by": "openai"} for name in allowed]
-            return _json({"data": data, "object": "list"})
+            return json_response({"data": data, "object": "list"})
         if request.path == "/key/info":
             return self._key_info(request, caller)
         if request.path == "/key/list":
@@ -167,7 +168,7 @@ class LiteLLMStandin:
         gemini = re.fullmatch(r"/v1beta/models/(.+):(?:stream)?[gG]enerateContent", request.path)
         if request.method == "POST" and gemini:  # Gemini CLI's endpoint: the model is in the path
             return self._completion(request, allowed, gemini.group(1))
-        return _json({"detail": "Not Found"}, status=404)
+        return json_response({"detail": "Not Found"}, status=404)
 
     def _key_info(self, request: Request, caller: VirtualKey | str) -> Response:
         asked = request.args.get("key")
@@ -179,7 +180,7 @@ class LiteLLMStandin:
             return litellm_error(403, "You are not allowed to access this key's info.", "auth_error")
         if target is None:
             return litellm_error(404, "Key not found in database", "not_found_error")
-        return _json({"key": target.token, "info": target.info()})
+        return json_response({"key": target.token, "info": target.info()})
 
     def _key_list(self, request: Request, caller: VirtualKey | str) -> Response:
         if caller != "master":
@@ -190,7 +191,7 @@ class LiteLLMStandin:
                 "auth_error",
             )
         tokens = [key.token for key in self.keys.values()]
-        return _json({"keys": tokens, "total_count": len(tokens), "current_page": 1, "total_pages": 1})
+        return json_response({"keys": tokens, "total_count": len(tokens), "current_page": 1, "total_pages": 1})
 
     def _completion(self, request: Request, allowed: list[str], model: str | None = None) -> Response:
         model = model or (request.get_json(silent=True) or {}).get("model", "")
@@ -203,7 +204,7 @@ class LiteLLMStandin:
                 "key_model_access_denied",
                 "model",
             )
-        return _json({"id": "chatcmpl-standin", "object": "chat.completion", "model": model, "choices": []})
+        return json_response({"id": "chatcmpl-standin", "object": "chat.completion", "model": model, "choices": []})
 
 
 def main() -> None:

@@ -7,8 +7,10 @@ from __future__ import annotations
 import itertools
 import json
 import re
+from pathlib import Path
 from typing import Any, Callable
 
+import pytest
 from litellm_standin import LiteLLMStandin
 from pytest_httpserver import HTTPServer
 from werkzeug import Request, Response
@@ -76,3 +78,42 @@ class PortalStandin:
             self.gateway.add_key(self.current, alias="alice-portal", expires=self.new_key_expires)
             return _json({"api_key": self.current})
         return _json({"detail": "Method Not Allowed"}, 405)
+
+
+# Fixtures (conftest.py makes them available everywhere): the portal on its own loopback port, the
+# test HOME, and where the session token is kept there.
+
+
+@pytest.fixture
+def portal(standin):
+    server = HTTPServer(host="127.0.0.1", port=0)
+    server.start()
+    yield PortalStandin(server, standin)
+    server.clear()
+    server.stop()
+
+
+@pytest.fixture
+def home(cli) -> Path:
+    return cli.workspace.parent / "home"
+
+
+@pytest.fixture
+def token_file(home) -> Path:
+    return home / ".config" / "litellm-key" / "session-token"
+
+
+@pytest.fixture
+def pcli(cli, portal, token_file):
+    """The CLI with a portal configured, a stored session, Roo Code as the client that holds the key
+    in its file, and no output ever showing the session token."""
+    cli.env.update(LITELLM_PORTAL_URL=portal.url, LITELLM_CLIENTS="roo")
+    token_file.parent.mkdir(parents=True)
+    token_file.write_text(stored_session(portal.url))
+
+    def run(*args, **kwargs):
+        result = cli(*args, **kwargs)
+        assert SESSION_TOKEN not in result.output
+        return result
+
+    return run

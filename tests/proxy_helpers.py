@@ -229,3 +229,12 @@ def wait_for(condition: Callable[[], bool], seconds: float = 5.0) -> bool:
             return False
         time.sleep(0.01)
     return True
+
+
+@pytest.fixture
+def proxy_env(cli):
+    """Environment that turns the proxy on for `cli`, on a fresh port; its nginx is stopped afterwards."""
+    state_dir = Path(cli.env["XDG_STATE_HOME"]) / "litellm-key"
+    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}", "LITELLM_UPSTREAM": cli.standin.url}
+    yield env
+    proxy.stop(Settings(workspace=cli.workspace, env_file=cli.workspace / ".env", state_dir=state_dir))

@@ -14,7 +14,8 @@ import time
 from datetime import datetime, timezone
 from typing import Any
 
-from litellm_standin import LiteLLMStandin, _json
+import pytest
+from litellm_standin import LiteLLMStandin, json_response
 from werkzeug import Request, Response
 
 POLL_SECRET_HEADER = "x-litellm-cli-poll-secret"
@@ -62,27 +63,36 @@ class SsoStandin:
 
     def _start(self, request: Request) -> Response:
         if self.unsupported or request.method != "POST":
-            return _json({"detail": "Not Found"}, status=404)
+            return json_response({"detail": "Not Found"}, status=404)
         self.starts += 1
-        return _json({"login_id": self.login_id, "poll_secret": self.poll_secret, "user_code": self.user_code,
+        return json_response({"login_id": self.login_id, "poll_secret": self.poll_secret, "user_code": self.user_code,
                       "expires_in": self.expires_in})
 
     def _poll(self, request: Request) -> Response:
         self.polls.append(request)
         if request.headers.get(POLL_SECRET_HEADER) != self.poll_secret:
-            return _json({"detail": "Invalid CLI polling secret"}, status=403)
+            return json_response({"detail": "Invalid CLI polling secret"}, status=403)
         if self.queued:
             return self.queued.pop(0)
         if self.expired or self.collected:
-            return _json({"detail": "CLI login expired or not found"}, status=400)
+            return json_response({"detail": "CLI login expired or not found"}, status=400)
         pending = sum(1 for poll in self.polls if poll.headers.get(POLL_SECRET_HEADER) == self.poll_secret)
         if self.sign_in_after is not None and pending > self.sign_in_after:
             self.signed_in = True
         if not self.signed_in:
-            return _json({"status": "pending"})
+            return json_response({"status": "pending"})
         team_id = request.args.get("team_id")
         if self.teams and team_id not in {team for team, _ in self.teams}:
-            return _json({"status": "ready", "requires_team_selection": True, "teams": [team for team, _ in self.teams],
+            return json_response({"status": "ready", "requires_team_selection": True, "teams": [team for team, _ in self.teams],
                           "team_details": [{"team_id": team, "team_alias": alias} for team, alias in self.teams]})
         self.collected = True
-        return _json({"status": "ready", "key": self.credential, "user_id": "alice@example.com", "team_id": team_id})
+        return json_response({"status": "ready", "key": self.credential, "user_id": "alice@example.com", "team_id": team_id})
+
+
+FAST = {"LITELLM_KEY_POLL_INTERVAL": "0.05"}  # `login` polls this often against the stand-in
+
+
+@pytest.fixture
+def sso(standin: LiteLLMStandin) -> SsoStandin:
+    """LiteLLM's CLI SSO routes on the test's LiteLLM stand-in (conftest.py makes it available everywhere)."""
+    return SsoStandin(standin)

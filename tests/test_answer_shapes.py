@@ -13,10 +13,9 @@ from werkzeug import Request, Response
 
 from conftest import GOOD_KEY
 from keys_helpers import admin, admin_standin  # noqa: F401 (fixtures)
-from litellm_standin import _json
+from litellm_standin import json_response
 from portal_standin import SESSION_TOKEN
 from sso_standin import SsoStandin
-from test_renew import portal  # noqa: F401 (fixture)
 
 FAST = {"LITELLM_KEY_POLL_INTERVAL": "0.05"}
 
@@ -126,7 +125,7 @@ def test_an_sso_answer_of_the_wrong_shape_ends_the_login_naming_the_endpoint(cli
     if start is not None:
         standin.overrides["/sso/cli/start"] = _answer(start)
     if poll is not None:
-        sso.queued.append(_json(poll))
+        sso.queued.append(json_response(poll))
 
     result = cli("login", env=FAST)
 
@@ -138,7 +137,7 @@ def test_an_sso_answer_of_the_wrong_shape_ends_the_login_naming_the_endpoint(cli
 
 def _pages(body_for_page):
     def answer(request: Request) -> Response:
-        return _json(body_for_page(int(request.args.get("page", 1))))
+        return json_response(body_for_page(int(request.args.get("page", 1))))
 
     return answer
 

@@ -18,9 +18,8 @@ from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
 from browser_helpers import chromium_visit, firefox_visit, needs_chromium, needs_firefox, needs_secret_service, secret_service, sign_in_page
-from conftest import GOOD_KEY
+from conftest import GOOD_KEY, PAST, env_value, store
 from portal_standin import SESSION_TOKEN, stored_session
-from test_renew import PAST, env_value, home, portal, store, token_file  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(scope="module")

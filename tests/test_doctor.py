@@ -565,12 +565,12 @@ def test_every_troubleshooting_table_in_the_docs_names_the_doctor_check():
 def _with_a_resolver_that_never_answers(monkeypatch, check, settings):
     """Run one doctor check while getaddrinfo blocks until the test releases it: a check that
     waited for the resolver would not return before `release.set()`."""
-    from litellm_key.commands import doctor_checks
+    from litellm_key.commands.doctor import common
 
     release = threading.Event()
-    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", lambda *args, **kwargs: release.wait(30))
+    monkeypatch.setattr(common.socket, "getaddrinfo", lambda *args, **kwargs: release.wait(30))
     try:
-        finding = check(doctor_checks.Probe(settings))
+        finding = check(common.Probe(settings))
         assert not release.is_set()
     finally:
         release.set()
@@ -581,9 +581,9 @@ def test_a_resolver_that_never_answers_is_a_failure_not_a_hang(monkeypatch, tmp_
     """getaddrinfo has no timeout; a dead DNS server must not hold doctor. (The one place a fake
     stands in: no real resolver can be made to stall on loopback.) The fake blocks until the test
     releases it, so a doctor that waited for it would never return before `release.set()`."""
-    from litellm_key.commands import doctor_checks
+    from litellm_key.commands.doctor import local
 
-    finding = _with_a_resolver_that_never_answers(monkeypatch, doctor_checks.resolve_upstream, Settings(
+    finding = _with_a_resolver_that_never_answers(monkeypatch, local.resolve_upstream, Settings(
         workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state",
         upstream="http://litellm.example:4000", timeout=0.2))
     assert finding.status == "failed" and finding.reason == "gateway-name-unresolved"
@@ -623,15 +623,15 @@ def test_a_hand_edited_key_no_client_could_send_is_named(healthy, workspace):
 
 def test_localhost_that_does_not_resolve_is_named(monkeypatch, tmp_path):
     """A root without /etc/hosts. (A fake resolver: loopback cannot be made to forget localhost.)"""
-    from litellm_key.commands import doctor_checks
+    from litellm_key.commands.doctor import common, local
 
     def resolve(host, *args, **kwargs):
         raise socket.gaierror(-2, "Name or service not known")
 
-    monkeypatch.setattr(doctor_checks.socket, "getaddrinfo", resolve)
+    monkeypatch.setattr(common.socket, "getaddrinfo", resolve)
     settings = Settings(workspace=tmp_path, env_file=tmp_path / ".env", state_dir=tmp_path / "state")
 
-    finding = doctor_checks.resolve_localhost(doctor_checks.Probe(settings))
+    finding = local.resolve_localhost(common.Probe(settings))
 
     assert finding.status == "failed" and finding.reason == "gateway-name-unresolved" and finding.exit_code == 6
     assert "localhost" in finding.summary and "/etc/hosts" in finding.fix
@@ -918,7 +918,7 @@ def test_traefiks_404_through_the_proxy_points_at_the_host_header(proxied, stand
 def test_a_portal_name_the_resolver_never_answers_does_not_hold_doctor(monkeypatch, tmp_path):
     """The portal check waits for nothing above it, so a dead DNS server must not stall it for the
     resolver's own 10 s or more (the fake resolver blocks until the test releases it)."""
-    from litellm_key.commands import doctor_litellm
+    from litellm_key.commands.doctor import litellm as doctor_litellm
 
     token_file = tmp_path / "session-token"
     token_file.write_text(stored_session("http://portal.example", "portal-session-token"))

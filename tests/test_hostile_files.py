@@ -506,8 +506,9 @@ def _dotfiles_repo(tmp_path: Path, tracked: bool) -> Path:
     return dotfiles
 
 
-@pytest.mark.parametrize("how", ["tracked link target", "untracked link target", "~/.config is a repository"])
+@pytest.mark.parametrize("how", ["tracked link target", "untracked link target", "~/.config is a repository", "a link ~/.config's repository tracks"])
 def test_a_key_file_git_could_commit_is_refused_and_left_alone(cli, workspace, tmp_path, how):
+    """Roo Code's file gets the .env rules (files.git_exposure): the link and its target, each in its own repository."""
     home = tmp_path / "home"
     roo = home / ROO
     roo.parent.mkdir(parents=True)
@@ -515,6 +516,13 @@ def test_a_key_file_git_could_commit_is_refused_and_left_alone(cli, workspace, t
         subprocess.run(["git", "init", "-q", str(home / ".config")], check=True)
         real = roo
         real.write_text("{}\n")
+    elif how == "a link ~/.config's repository tracks":  # the target is outside git: the link is what git holds
+        subprocess.run(["git", "init", "-q", str(home / ".config")], check=True)
+        real = tmp_path / "elsewhere" / "roo.json"
+        real.parent.mkdir()
+        real.write_text("{}\n")
+        roo.symlink_to(real)
+        _git(home / ".config", "add", "litellm-key/roo-code-settings.json")
     else:
         dotfiles = _dotfiles_repo(tmp_path, tracked=how.startswith("tracked"))
         real = dotfiles / "roo.json"
@@ -524,7 +532,8 @@ def test_a_key_file_git_could_commit_is_refused_and_left_alone(cli, workspace, t
     result = cli("setup", "--key-stdin", "--client", "roo", "--client", "claude-code", input=GOOD_KEY)
 
     assert result.returncode == 8, result.output
-    assert "git" in result.stderr and str(real) in result.stderr
+    exposed = roo if how == "a link ~/.config's repository tracks" else real
+    assert "git" in result.stderr and str(exposed) in result.stderr
     _no_crash(result)
     assert real.read_bytes() == before and GOOD_KEY not in real.read_text()
     assert "claude-code configured" in result.stdout  # the other clients are still configured

@@ -9,29 +9,19 @@ import json
 import socket
 import ssl
 import subprocess
-import threading
 import time
 from pathlib import Path
-from typing import Callable
 
 import pytest
 
-from conftest import GOOD_KEY, Cli
+from conftest import GOOD_KEY
+from hostile_server import Behaviour, HostileServer, never_answer, respond, trickle
 from litellm_standin import MASTER_KEY
 from litellm_key.gateway import Gateway
 from litellm_key.secret import ClientKey, scrub
 
 # keys that the old `sk-[A-Za-z0-9_-]+` mask missed: punctuation inside, or no sk- prefix at all
 ODD_KEYS = ["sk-a.b+c/d=e-0123456789xyz", "abcdefghijklmnopqrstuvwx0123"]
-Behaviour = Callable[[socket.socket, str], None]
-
-
-def _respond(status: str, body: str, content_type: str = "application/json") -> bytes:
-    data = body.encode()
-    head = f"HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {len(data)}\r\nConnection: close\r\n\r\n"
-    return head.encode() + data
-
-
 def _presented(request: str) -> str:
     for line in request.split("\r\n"):
         if line.lower().startswith("authorization: bearer "):
@@ -44,84 +34,9 @@ def echo(status: str, template: str, content_type: str = "application/json") -> 
 
     def behave(conn: socket.socket, request: str) -> None:
         key = json.dumps(_presented(request))[1:-1]
-        conn.sendall(_respond(status, template.replace("{key}", key), content_type))
+        conn.sendall(respond(status, template.replace("{key}", key), content_type))
 
     return behave
-
-
-def trickle(headers_too: bool) -> Behaviour:
-    """One byte every 0.3 s, forever: each read succeeds, so only an overall deadline ends it."""
-
-    def behave(conn: socket.socket, _request: str) -> None:
-        head = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
-        data = head + b" " * 100000 if headers_too else b" " * 100000
-        if not headers_too:
-            conn.sendall(head)
-        for byte in data:
-            conn.sendall(bytes([byte]))
-            time.sleep(0.3)  # the trickle is the behaviour under test, not synchronisation
-
-    return behave
-
-
-def never_answer(conn: socket.socket, _request: str) -> None:
-    conn.recv(1)  # blocks until the client gives up and closes
-
-
-class HostileServer:
-    """A raw socket server on loopback; each connection runs `behaviour` after reading the request head."""
-
-    def __init__(self, behaviour: Behaviour, tls: ssl.SSLContext | None = None) -> None:
-        self.behaviour = behaviour
-        self.sock = socket.create_server(("127.0.0.1", 0))
-        if tls is not None:
-            self.sock = tls.wrap_socket(self.sock, server_side=True)
-        self.url = f"{'https' if tls else 'http'}://127.0.0.1:{self.sock.getsockname()[1]}"
-        threading.Thread(target=self._serve, daemon=True).start()
-
-    def _serve(self) -> None:
-        while True:
-            try:
-                conn, _ = self.sock.accept()
-            except OSError:
-                return
-            threading.Thread(target=self._handle, args=(conn,), daemon=True).start()
-
-    def _handle(self, conn: socket.socket) -> None:
-        with conn:
-            request = b""
-            try:
-                while b"\r\n\r\n" not in request:
-                    chunk = conn.recv(65536)
-                    if not chunk:
-                        return
-                    request += chunk
-                self.behaviour(conn, request.decode("latin-1"))
-            except OSError:  # the client hung up: what a deadline is for
-                return
-
-    def close(self) -> None:
-        self.sock.close()
-
-
-@pytest.fixture
-def hostile(workspace: Path, tmp_path: Path):
-    """Start a hostile server; return a Cli pointed at it (no proxy) plus the server."""
-    servers: list[HostileServer] = []
-    home = tmp_path / "home"
-    home.mkdir()
-
-    def start(behaviour: Behaviour) -> Cli:
-        (workspace / ".gitignore").write_text("/.env\n")  # so a failed setup has nothing to write at all
-        server = HostileServer(behaviour)
-        servers.append(server)
-        cli = Cli(workspace, home, None)
-        cli.env.update(LITELLM_PROXY="false", LITELLM_UPSTREAM=server.url)
-        return cli
-
-    yield start
-    for server in servers:
-        server.close()
 
 
 def _snapshot(workspace: Path, home: Path) -> dict[str, bytes]:
@@ -194,9 +109,9 @@ def test_stalling_server_ends_at_the_overall_deadline(hostile, workspace, case, 
 
 
 BROKEN = [
-    ("malformed JSON", lambda conn, _r: conn.sendall(_respond("200 OK", "{not json")), "gateway-not-litellm"),
-    ("502 HTML", lambda conn, _r: conn.sendall(_respond("502 Bad Gateway", "<h1>bad gateway</h1>", "text/html")), "gateway-not-litellm"),
-    ("503 JSON", lambda conn, _r: conn.sendall(_respond("503 Service Unavailable", '{"error": {"message": "down"}}')), "gateway-server-error"),
+    ("malformed JSON", lambda conn, _r: conn.sendall(respond("200 OK", "{not json")), "gateway-not-litellm"),
+    ("502 HTML", lambda conn, _r: conn.sendall(respond("502 Bad Gateway", "<h1>bad gateway</h1>", "text/html")), "gateway-not-litellm"),
+    ("503 JSON", lambda conn, _r: conn.sendall(respond("503 Service Unavailable", '{"error": {"message": "down"}}')), "gateway-server-error"),
 ]
 
 
@@ -286,7 +201,7 @@ def test_https_still_verifies_certificates(tmp_path):
     context.load_cert_chain(cert, key)
 
     def behave(conn: socket.socket, _request: str) -> None:
-        conn.sendall(_respond("200 OK", '{"data": []}'))
+        conn.sendall(respond("200 OK", '{"data": []}'))
 
     server = HostileServer(behave, tls=context)
     try:
@@ -338,9 +253,9 @@ def _lists_the_key(conn: socket.socket, request: str) -> None:
         body = f'{{"data": [{{"id": {key}}}, {{"id": "claude-sonnet-4-5-20250929"}}]}}'
     else:
         body = '{"error": {"message": "Only proxy admin can be used"}}'
-        conn.sendall(_respond("401 Unauthorized", body))
+        conn.sendall(respond("401 Unauthorized", body))
         return
-    conn.sendall(_respond("200 OK", body))
+    conn.sendall(respond("200 OK", body))
 
 
 @pytest.mark.parametrize("key", ODD_KEYS)

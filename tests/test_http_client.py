@@ -23,7 +23,7 @@ from litellm_key.gateway import Gateway
 from litellm_key.secret import ClientKey
 from litellm_key.settings import Settings
 from proxy_helpers import free_port, needs_nginx
-from test_hostile_servers import HostileServer, _respond, never_answer, trickle
+from hostile_server import HostileServer, never_answer, respond, trickle
 
 
 def _imported_by(cli, argv: list[str], env: dict[str, str], stdin: str, watched: tuple[str, ...]) -> tuple[int, list[str]]:
@@ -92,7 +92,7 @@ def test_the_deadline_is_per_request_in_each_thread():
             trickle(headers_too=True)(conn, request)
         else:
             time.sleep(0.4)  # a slow answer is the behaviour here, not synchronisation
-            conn.sendall(_respond("200 OK", "{}"))
+            conn.sendall(respond("200 OK", "{}"))
 
     server = HostileServer(behave)
     errors: list[str] = []
@@ -148,7 +148,7 @@ def test_params_json_body_and_extra_headers_reach_the_server():
         while len(body) < length:  # the request was read as latin-1: one character per byte
             body += conn.recv(65536).decode("latin-1")
         seen.append(head + "\n\n" + body)
-        conn.sendall(_respond("200 OK", '{"ok": true}'))
+        conn.sendall(respond("200 OK", '{"ok": true}'))
 
     server = HostileServer(behave)
     try:
@@ -193,7 +193,7 @@ def test_an_environment_proxy_does_not_divert_the_loopback_proxy(monkeypatch):
 
     def behave(conn: socket.socket, request: str) -> None:
         got.append(request.split("\r\n", 1)[0])
-        conn.sendall(_respond("200 OK", '{"data": [{"id": "m-1"}]}'))
+        conn.sendall(respond("200 OK", '{"data": [{"id": "m-1"}]}'))
 
     target, elsewhere = HostileServer(behave), HostileServer(never_answer)
     for variable in ("HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"):

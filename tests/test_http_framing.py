@@ -18,7 +18,7 @@ from conftest import GOOD_KEY
 from litellm_key.errors import LitellmKeyError
 from litellm_key.gateway import UPSTREAM_SETTING
 from litellm_key.http_client import MAX_ANSWER, Client, Service
-from test_hostile_servers import HostileServer, hostile  # noqa: F401 (a fixture)
+from hostile_server import HostileServer
 
 MODELS = b'{"data": [{"id": "claude-sonnet-4-5-20250929"}]}'
 HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"

@@ -9,7 +9,7 @@ import pytest
 
 from conftest import GOOD_KEY
 from proxy_helpers import free_port, needs_nginx
-from test_renew import env_value, home, in_hours, pcli, portal, store, token_file  # noqa: F401 (fixtures)
+from conftest import env_value, in_hours, store
 from litellm_key import proxy
 from litellm_key.settings import Settings
 

@@ -12,26 +12,14 @@ import time
 import pytest
 
 from conftest import GOOD_KEY
-from litellm_standin import _json
-from sso_standin import SsoStandin
-from test_prompt import spawn  # noqa: F401 (the pseudo-terminal fixture)
-
-FAST = {"LITELLM_KEY_POLL_INTERVAL": "0.05"}
-
-
-@pytest.fixture
-def sso(standin) -> SsoStandin:
-    return SsoStandin(standin)
+from litellm_standin import json_response
+from conftest import env_text
+from sso_standin import FAST, SsoStandin
 
 
 def _no_secret_shown(sso: SsoStandin, *outputs: str) -> None:
     for output in outputs:
         assert sso.poll_secret not in output
-
-
-def _stored(workspace) -> str:
-    env_file = workspace / ".env"
-    return env_file.read_text() if env_file.exists() else ""
 
 
 def _wait_until(condition, what: str, seconds: float = 20) -> None:
@@ -48,7 +36,7 @@ def test_login_waits_while_pending_and_stores_the_credential_once_the_browser_si
     )
     try:
         _wait_until(lambda: len(sso.polls) >= 3, "the CLI to poll")
-        assert not _stored(workspace), "nothing is stored while the login is pending"
+        assert not env_text(workspace), "nothing is stored while the login is pending"
         sso.sign_in()  # the person signed in on the host
         stdout, stderr = process.communicate(timeout=30)
     finally:
@@ -63,7 +51,7 @@ def test_login_waits_while_pending_and_stores_the_credential_once_the_browser_si
     assert "does not start with sk-" not in stderr
     _no_secret_shown(sso, stdout, stderr)
     assert all(poll.headers["x-litellm-cli-poll-secret"] == sso.poll_secret for poll in sso.polls)
-    env = _stored(workspace)
+    env = env_text(workspace)
     assert f"LITELLM_API_KEY={sso.credential}\n" in env
     assert "LITELLM_KEY_EXPIRES=20" in env  # the JWT's exp, fixed-width UTC
     assert (workspace / ".env").stat().st_mode & 0o777 == 0o600
@@ -122,7 +110,7 @@ def test_login_with_team_flag_asks_litellm_for_that_team(cli, workspace, standin
     result = cli("login", "--team", "team-b", env=FAST)
     assert result.returncode == 0, result.output
     assert sso.polls[-1].args.get("team_id") == "team-b"
-    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert f"LITELLM_API_KEY={sso.credential}" in env_text(workspace)
 
 
 def test_login_with_team_when_litellm_does_not_ask_says_the_flag_was_not_used(cli, workspace, sso):
@@ -130,7 +118,7 @@ def test_login_with_team_when_litellm_does_not_ask_says_the_flag_was_not_used(cl
     result = cli("login", "--team", "team-b", env=FAST)
     assert result.returncode == 0, result.output
     assert "LiteLLM did not ask which team, so --team team-b was not used" in result.stderr
-    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert f"LITELLM_API_KEY={sso.credential}" in env_text(workspace)
 
 
 def test_login_with_a_team_litellm_did_not_offer_lists_the_teams_and_exits_2(cli, workspace, standin):
@@ -140,7 +128,7 @@ def test_login_with_a_team_litellm_did_not_offer_lists_the_teams_and_exits_2(cli
     assert result.returncode == 2, result.output
     assert "Team 'team-typo' is not one of yours for this login. Teams: Alpha (team-a), Beta (team-b)" in result.stderr
     assert all(poll.args.get("team_id") != "team-typo" for poll in sso.polls)
-    assert not _stored(workspace)
+    assert not env_text(workspace)
 
 
 def test_login_without_a_terminal_lists_the_teams_and_exits_2(cli, workspace, standin):
@@ -150,13 +138,13 @@ def test_login_without_a_terminal_lists_the_teams_and_exits_2(cli, workspace, st
     assert result.returncode == 2, result.output
     assert "Alpha (team-a), Beta (team-b)" in result.stderr
     assert "litellm-key login --team team-a" in result.stderr
-    assert not _stored(workspace)
+    assert not env_text(workspace)
 
 
 def _asks_for_a_team_but_lists_none(sso: SsoStandin) -> None:
     poll = sso.litellm.overrides[f"/sso/cli/poll/{sso.login_id}"]
     sso.litellm.overrides[f"/sso/cli/poll/{sso.login_id}"] = lambda request: (
-        poll(request) if not sso.signed_in else _json({"status": "ready", "requires_team_selection": True,
+        poll(request) if not sso.signed_in else json_response({"status": "ready", "requires_team_selection": True,
                                                         "teams": [], "team_details": []}))
 
 
@@ -167,7 +155,7 @@ def test_a_team_choice_without_teams_says_so_and_stores_nothing(cli, workspace, 
     assert result.returncode == 4, result.output
     assert "LiteLLM wants a team for the credential but lists none of yours" in result.stderr
     assert "add you to a team" in result.stderr and "--team" not in result.stderr
-    assert not _stored(workspace)
+    assert not env_text(workspace)
 
 
 def test_a_team_question_without_a_terminal_keeps_the_sign_in_for_login_with_team(cli, workspace, standin):
@@ -181,18 +169,18 @@ def test_a_team_question_without_a_terminal_keeps_the_sign_in_for_login_with_tea
     assert "resuming the login already started (code WXYZ-4821)" in second.stdout
     assert sso.starts == 1, "the person signed in once"
     assert sso.polls[-1].args.get("team_id") == "team-b"
-    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert f"LITELLM_API_KEY={sso.credential}" in env_text(workspace)
     assert not (cli.workspace.parent / "home" / ".local" / "state" / "litellm-key" / "sso-login.json").exists()
     _no_secret_shown(sso, first.output, second.output)
 
 
 def test_login_slows_down_on_429_and_still_succeeds(cli, workspace, sso):
-    sso.queued = [_json({"detail": "Too many requests"}, status=429)] * 2
+    sso.queued = [json_response({"detail": "Too many requests"}, status=429)] * 2
     sso.sign_in_after = 2
     result = cli("login", env=FAST)
     assert result.returncode == 0, result.output
     assert len(sso.polls) >= 3
-    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert f"LITELLM_API_KEY={sso.credential}" in env_text(workspace)
 
 
 def test_a_litellm_error_or_silence_while_polling_is_retried_until_the_sign_in(cli, workspace, sso):
@@ -202,7 +190,7 @@ def test_a_litellm_error_or_silence_while_polling_is_retried_until_the_sign_in(c
 
     path = f"/sso/cli/poll/{sso.login_id}"
     poll = sso.litellm.overrides[path]
-    troubles = [_json({"detail": "boom"}, status=500), Response("Bad Gateway", status=502), None]
+    troubles = [json_response({"detail": "boom"}, status=500), Response("Bad Gateway", status=502), None]
 
     def flaky(request):
         if not troubles:
@@ -210,7 +198,7 @@ def test_a_litellm_error_or_silence_while_polling_is_retried_until_the_sign_in(c
         answer = troubles.pop(0)
         if answer is None:  # no answer within --timeout: the server's behaviour, not synchronisation
             time.sleep(1.5)
-            return _json({"status": "pending"})
+            return json_response({"status": "pending"})
         return answer
 
     sso.litellm.overrides[path] = flaky
@@ -218,31 +206,31 @@ def test_a_litellm_error_or_silence_while_polling_is_retried_until_the_sign_in(c
     result = cli("login", "--timeout", "1", env=FAST)
     assert result.returncode == 0, result.output
     assert "LiteLLM failed with 500: boom; trying again until the login ends" in result.stderr
-    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert f"LITELLM_API_KEY={sso.credential}" in env_text(workspace)
 
 
 def test_a_litellm_that_fails_until_the_login_ends_is_reported_not_nobody_signing_in(cli, workspace, sso):
-    sso.queued = [_json({"detail": "database is down"}, status=503)] * 1000
+    sso.queued = [json_response({"detail": "database is down"}, status=503)] * 1000
     sso.expires_in = 1
     result = cli("login", env=FAST)
     assert result.returncode == 6, result.output
     assert "LiteLLM failed with 503: database is down" in result.stderr
     assert "Nobody finished the login" not in result.stderr
-    assert not _stored(workspace)
+    assert not env_text(workspace)
 
 
 @pytest.mark.parametrize(
     "arrange, exit_code, message",
     [
-        (lambda sso: sso.queued.append(_json({"detail": "Invalid CLI polling secret"}, status=403)), 4,
+        (lambda sso: sso.queued.append(json_response({"detail": "Invalid CLI polling secret"}, status=403)), 4,
          "the poll secret does not match (Invalid CLI polling secret)"),
-        (lambda sso: sso.queued.append(_json({"detail": f"Invalid CLI polling secret {sso.poll_secret}"}, status=403)),
+        (lambda sso: sso.queued.append(json_response({"detail": f"Invalid CLI polling secret {sso.poll_secret}"}, status=403)),
          4, "Invalid CLI polling secret"),
         (lambda sso: setattr(sso, "expired", True), 4, "The login expired or was already collected"),
         (lambda sso: setattr(sso, "unsupported", True), 6, "older than 1.84, or SSO is not configured"),
         (lambda sso: setattr(sso, "expires_in", 0), 4, "Nobody finished the login with code WXYZ-4821"),
         (lambda sso: sso.litellm.overrides.__setitem__(
-            "/sso/cli/start", lambda request: _json({"detail": "Too many CLI login attempts. Try again later."}, 429)),
+            "/sso/cli/start", lambda request: json_response({"detail": "Too many CLI login attempts. Try again later."}, 429)),
          6, "LiteLLM refused to start another login now (429"),
     ],
     ids=["403-wrong-secret", "403-echoing-the-secret", "400-expired-login", "404-old-litellm", "login-timed-out",
@@ -255,7 +243,7 @@ def test_login_failures_name_the_cause_and_keep_the_stored_key(cli, workspace, s
     assert result.returncode == exit_code, result.output
     assert message in result.stderr
     assert "litellm-key" in result.stderr  # the fix names a command
-    assert _stored(workspace) == f"LITELLM_API_KEY={GOOD_KEY}\n"
+    assert env_text(workspace) == f"LITELLM_API_KEY={GOOD_KEY}\n"
     _no_secret_shown(sso, result.output)
 
 
@@ -269,7 +257,7 @@ def test_traefiks_404_for_a_wrong_host_header_is_not_taken_for_an_old_litellm(cl
     assert "with something that is not LiteLLM (404 page not found)" in result.stderr
     assert "check `host_header`" in result.stderr
     assert "older than 1.84" not in result.stderr
-    assert not _stored(workspace)
+    assert not env_text(workspace)
 
 
 def test_a_login_id_with_url_characters_is_escaped_in_the_url_and_the_poll(cli, workspace, standin):
@@ -278,7 +266,7 @@ def test_a_login_id_with_url_characters_is_escaped_in_the_url_and_the_poll(cli, 
     result = cli("login", env=FAST)
     assert result.returncode == 0, result.output
     assert "/sso/key/generate?source=litellm-cli&key=sk-a%20b%2Fc%3Fd%26e%0A\n" in result.stdout
-    assert len(sso.polls) == 2 and f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert len(sso.polls) == 2 and f"LITELLM_API_KEY={sso.credential}" in env_text(workspace)
 
 
 def test_a_poll_secret_no_header_can_carry_is_a_clear_error_not_a_crash(cli, workspace, sso):
@@ -286,7 +274,7 @@ def test_a_poll_secret_no_header_can_carry_is_a_clear_error_not_a_crash(cli, wor
     result = cli("login", env=FAST)
     assert result.returncode == 6, result.output
     assert "a poll secret no HTTP header can carry" in result.stderr and "Traceback" not in result.output
-    assert not _stored(workspace)
+    assert not env_text(workspace)
 
 
 def test_a_credential_that_fails_verification_is_not_stored(cli, workspace, standin, sso):
@@ -296,7 +284,7 @@ def test_a_credential_that_fails_verification_is_not_stored(cli, workspace, stan
     result = cli("login", env=FAST)
     assert result.returncode == 4, result.output
     assert "blocked" in result.stderr
-    assert _stored(workspace) == f"LITELLM_API_KEY={GOOD_KEY}\n"
+    assert env_text(workspace) == f"LITELLM_API_KEY={GOOD_KEY}\n"
 
 
 def _pipe_where_the_saved_login_goes(cli):
@@ -311,7 +299,7 @@ def test_a_named_pipe_where_a_saved_login_is_read_is_skipped_not_waited_on(cli, 
     sso.sign_in_after = 0
     result = cli("login", env=FAST)
     assert result.returncode == 0, result.output
-    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert f"LITELLM_API_KEY={sso.credential}" in env_text(workspace)
 
 
 def test_a_named_pipe_where_the_login_is_saved_is_a_clear_error(cli, workspace, sso):
@@ -319,7 +307,7 @@ def test_a_named_pipe_where_the_login_is_saved_is_a_clear_error(cli, workspace, 
     result = cli("login", "--no-wait", env=FAST)
     assert result.returncode == 3, result.output
     assert "is a named pipe, not a file" in result.stderr and "Move it away" in result.stderr
-    assert "unexpected error" not in result.output and not _stored(workspace)
+    assert "unexpected error" not in result.output and not env_text(workspace)
 
 
 def test_no_wait_prints_the_url_and_the_next_login_collects_that_same_login(cli, workspace, sso):
@@ -328,7 +316,7 @@ def test_no_wait_prints_the_url_and_the_next_login_collects_that_same_login(cli,
     document = json.loads(first.stdout)
     assert document["url"].endswith(f"key={sso.login_id}") and document["user_code"] == sso.user_code
     assert sso.login_id in first.stderr  # the person still sees the URL when stdout is JSON
-    assert not sso.polls and not _stored(workspace)
+    assert not sso.polls and not env_text(workspace)
     state_file = cli.workspace.parent / "home" / ".local" / "state" / "litellm-key" / "sso-login.json"
     assert state_file.stat().st_mode & 0o777 == 0o600
     _no_secret_shown(sso, first.output)
@@ -339,7 +327,7 @@ def test_no_wait_prints_the_url_and_the_next_login_collects_that_same_login(cli,
     assert "resuming the login already started (code WXYZ-4821)" in second.stdout
     assert sso.starts == 1
     assert not state_file.exists()
-    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert f"LITELLM_API_KEY={sso.credential}" in env_text(workspace)
 
 
 @pytest.fixture
@@ -360,7 +348,7 @@ def test_login_on_a_terminal_shows_a_countdown_until_the_sign_in(terminal, works
     child.close()
     assert child.exitstatus == 0
     assert sso.poll_secret not in child.before
-    assert f"LITELLM_API_KEY={sso.credential}" in _stored(workspace)
+    assert f"LITELLM_API_KEY={sso.credential}" in env_text(workspace)
 
 
 def test_ctrl_c_while_waiting_stops_with_130_and_stores_nothing(terminal, workspace, sso):
@@ -376,7 +364,7 @@ def test_ctrl_c_while_waiting_stops_with_130_and_stores_nothing(terminal, worksp
     # wait(), not close(): close() sends SIGHUP and then SIGKILL to a child it has not reaped 0.1 s
     # after closing the pty (a slow exit on a loaded machine); wait() only waits for its own status
     assert child.wait() == 130
-    assert _stored(workspace) == "KEEP=1\n"
+    assert env_text(workspace) == "KEEP=1\n"
 
 
 def test_an_interrupted_json_login_still_prints_its_one_document(cli, workspace, sso):
@@ -395,7 +383,7 @@ def test_an_interrupted_json_login_still_prints_its_one_document(cli, workspace,
     assert process.returncode == 130, stdout + stderr
     document = json.loads(stdout)
     assert document["ok"] is False and document["error"]["reason"] == "interrupted"
-    assert "Cancelled" in stderr and not _stored(workspace)
+    assert "Cancelled" in stderr and not env_text(workspace)
 
 
 def test_login_on_a_terminal_asks_which_team(terminal, workspace, standin):
@@ -425,11 +413,11 @@ def test_a_team_choice_without_teams_on_a_terminal_says_so_instead_of_an_empty_m
     child.expect(pexpect.EOF)
     child.close()
     assert child.exitstatus == 4
-    assert not _stored(workspace)
+    assert not env_text(workspace)
 
 
 def test_a_litellm_that_trickles_its_answer_ends_at_the_deadline(cli, workspace):
-    from test_hostile_servers import HostileServer, trickle
+    from hostile_server import HostileServer, trickle
 
     server = HostileServer(trickle(headers_too=False))
     try:
@@ -438,7 +426,7 @@ def test_a_litellm_that_trickles_its_answer_ends_at_the_deadline(cli, workspace)
         server.close()
     assert result.returncode == 6, result.output
     assert "did not answer within 2" in result.stderr
-    assert not _stored(workspace)
+    assert not env_text(workspace)
 
 
 def test_the_docs_say_when_to_log_in_instead_of_pasting_or_using_the_portal():

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from conftest import env_text
 from proxy_helpers import free_port, needs_nginx
-from test_login import FAST, _stored, sso  # noqa: F401 (fixture)
-from test_proxy_cli import proxy_env  # noqa: F401 (fixture: the proxy turned on for `cli`)
+from sso_standin import FAST
 
 pytestmark = needs_nginx
 
@@ -17,7 +17,7 @@ def test_login_goes_through_the_proxy_so_litellm_sees_the_host_header(cli, works
     assert sso.starts == 1 and sso.polls
     assert {request.headers["Host"] for request in sso.litellm.requests} == {"litellm.localhost"}
     port = proxy_env["LITELLM_LISTEN"].rsplit(":", 1)[1]
-    assert f"LITELLM_BASE_URL=http://localhost:{port}\n" in _stored(workspace)
+    assert f"LITELLM_BASE_URL=http://localhost:{port}\n" in env_text(workspace)
 
 
 def test_login_through_a_proxy_that_cannot_reach_litellm_says_so(cli, workspace, sso, proxy_env):
@@ -25,4 +25,4 @@ def test_login_through_a_proxy_that_cannot_reach_litellm_says_so(cli, workspace,
     assert result.returncode == 6, result.output
     assert "The proxy is up but could not reach LiteLLM" in result.stderr
     assert "Check Traefik/LiteLLM on the host and the `upstream` setting" in result.stderr
-    assert not _stored(workspace)
+    assert not env_text(workspace)

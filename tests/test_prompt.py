@@ -2,31 +2,13 @@
 
 from __future__ import annotations
 
-import sys
 
 import pexpect
 import pytest
 
 from conftest import GOOD_KEY
 
-ENTER = "\r"
-
-
-@pytest.fixture
-def spawn(cli):
-    children = []
-
-    def start(*args: str, env: dict[str, str] | None = None) -> pexpect.spawn:
-        child = pexpect.spawn(
-            sys.executable, ["-m", "litellm_key", *args], cwd=str(cli.workspace), env=env or cli.env,
-            encoding="utf-8", timeout=20, dimensions=(24, 120),
-        )
-        children.append(child)
-        return child
-
-    yield start
-    for child in children:
-        child.close(force=True)
+from pty_helpers import ENTER
 
 
 def test_prompt_hides_the_key_and_stores_it(spawn, workspace):

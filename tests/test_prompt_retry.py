@@ -5,7 +5,7 @@ from __future__ import annotations
 import pexpect
 
 from conftest import GOOD_KEY
-from test_prompt import ENTER, spawn  # noqa: F401 (the pseudo-terminal fixture)
+from pty_helpers import ENTER
 
 
 def _paste_and_finish(child: pexpect.spawn, workspace, key: str) -> None:

@@ -23,15 +23,6 @@ pytestmark = needs_nginx
 PACKAGE = Path(litellm_key.__file__).parent
 
 
-@pytest.fixture
-def proxy_env(cli):
-    """Environment that turns the proxy on for `cli`, on a fresh port; its nginx is stopped afterwards."""
-    state_dir = Path(cli.env["XDG_STATE_HOME"]) / "litellm-key"
-    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}", "LITELLM_UPSTREAM": cli.standin.url}
-    yield env
-    proxy.stop(Settings(workspace=cli.workspace, env_file=cli.workspace / ".env", state_dir=state_dir))
-
-
 def test_setup_starts_the_proxy_and_verifies_through_it(cli, proxy_env, workspace, standin):
     port = proxy_env["LITELLM_LISTEN"].rsplit(":", 1)[1]
 

@@ -17,7 +17,7 @@ from litellm_key.errors import LitellmKeyError
 from litellm_key.settings import Settings
 from litellm_standin import MASTER_KEY
 from proxy_helpers import free_port, needs_nginx
-from test_hostile_servers import HostileServer, _respond
+from hostile_server import HostileServer, respond
 
 
 class Redirecting:
@@ -34,7 +34,7 @@ class Redirecting:
 
     def _record(self, conn: socket.socket, request: str) -> None:
         self.reached_elsewhere.append(request)
-        conn.sendall(_respond("200 OK", '{"data": [{"id": "claude-sonnet-4-5-20250929"}]}'))
+        conn.sendall(respond("200 OK", '{"data": [{"id": "claude-sonnet-4-5-20250929"}]}'))
 
     def close(self) -> None:
         self.server.close()

@@ -10,75 +10,20 @@ import subprocess
 import sys
 import threading
 import time
-from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
-from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from conftest import GOOD_KEY
-from portal_standin import KEYS_DISABLED, SESSION_TOKEN, PortalStandin, stored_session
+from conftest import GOOD_KEY, PAST, env_value, in_hours, store
+from portal_standin import SESSION_TOKEN, stored_session
 from proxy_helpers import free_port
 
 ROO_FILE = ".config/litellm-key/roo-code-settings.json"
-PAST = "2021-06-01T00:00:00Z"
-
-
-@pytest.fixture
-def portal(standin):
-    server = HTTPServer(host="127.0.0.1", port=0)
-    server.start()
-    yield PortalStandin(server, standin)
-    server.clear()
-    server.stop()
-
-
-@pytest.fixture
-def home(cli) -> Path:
-    return cli.workspace.parent / "home"
-
-
-@pytest.fixture
-def token_file(home) -> Path:
-    return home / ".config" / "litellm-key" / "session-token"
-
-
-@pytest.fixture
-def pcli(cli, portal, token_file):
-    """The CLI with a portal configured, a stored session, Roo Code as the client that holds the key
-    in its file, and no output ever showing the session token."""
-    cli.env.update(LITELLM_PORTAL_URL=portal.url, LITELLM_CLIENTS="roo")
-    token_file.parent.mkdir(parents=True)
-    token_file.write_text(stored_session(portal.url))
-
-    def run(*args, **kwargs):
-        result = cli(*args, **kwargs)
-        assert SESSION_TOKEN not in result.output
-        return result
-
-    return run
-
-
-def store(workspace: Path, secret: str, expires: str | None) -> bytes:
-    text = f"# mine\nLITELLM_API_KEY={secret}\n" + (f"LITELLM_KEY_EXPIRES={expires}\n" if expires else "")
-    (workspace / ".env").write_text(text)
-    return text.encode()
-
-
-def env_value(workspace: Path, name: str) -> str | None:
-    for line in (workspace / ".env").read_text().splitlines():
-        if line.startswith(f"{name}="):
-            return line.split("=", 1)[1]
-    return None
 
 
 def roo_key(home: Path) -> str:
     return json.loads((home / ROO_FILE).read_text())["providerProfiles"]["apiConfigs"]["litellm"]["litellmApiKey"]
-
-
-def in_hours(hours: float) -> str:
-    return (datetime.now(timezone.utc) + timedelta(hours=hours)).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def test_renew_leaves_a_valid_key_alone_and_never_asks_the_portal(pcli, workspace, portal):
@@ -436,7 +381,7 @@ def test_a_portal_that_echoes_the_session_token_in_an_error_shows_its_mask(pcli,
 def test_token_ends_within_its_budget_when_the_portal_trickles(pcli, workspace, standin, token_file):
     """A portal that sends one byte at a time never trips a per-read timeout; only the overall
     deadline ends the call (the subprocess timeout would fail this test on a hang)."""
-    from test_hostile_servers import HostileServer, trickle
+    from hostile_server import HostileServer, trickle
 
     server = HostileServer(trickle(headers_too=True))
     try:

@@ -4,8 +4,7 @@ portal's key is checked against LiteLLM through the proxy before it is stored.""
 from __future__ import annotations
 
 from proxy_helpers import needs_nginx
-from test_proxy_cli import proxy_env  # noqa: F401 (fixture: the proxy turned on for `cli`)
-from test_renew import env_value, home, pcli, portal, token_file  # noqa: F401 (fixtures)
+from conftest import env_value
 
 pytestmark = needs_nginx
 

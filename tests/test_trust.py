@@ -14,7 +14,7 @@ from conftest import GOOD_KEY
 from keys_helpers import admin, admin_standin, kubectl  # noqa: F401 (fixtures)
 from litellm_key.errors import SafetyRefusal
 from litellm_key.secret import refuse_cleartext
-from litellm_standin import MASTER_KEY, _json
+from litellm_standin import MASTER_KEY, json_response
 from portal_standin import SESSION_TOKEN, PortalStandin, stored_session
 from sso_standin import SsoStandin
 
@@ -176,7 +176,7 @@ def test_the_session_token_is_not_sent_over_plain_http_to_another_machine(cli, w
 
 def _generate_answers(admin_standin, key):
     """/key/generate answers `key` (anything: the master key, null, a number ...) in LiteLLM's shape."""
-    admin_standin.overrides["/key/generate"] = lambda request: _json(
+    admin_standin.overrides["/key/generate"] = lambda request: json_response(
         {"key": key, "token": key, "key_alias": "claude-code-alice", "models": [], "expires": None}
     )
 
@@ -187,7 +187,7 @@ UNUSABLE = [("missing", ...), ("null", None), ("number", 12345), ("empty", ""), 
 @pytest.mark.parametrize("answer", [key for _, key in UNUSABLE], ids=[name for name, _ in UNUSABLE])
 def test_a_generate_answer_without_a_usable_key_writes_nothing(admin, admin_standin, workspace, answer):
     if answer is ...:
-        admin_standin.overrides["/key/generate"] = lambda request: _json({"key_alias": "claude-code-alice"})
+        admin_standin.overrides["/key/generate"] = lambda request: json_response({"key_alias": "claude-code-alice"})
     else:
         _generate_answers(admin_standin, answer)
     result = admin("keys", "generate", "--developer", "alice", "--output", "alice.env")
@@ -223,7 +223,7 @@ def test_onboard_writes_no_file_for_an_answer_that_is_the_master_key(admin, admi
 
 
 def test_the_master_key_in_a_listing_shows_only_its_mask(admin, admin_standin):
-    admin_standin.overrides["/key/list"] = lambda request: _json({
+    admin_standin.overrides["/key/list"] = lambda request: json_response({
         "keys": [{"token": MASTER_KEY, "key_alias": MASTER_KEY, "key_name": "sk-...0000", "models": [],
                   "metadata": {"note": f"made with {MASTER_KEY}"}}],
         "total_count": 1, "current_page": 1, "total_pages": 1,
@@ -248,7 +248,7 @@ def test_an_sso_login_that_hands_over_the_master_key_stores_nothing(cli, workspa
 def test_an_sso_answer_without_a_usable_credential_stores_nothing(cli, workspace, standin, credential):
     sso = SsoStandin(standin)
     sso.sign_in()
-    sso.queued.append(_json({"status": "ready", "key": credential, "user_id": "alice@example.com"}))
+    sso.queued.append(json_response({"status": "ready", "key": credential, "user_id": "alice@example.com"}))
     result = cli("login", env=FAST)
     assert result.returncode == 6, result.output
     assert "unusable" in result.stderr
@@ -262,7 +262,7 @@ def test_an_sso_answer_without_a_usable_credential_stores_nothing(cli, workspace
 def test_a_resumed_login_whose_error_repeats_the_poll_secret_shows_its_mask(cli, standin, json_flag):
     sso = SsoStandin(standin)
     assert cli("login", "--no-wait", env=FAST).returncode == 0
-    sso.queued.append(_json({"detail": f"Invalid CLI polling secret {sso.poll_secret}"}, status=403))
+    sso.queued.append(json_response({"detail": f"Invalid CLI polling secret {sso.poll_secret}"}, status=403))
     result = cli("login", *json_flag, env=FAST)
     assert result.returncode == 4, result.output
     assert "Invalid CLI polling secret" in result.output

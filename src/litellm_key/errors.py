@@ -7,6 +7,8 @@ the CLI turns the exception into a two-line report (what happened, how to fix it
 
 from __future__ import annotations
 
+from .known_clients import ENVIRONMENT_CLIENTS_TEXT
+
 
 class LitellmKeyError(Exception):
     """Base of every expected failure; anything else is a bug (exit 1)."""
@@ -521,7 +523,7 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
     "shell-rc-not-a-file": (
         ConfigError,
         "Cannot add litellm-key's block to {path} ({detail}): new terminals will not export the key "
-        "for codex, gemini and opencode.",
+        f"for {ENVIRONMENT_CLIENTS_TEXT}.",
         "Move {path} away (or make it a file), then run `litellm-key apply`.",
     ),
     "client-config-malformed": (

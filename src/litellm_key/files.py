@@ -15,7 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Iterator, NamedTuple
 
 if TYPE_CHECKING:
     import subprocess
@@ -114,18 +114,27 @@ def _fsync_dir(folder: Path) -> None:
 
 
 @contextlib.contextmanager
-def locked_dir(folder: Path) -> Iterator[None]:
-    """Serialise read-modify-write cycles on files in `folder`.
+def locked_dir(folder: Path, deadline: float | None = None) -> Iterator[None]:
+    """Serialise read-modify-write cycles on files in `folder`; with a `deadline` (time.monotonic),
+    give up with TimeoutError instead of waiting on (a caller that must answer in time).
 
     The lock is on the directory, not the file: an atomic rename swaps the file's inode, so a lock
     held on the old inode would not stop a second writer that opened the new one.
     """
     import fcntl
+    import time
 
     folder.mkdir(parents=True, exist_ok=True)
     fd = os.open(folder, os.O_RDONLY)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX)
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | (0 if deadline is None else fcntl.LOCK_NB))
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:  # type: ignore[operator]  (LOCK_NB only with a deadline)
+                    raise TimeoutError(f"{folder} stayed locked") from None
+                time.sleep(0.05)  # polling the lock with a deadline: flock has no timeout of its own
         yield
     finally:
         os.close(fd)
@@ -142,23 +151,47 @@ def git(folder: Path, *args: str) -> "subprocess.CompletedProcess[str] | None":
         return None
 
 
-def committable(path: Path) -> str | None:
-    """Why git could commit the real file behind `path` ("tracked by git", "not ignored by git"),
-    or None: outside any repository, or ignored. For a file about to hold a key (Roo Code's),
-    which a link into a dotfiles repository, or a ~/.config kept in git, would otherwise expose."""
-    real = Path(os.path.realpath(path))
-    folder = next((parent for parent in real.parents if parent.is_dir()), None)
-    if folder is None:
+class InGit(NamedTuple):
+    """What git says about one file (a link is not followed): its work tree and path there."""
+
+    top_level: Path
+    relpath: str
+    tracked: bool
+    ignored: bool
+
+
+def in_git(path: Path) -> InGit | None:
+    """Ask the innermost repository holding `path` (a nested clone or submodule answers for its
+    own files) whether it tracks or ignores it; None outside git. `path` may not exist yet."""
+    folder = next(parent for parent in path.parents if parent.is_dir())
+    top = git(folder, "rev-parse", "--show-toplevel")
+    if top is None or top.returncode != 0:
         return None
+    top_level = Path(top.stdout.strip()).resolve()
+    relpath = (folder.resolve() / path.relative_to(folder)).relative_to(top_level).as_posix()
+    listed = git(top_level, "ls-files", "--error-unmatch", "--", relpath)
+    if listed is not None and listed.returncode == 0:
+        return InGit(top_level, relpath, True, False)
+    ignored = git(top_level, "check-ignore", "-q", "--no-index", "--", relpath)
+    return InGit(top_level, relpath, False, ignored is not None and ignored.returncode == 0)
 
-    def answer(*args: str) -> int | None:
-        ran = git(folder, *args)
-        return None if ran is None else ran.returncode
 
-    relative = str(real.relative_to(folder))
-    if answer("rev-parse", "--is-inside-work-tree") != 0:
-        return None
-    if answer("ls-files", "--error-unmatch", "--", relative) == 0:
-        return "tracked by git"
-    return None if answer("check-ignore", "-q", "--no-index", "--", relative) == 0 else "not ignored by git"
+def key_file_paths(path: Path) -> tuple[Path, Path]:
+    """(the link itself, the file it points to) for a file about to hold a key, both absolute; the
+    same path twice when it is no link. git could commit either: the guard asks about both."""
+    folder = next(parent for parent in path.parents if parent.is_dir())  # the file may not exist yet
+    link = folder.resolve() / path.relative_to(folder)
+    return link, Path(os.path.realpath(path)) if os.path.islink(path) else link
 
+
+def git_exposure(path: Path) -> tuple[Path, str] | None:
+    """The one git-exposure guard: the first file behind `path` (the link, then its target) that git
+    could commit, and why ("tracked by git", "not ignored by git"), or None. Each is asked in the
+    repository that holds it, so a link into a dotfiles repository, a ~/.config kept in git or a
+    nested clone is judged by that repository's own rules (`!` lines included). `.env` adds its
+    own .gitignore lines on top (envfile.ensure_gitignored); a file in the home folder is refused."""
+    for each in dict.fromkeys(key_file_paths(path)):
+        found = in_git(each)
+        if found is not None and not found.ignored:
+            return each, "tracked by git" if found.tracked else "not ignored by git"
+    return None

@@ -121,7 +121,7 @@ def classify(status: int, text: str, *, url: str, key: ClientKey | None, secrets
     reason = _TYPES.get(error_type) or next((r for needle, r in _AUTH_MESSAGES if needle in message), None)
     if reason == "key-expired":
         expiry = message.split("Key Expiry time", 1)[1].split(" and ", 1)[0].strip() if "Key Expiry time" in message else ""
-        return fail(reason, key=masked, expiry=f" on {_detail(expiry, secrets=secrets)}" if expiry else "")
+        return fail("key-expired", key=masked, expiry=f" on {_detail(expiry, secrets=secrets)}" if expiry else "")
     if reason:
         return fail(reason, key=masked, detail=detail)
     if status in (401, 403):

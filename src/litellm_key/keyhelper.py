@@ -16,13 +16,13 @@ import os
 import sys
 import time
 
-KEY_VARIABLE = "LITELLM_API_KEY"
+from .known_clients import BASE_URL_VARIABLE, CLAUDE_TOKEN_VARIABLE, CLIENTS, KEY_VARIABLE, SHARED_VARIABLES
+
 # Longer than this is no key (an sk- key is a few dozen characters, a login JWT a few hundred): it
 # would not fit an HTTP header line through LiteLLM's server (h11's 16 KB for all headers) or a
 # default nginx (8 KB per line), so it is refused before it is stored (ClientKey.problem), and the
 # fast path leaves a stored one to the full command, which says so.
 MAX_KEY_LENGTH = 4096
-BASE_URL_VARIABLE = "LITELLM_BASE_URL"
 # When the stored key stops working, `YYYY-MM-DDTHH:MM:SSZ` in UTC (envfile.normalized_expiry).
 EXPIRES_VARIABLE = "LITELLM_KEY_EXPIRES"
 SYSTEM_CONFIG = "/etc/litellm-key/config.yaml"
@@ -135,24 +135,16 @@ def shell_quote(value: str) -> str:
 
 
 def client_environment(secret: str, base_url: str, *, claude_has_helper: bool) -> dict[str, str]:
-    """The variables each client reads, for `env`.
+    """The variables each client reads (known_clients declares them), for `env`.
 
     With Claude Code's apiKeyHelper in place, its key comes from the helper, which reads .env on
     demand; an exported ANTHROPIC_AUTH_TOKEN would win over the helper and pin every terminal to
     the key it was opened with, so a renewed key would not reach Claude Code. It is left out then.
     """
-    variables = {
-        KEY_VARIABLE: secret,
-        BASE_URL_VARIABLE: base_url,
-        "ANTHROPIC_BASE_URL": base_url,
-        "ANTHROPIC_AUTH_TOKEN": secret,
-        "OPENAI_BASE_URL": f"{base_url}/v1",
-        "OPENAI_API_KEY": secret,
-        "GEMINI_API_KEY": secret,
-        "GOOGLE_GEMINI_BASE_URL": base_url,
-    }
+    declared = SHARED_VARIABLES + tuple(pair for client in CLIENTS for pair in client.variables)
+    variables = {name: value.replace("{key}", secret).replace("{base_url}", base_url) for name, value in declared}
     if claude_has_helper:
-        del variables["ANTHROPIC_AUTH_TOKEN"]
+        del variables[CLAUDE_TOKEN_VARIABLE]
     return variables
 
 

@@ -14,10 +14,10 @@ from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .known_clients import KNOWN_CLIENTS  # the `clients` setting's choices (one declaration per client)
+
 if TYPE_CHECKING:
     from typing import Any
-
-KNOWN_CLIENTS = ("claude-code", "codex", "gemini", "opencode", "roo")
 
 
 # ---- value parsers: raw (str from env/flags, anything from YAML) -> typed value, ValueError(problem, hint)

@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .errors import fail
 from .files import atomic_write, read_regular
+from .known_clients import ENVIRONMENT_CLIENTS_TEXT
 
 BEGIN = "# >>> litellm-key >>>"
 END = "# <<< litellm-key <<<"
@@ -30,7 +31,7 @@ def block(env_command: str, env_file: Path, joined: bool = False, found_empty: b
     note = JOINED if joined else FOUND_EMPTY if found_empty else ""
     return (
         f"{BEGIN}{note}\n"
-        "# LiteLLM key and proxy URL for codex, gemini and opencode; `litellm-key logout` removes this block.\n"
+        f"# LiteLLM key and proxy URL for {ENVIRONMENT_CLIENTS_TEXT}; `litellm-key logout` removes this block.\n"
         f'if [ -r {env_path} ]; then eval "$({env_command} 2>/dev/null)"; fi\n'
         f"{END}\n"
     )

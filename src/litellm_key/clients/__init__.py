@@ -17,20 +17,14 @@ from typing import Mapping
 
 from ..secret import ClientKey
 from ..settings import Settings
-from ..settings_values import KNOWN_CLIENTS
+from ..known_clients import CLIENTS
+
 CONFIGURED = "configured"
 NOT_CONFIGURED = "not configured"
 DRIFTED = "drifted"
 
-# client name (settings.KNOWN_CLIENTS) -> module under litellm_key.clients
-MODULES: dict[str, str] = {
-    "claude-code": "claude_code",
-    "codex": "codex",
-    "gemini": "gemini",
-    "opencode": "opencode",
-    "roo": "roo",
-}
-assert tuple(MODULES) == KNOWN_CLIENTS
+# client name -> module under litellm_key.clients, from the one declaration per client
+MODULES: dict[str, str] = {client.name: client.module for client in CLIENTS}
 
 # Where Roo Code's provider profile goes, written the way VS Code's `roo-cline.autoImportSettingsPath`
 # must name it: Roo expands a leading `~/` with os.homedir() (not $XDG_CONFIG_HOME), so the file is

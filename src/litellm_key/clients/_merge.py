@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from ..errors import fail
-from ..files import atomic_write, committable, locked_dir, real_path
+from ..files import atomic_write, git_exposure, locked_dir
 from . import CONFIGURED, DRIFTED, NOT_CONFIGURED, ClientChange, ClientContext, ClientState
 from ._document import ABSENT, TABLE, Conflict, ConfigFile, Setting, Unreadable, digest, failure, get, load_all, parse, put, read, same, shown
 from ._formats import Format, ParseProblem
@@ -73,9 +73,9 @@ def _refuse_exposed_key(client: str, config: ConfigFile, data: bytes | None, new
     Asked only when the key goes in anew, so `apply` at each start runs no git."""
     if not secret or new_data == data or secret.encode() not in new_data or (data and secret.encode() in data):
         return
-    exposure = committable(config.path)
+    exposure = git_exposure(config.path)
     if exposure:
-        raise fail("client-key-file-exposed", client=client, path=config.path, real=real_path(config.path), exposure=exposure)
+        raise fail("client-key-file-exposed", client=client, path=config.path, real=exposure[0], exposure=exposure[1])
 
 
 def remove(ctx: ClientContext, client: str, configs: Sequence[ConfigFile]) -> ClientChange:

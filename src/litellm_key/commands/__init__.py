@@ -9,15 +9,17 @@ from __future__ import annotations
 
 import argparse
 import os
-from typing import Any
-
+import sys
+from typing import TYPE_CHECKING, Any
 
 from ..console import Console
-from ..envfile import stored_key
-from ..errors import LitellmKeyError, fail
+from ..errors import fail
 from ..keyhelper import user_config
-from ..secret import ClientKey
+from ..services.state_dir import state_dir_problem
 from ..settings import SETTINGS, Settings, load_settings
+
+if TYPE_CHECKING:
+    from ..portal import SessionToken
 
 
 def add_setting_flag(group: argparse._ActionsContainer, name: str, *, help_text: str | None = None) -> None:
@@ -93,6 +95,26 @@ def add_output_flags(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--quiet", "-q", action="store_true", help="print only warnings and errors")
 
 
+def interactive(args: argparse.Namespace | None = None) -> bool:
+    """Whether a person can answer a prompt: stdin and stdout on a terminal (a pipe, a hook or a CI
+    log cannot) and no `--no-input`. The one test every command that may ask uses."""
+    return not getattr(args, "no_input", False) and sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def ask_session_token(portal_url: str) -> "SessionToken":
+    """The hidden prompt for the portal session token (`portal login`, and `renew` or `setup
+    --from-portal` on a terminal without a stored one), naming the portal the token will be sent
+    to and where to find it there: the person answering decides where it goes."""
+    import questionary
+
+    from ..portal import WHERE_TO_COPY, SessionToken
+
+    secret = questionary.password(f"Session token for {portal_url} (copy it from {WHERE_TO_COPY}):").ask()
+    if secret is None:
+        raise fail("cancelled")
+    return SessionToken.parse(secret)
+
+
 SETTING_FLAGS = ("workspace", *(name for name, setting in SETTINGS.items() if setting.flags))
 
 
@@ -132,54 +154,3 @@ def warn_ignored(settings: Settings, console: Console | None = None) -> None:
             f"{origin.where} sets {name}, which only your own settings may choose: ignored",
             f"put it in {user_config(os.environ)}{f', or use {others}' if others else ''} (docs/security.md says why)",
         )
-
-
-def state_dir_problem(settings: Settings) -> LitellmKeyError | None:
-    """What stops us from using `state_dir` and everything in it, without creating anything (doctor
-    asks too): an earlier `sudo litellm-key …` leaves root-owned files, a read-only home, a file
-    where the folder belongs."""
-    folder = existing = settings.state_dir
-    while not os.path.lexists(existing) and existing != existing.parent:
-        existing = existing.parent  # created on first use: its first existing ancestor must allow that
-    entries = [(str(existing), os.R_OK | os.W_OK | os.X_OK)]
-    if existing == folder and folder.is_dir():
-        for root, folders, names in os.walk(folder):
-            entries += [(os.path.join(root, name), os.R_OK | os.W_OK | os.X_OK) for name in folders]
-            entries += [(os.path.join(root, name), os.R_OK | os.W_OK) for name in names]
-    for path, wanted in entries:
-        if not os.path.isdir(path) and wanted & os.X_OK:
-            detail = f"{path} is not a folder"
-        elif not os.path.islink(path) and not os.access(path, wanted):
-            detail = f"{path} is not writable by you"
-        else:
-            continue
-        return fail("state-dir-unusable", state_dir=folder, detail=detail)
-    return None
-
-
-def key_location(settings: Settings) -> str:
-    """Where the key lives, in the user's words (for "no key is stored in …")."""
-    return "the OS credential store" if settings.key_store == "keyring" else str(settings.env_file)
-
-
-def load_key(settings: Settings) -> ClientKey | None:
-    """The stored key, from wherever the `key_store` setting keeps it."""
-    if settings.key_store == "keyring":
-        from ..keyring_store import load_key as from_keyring
-
-        return from_keyring()
-    return stored_key(settings.env_file)
-
-
-def replaceable_key(settings: Settings, console: Console) -> ClientKey | None:
-    """The stored key for `setup` and `renew`, which are here to replace it: a stored value that is
-    no usable key is a warning and None. A store that cannot be read at all (the keyring library
-    missing or failing, .env unreadable) is still an error: storing the new key would fail too."""
-    try:
-        return load_key(settings)
-    except LitellmKeyError as error:
-        if error.reason not in ("env-key-malformed", "key-malformed"):
-            raise
-        where = "the OS credential store" if settings.key_store == "keyring" else settings.env_file
-        console.warn(f"ignoring the key stored in {where}: {error.message}")
-        return None

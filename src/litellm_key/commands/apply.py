@@ -10,12 +10,12 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from ..envfile import BASE_URL_VARIABLE, update_env
 from ..errors import GatewayError, LitellmKeyError
 from ..gateway import Verification, verify
-from . import add_portal_flags, add_client_flags, load_key, add_connection_flags, add_output_flags, settings_from
-from .steps import changes_as_dict, configure_clients, report_verified, start_and_report, verification_as_dict
-from .steps import record_expiry, warn_if_expiring
+from ..services.client_setup import configure_clients
+from ..services.key_store import key_store
+from ..services.verification import login_expiry_warning, record_expiry
+from . import add_portal_flags, add_client_flags, add_connection_flags, add_output_flags, render, settings_from
 
 DESCRIPTION = """Restore the proxy and every configured client from the key in .env, then verify the
 key. Never prompts. Exit 0 when there is no key yet (with one line saying to run
@@ -46,29 +46,30 @@ def _verify_unless_offline(settings, key, console: Console) -> Verification | No
     except GatewayError as error:
         console.warn(f"could not verify the key now: {error.message}", error.fix)
         return None
-    report_verified(console, key, verification)
+    render.verified(console, key, verification)
     record_expiry(settings, key, verification)
     return verification
 
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
-    key = load_key(settings)
+    store = key_store(settings)
+    key = store.load()
     if key is None:
         console.warn(f"no LiteLLM client key in {settings.env_file} yet: run config-claude-code.sh to set one up")
         console.emit({"ok": True, "key": None, "env_file": str(settings.env_file)})
         return 0
 
-    warn_if_expiring(settings, key, console)
-    proxy_outcome = start_and_report(settings, console)
+    render.notice(console, login_expiry_warning(settings, key))
+    proxy_outcome = render.start_proxy(settings, console)
     if settings.portal_url:  # renewal brings the portal client along: only load it when it can act
-        from .renewal import renew_on_start
+        from ..services.renewal import renew_on_start
 
         key = renew_on_start(settings, key, console)  # after the proxy: verification goes through it
-    update_env(settings.env_file, {BASE_URL_VARIABLE: settings.base_url})
+    store.record_base_url()
     client_failure: LitellmKeyError | None = None
     try:
-        client_changes = configure_clients(settings, key, console)
+        client_changes = render.client_setup(console, configure_clients(settings, key))
     except LitellmKeyError as error:  # still verify: the other clients were configured
         client_failure, client_changes = error, []
     verification = _verify_unless_offline(settings, key, console)
@@ -80,8 +81,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "key": key.mask(),
             "env_file": str(settings.env_file),
             "proxy": proxy_outcome,
-            "clients": changes_as_dict(client_changes),
-            **verification_as_dict(verification),
+            "clients": render.changes_as_dict(client_changes),
+            **render.verification_as_dict(verification),
         }
     )
     return 0

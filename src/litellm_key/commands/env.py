@@ -14,8 +14,8 @@ import sys
 from ..console import Console
 from ..envfile import BASE_URL_VARIABLE, stored_values
 from ..keyhelper import claude_has_helper, client_environment, export_lines
-from ..errors import fail
-from . import add_location_flags, key_location, load_key, settings_from
+from ..services.key_store import key_store
+from . import add_location_flags, settings_from
 
 DESCRIPTION = """Print `export NAME=value` lines for the stored key and the proxy URL, in the names
 each client reads: LITELLM_*, ANTHROPIC_*, OPENAI_*, GEMINI_API_KEY, GOOGLE_GEMINI_BASE_URL.
@@ -37,9 +37,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, only=("env_file", "key_store"))
-    key = load_key(settings)
-    if key is None:
-        raise fail("key-missing", where=key_location(settings))
+    key = key_store(settings).require()
     # The URL setup and apply stored beside the key; the settings layers only for a .env without one.
     base_url = stored_values(settings.env_file, (BASE_URL_VARIABLE,)).get(BASE_URL_VARIABLE) or settings_from(args).base_url
     variables = client_environment(key.reveal(), base_url, claude_has_helper=claude_has_helper(os.environ))

@@ -10,7 +10,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import sys
 import time
 
 from .. import sso
@@ -20,8 +19,10 @@ from ..errors import LitellmKeyError, fail
 from ..files import atomic_write, read_regular
 from ..gateway import verify
 from ..settings import Settings
-from . import add_client_flags, add_connection_flags, add_output_flags, settings_from
-from .steps import changes_as_dict, refuse_master_key, report_verified, start_and_report, store_and_configure, verification_as_dict
+from ..services.client_setup import configure_clients
+from ..services.key_store import key_store
+from ..services.verification import master_key_warning
+from . import add_client_flags, add_connection_flags, add_output_flags, interactive, render, settings_from
 
 DESCRIPTION = """Get a client credential from LiteLLM's SSO (LiteLLM 1.84 or later with SSO configured),
 without an admin and without pasting: print a URL and a code, open the URL in the browser on the
@@ -58,10 +59,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_connection_flags(parser)
     add_client_flags(parser)
     add_output_flags(parser)
-
-
-def _interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _save_login(settings: Settings, login: sso.Login) -> None:
@@ -139,7 +136,7 @@ def _choose_team(choice: sso.TeamChoice, wanted: str | None) -> str:
         if wanted not in {team.team_id for team in choice.teams}:
             raise fail("login-team-unknown", team=wanted, teams=listed, first_team=first)
         return wanted
-    if not _interactive():
+    if not interactive():
         raise fail("login-team-required", teams=listed, first_team=first)
     import questionary
 
@@ -181,7 +178,7 @@ def _wait_for_credential(client: sso.SsoClient, login: sso.Login, args: argparse
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
     gitignore_change = ensure_gitignored(settings.env_file)
-    proxy_outcome = start_and_report(settings, console)  # LiteLLM must see our Host header
+    proxy_outcome = render.start_proxy(settings, console)  # LiteLLM must see our Host header
     with sso.SsoClient(settings.base_url, timeout=settings.timeout) as client:
         login = None if args.no_wait else _take_saved_login(settings)
         if login is None:
@@ -207,12 +204,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     console.ok(f"signed in{f' as {credential.user_id}' if credential.user_id else ''}: credential {key.mask()}")
     console.step(f"checking the credential against {settings.base_url}/v1/models")
     verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True)
-    refuse_master_key(key, verification, console)  # as for a pasted key: never the master key into .env
-    report_verified(console, key, verification)
+    render.notice(console, master_key_warning(key, verification))  # as for a pasted key: never the master key into .env
+    render.verified(console, key, verification)
     if gitignore_change:
         console.info(gitignore_change)
     expires = sso.jwt_expiry(key)
-    changed, client_changes = store_and_configure(settings, key, console, expires=expires)
+    changed = render.stored(console, key_store(settings).save(key, expires=expires))
+    client_changes = render.client_setup(console, configure_clients(settings, key))
     console.info(f"the credential expires {expires or 'at an unknown time'}; run `litellm-key login` again then")
     console.emit(
         {
@@ -224,8 +222,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "env_file": str(settings.env_file),
             "proxy": proxy_outcome,
             "env_changed": changed,
-            "clients": changes_as_dict(client_changes),
-            **verification_as_dict(verification),
+            "clients": render.changes_as_dict(client_changes),
+            **render.verification_as_dict(verification),
         }
     )
     return 0

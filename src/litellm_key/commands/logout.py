@@ -10,11 +10,11 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from ..envfile import OWNED_VARIABLES, update_env
 from ..errors import LitellmKeyError
 from ..settings_files import forget_choices
-from . import add_location_flags, add_output_flags, settings_from
-from .steps import changes_as_dict, remove_clients
+from ..services.client_setup import remove_clients
+from ..services.key_store import key_store
+from . import add_location_flags, add_output_flags, render, settings_from
 
 DESCRIPTION = """Remove the stored key (LITELLM_API_KEY and LITELLM_BASE_URL) from .env, and undo what
 litellm-key wrote into the clients' configs (Claude Code, Codex, Gemini CLI, OpenCode, Roo Code)
@@ -39,17 +39,14 @@ def run(args: argparse.Namespace, console: Console) -> int:
     failure: LitellmKeyError | None = None
     changes = []
     try:
-        changes = remove_clients(settings, console)
+        changes = render.client_removal(console, remove_clients(settings))
     except LitellmKeyError as error:
         failure = error
-    env_changed = False
-    if settings.env_file.exists():  # update_env would create an empty file
-        env_changed = update_env(settings.env_file, {name: None for name in OWNED_VARIABLES})
-    if settings.key_store == "keyring":
-        from ..keyring_store import SERVICE, delete_key
-
-        if delete_key():
-            console.ok(f"removed the key from the OS credential store (service {SERVICE})")
+    store = key_store(settings)
+    forgotten = store.forget()
+    env_changed = forgotten.env_file
+    if forgotten.credential_store:
+        console.ok(f"removed the key from {store.described}")
     if env_changed:
         console.ok(f"removed the key from {settings.env_file}")
     else:
@@ -65,7 +62,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "env_file": str(settings.env_file),
             "env_changed": env_changed,
             "choices_forgotten": forgotten is not None,
-            "clients": changes_as_dict(changes),
+            "clients": render.changes_as_dict(changes),
         }
     )
     return 0

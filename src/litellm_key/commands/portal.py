@@ -14,10 +14,10 @@ from ..console import Console
 from ..errors import fail
 from ..secret import refuse_cleartext
 from ..portal import SESSION_TOKEN_VARIABLE, WHERE_TO_COPY, Portal, SessionToken, remove_session_token, save_session_token, token_file
+from ..services.browser_session import login_from_browser
+from ..services.renewal import require_portal
 from ..settings_values import BROWSERS
-from . import add_location_flags, add_output_flags, add_portal_flags, settings_from
-from .browser_session import login_from_browser
-from .renewal import ask_session_token, interactive, require_portal
+from . import add_location_flags, add_output_flags, add_portal_flags, ask_session_token, interactive, settings_from
 
 DESCRIPTION = f"""Store the key portal's session token for `renew`, `apply` and `token` (login), or
 remove it (logout). Log in to the portal in a browser first (MFA included), then copy the token

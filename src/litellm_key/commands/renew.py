@@ -9,9 +9,11 @@ from __future__ import annotations
 import argparse
 
 from ..console import Console
-from . import add_key_source_flags, replaceable_key, settings_from
-from .renewal import Health, check_key, interactive, renew_locked, require_portal, require_session
-from .steps import record_expiry
+from ..services.key_store import key_store
+from ..services.verification import record_expiry
+from . import add_key_source_flags, ask_session_token, interactive, render, settings_from
+from ..services.client_setup import configure_clients
+from ..services.renewal import Health, check_key, renew_locked, require_portal, require_session
 
 DESCRIPTION = """Check the stored key against LiteLLM; when it is expired, rejected or expires within
 `renew_before` (default 1d), get a working one from the key portal (`portal_url`): the portal's
@@ -53,7 +55,7 @@ def _report(health: Health, console: Console, key_shown: str) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
-    key = replaceable_key(settings, console)
+    key = render.replaceable_key(console, key_store(settings))
     shown = key.mask() if key else None
     document: dict[str, object] = {"ok": True, "key": shown, "env_file": str(settings.env_file)}
     if not args.force:
@@ -69,8 +71,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
             console.emit({**document, "renewed": False})
             return 0
     require_portal(settings)
-    session = require_session(settings, console, ask=interactive(args))
+    session = require_session(settings, console, ask=ask_session_token if interactive(args) else None)
     renewal = renew_locked(settings, console, session, old_key=key)
+    if renewal.stored is not None:
+        render.client_setup(console, configure_clients(settings, renewal.key))
     console.ok(f"key {renewal.key.mask()} in use ({renewal.source}); expires: {renewal.expires or 'never'}")
     console.emit(
         {

@@ -17,9 +17,10 @@ from ..gateway import Verification, verify
 from ..secret import ClientKey
 from ..settings import Settings
 from ..settings_files import record_choices, recorded_choices_path
-from . import add_key_source_flags, given_flags, replaceable_key, settings_from
-from .steps import changes_as_dict, configure_clients, refuse_master_key, report_verified, start_and_report, store_key
-from .steps import verification_as_dict
+from ..services.client_setup import configure_clients
+from ..services.key_store import key_store
+from ..services.verification import master_key_warning
+from . import add_key_source_flags, ask_session_token, given_flags, interactive, render, settings_from
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
 (git-ignored, mode 0600).
@@ -58,10 +59,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--no-input", action="store_true", help="never prompt, even on a terminal")
     parser.add_argument("--no-verify", action="store_true", help="store the key without checking it (offline)")
     add_key_source_flags(parser)
-
-
-def _interactive(args: argparse.Namespace) -> bool:
-    return not args.no_input and sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def _confirm(question: str) -> bool:
@@ -113,21 +110,21 @@ def _prompt_for_key(console: Console) -> ClientKey:
 def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -> tuple[ClientKey, str]:
     """The key to set up and where it came from: stdin, environment, prompt, or the stored one."""
     if args.from_portal:
-        from .renewal import key_from_portal
+        from ..services.renewal import key_from_portal
 
-        return key_from_portal(settings, console, ask=_interactive(args)), "the key portal"
+        return key_from_portal(settings, console, ask=ask_session_token if interactive(args) else None), "the key portal"
     if args.key_stdin:
         line = sys.stdin.readline()
         if not line.strip():
             raise fail("empty-stdin")
         key, source = ClientKey.parse(line), "stdin"
     else:
-        current = replaceable_key(settings, console)
+        current = render.replaceable_key(console, key_store(settings))
         from_environment = os.environ.get(KEY_VARIABLE, "")
         # A shell that ran `eval "$(litellm-key env)"` exports the stored key: that is no new key.
         if from_environment.strip() and ClientKey.parse(from_environment) != current:
             key, source = ClientKey.parse(from_environment), f"the {KEY_VARIABLE} environment variable"
-        elif not _interactive(args):
+        elif not interactive(args):
             if current is None:
                 raise fail("no-key-source")
             return current, "the stored key"
@@ -161,11 +158,11 @@ def run(args: argparse.Namespace, console: Console) -> int:
     # Before verifying, which goes through the proxy; for --from-portal before the key is fetched,
     # as the portal's key is verified there (in a fresh container the proxy is not running yet).
     if args.from_portal:
-        proxy_outcome = start_and_report(settings, console)
+        proxy_outcome = render.start_proxy(settings, console)
     key, source = obtain_key(args, settings, console)
     console.ok(f"key {key.mask()} from {source}")
     if not args.from_portal:
-        proxy_outcome = start_and_report(settings, console)
+        proxy_outcome = render.start_proxy(settings, console)
 
     verification: Verification | None = None
     if args.no_verify:
@@ -175,17 +172,17 @@ def run(args: argparse.Namespace, console: Console) -> int:
         verification = verify(
             settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True
         )
-        report_verified(console, key, verification)
-        refuse_master_key(key, verification, console)
+        render.verified(console, key, verification)
+        render.notice(console, master_key_warning(key, verification))
 
     for change in (gitignore_change, choices_gitignore_change):
         if change:
             console.info(change)
     expires = verification.info.expires if verification and verification.info else None
-    changed = store_key(settings, key, console, expires=expires)
+    changed = render.stored(console, key_store(settings).save(key, expires=expires))
     client_failure: LitellmKeyError | None = None
     try:
-        client_changes = configure_clients(settings, key, console)
+        client_changes = render.client_setup(console, configure_clients(settings, key))
     except LitellmKeyError as error:  # a malformed client config: the others are configured, the key stored
         client_failure, client_changes = error, []
     if choices:  # in effect once the key is stored, so a rebuild restores them even after a client failure
@@ -202,9 +199,9 @@ def run(args: argparse.Namespace, console: Console) -> int:
             "env_file": str(settings.env_file),
             "proxy": proxy_outcome,
             "env_changed": changed,
-            "clients": changes_as_dict(client_changes),
+            "clients": render.changes_as_dict(client_changes),
             "recorded_choices": sorted(choices),
-            **verification_as_dict(verification),
+            **render.verification_as_dict(verification),
         }
     )
     return 0

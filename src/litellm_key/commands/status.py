@@ -8,17 +8,19 @@ from typing import TYPE_CHECKING
 from ..console import Console
 from ..errors import fail
 from ..gateway import verify
+from ..known_clients import KNOWN_CLIENTS
 from ..settings import Settings
-from . import add_connection_flags, add_output_flags, key_location, load_key, settings_from
-from .steps import describe_clients, first_proxy_problem, report_verified, states_as_dict, verification_as_dict
-from .steps import login_expiry, refuse_master_key
+from ..services.client_setup import describe_clients
+from ..services.key_store import key_store
+from ..services.verification import first_proxy_problem, login_expiry, master_key_warning
+from . import add_connection_flags, add_output_flags, render, settings_from
 
 if TYPE_CHECKING:
     from ..proxy import ProxyStatus
 
-DESCRIPTION = """Check the stored key against LiteLLM (GET /v1/models through the proxy) and show the
-models it can use, its alias and expiry, and whether each client (claude-code, codex, gemini,
-opencode, roo) is configured, not configured, or drifted (its settings point elsewhere). Exits
+DESCRIPTION = f"""Check the stored key against LiteLLM (GET /v1/models through the proxy) and show the
+models it can use, its alias and expiry, and whether each client ({', '.join(KNOWN_CLIENTS)}) is
+configured, not configured, or drifted (its settings point elsewhere). Exits
 with the documented code of the first failure; a credential from `litellm-key login` that has
 expired exits 4 (login-expired) before any network call.
 
@@ -60,9 +62,7 @@ def _where_settings_come_from(settings: Settings) -> str:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
-    key = load_key(settings)
-    if key is None:
-        raise fail("key-missing", where=key_location(settings))
+    key = key_store(settings).require()
     console.info(f"key {key.mask()} in {settings.env_file}")
     console.info(f"{_where_settings_come_from(settings)} (`litellm-key config` shows each)")
     expiry = login_expiry(settings, key)
@@ -70,21 +70,21 @@ def run(args: argparse.Namespace, console: Console) -> int:
         if expiry[1] <= 0:
             raise fail("login-expired", key=key.mask(), env_file=settings.env_file, expires=expiry[0])
         console.info(f"login credential, expires {expiry[0]}")
-    client_states = describe_clients(settings, console, key)
+    client_states = render.client_states(console, describe_clients(settings, key))
     proxy_report = _check_proxy(settings, console) if settings.proxy else None
     verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True)
-    refuse_master_key(key, verification, console)
-    report_verified(console, key, verification)
+    render.notice(console, master_key_warning(key, verification))
+    render.verified(console, key, verification)
     console.emit(
         {
             "ok": True,
             "key": key.mask(),
             "env_file": str(settings.env_file),
             "login_expires": expiry[0] if expiry else None,
-            "clients": states_as_dict(client_states),
+            "clients": render.states_as_dict(client_states),
             "proxy": proxy_report.as_dict() if proxy_report else None,
             "settings_sources": {name: str(origin) for name, origin in settings.sources.items()},
-            **verification_as_dict(verification),
+            **render.verification_as_dict(verification),
         }
     )
     return 0

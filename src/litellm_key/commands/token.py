@@ -18,11 +18,10 @@ import sys
 from pathlib import Path
 
 from ..console import Console
-from ..envfile import stored_expiry
-from ..errors import fail
 from ..keyhelper import config_files, expires_soon, find_workspace
+from ..services.key_store import KeyStore, key_store
 from ..settings import Settings
-from . import add_location_flags, key_location, load_key, settings_from
+from . import add_location_flags, render, settings_from
 
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
 
@@ -44,10 +43,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_location_flags(parser)
 
 
-def _expiry_near(env_file: Path) -> bool:
+def _expiry_near(store: KeyStore) -> bool:
     """Whether LITELLM_KEY_EXPIRES is within keyhelper.RENEW_MARGIN or past: the same test as the
     fast path's, so a key that is not due costs no datetime import and no network."""
-    expires = stored_expiry(env_file)
+    expires = store.expires()
     return bool(expires) and expires_soon(expires)
 
 
@@ -68,15 +67,14 @@ def _renewal_settings(args: argparse.Namespace) -> Settings:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, only=("env_file", "key_store"))
-    key = load_key(settings)
-    if key is None:
-        raise fail("key-missing", where=key_location(settings))
+    store = key_store(settings)
+    key = store.require()
     if key.is_jwt:  # a login credential is renewed by logging in again: only warn
-        from .steps import warn_if_expiring
+        from ..services.verification import login_expiry_warning
 
-        warn_if_expiring(settings, key, console)
-    elif _expiry_near(settings.env_file):
-        from .renewal import renew_for_helper
+        render.notice(console, login_expiry_warning(settings, key))
+    elif _expiry_near(store):
+        from ..services.renewal import renew_for_helper
 
         key = renew_for_helper(_renewal_settings(args), key, Console(quiet=True, out=sys.stderr))
     sys.stdout.write(key.reveal() + "\n")

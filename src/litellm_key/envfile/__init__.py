@@ -16,7 +16,7 @@ from typing import Mapping
 
 from ..answers import moment
 from ..errors import LitellmKeyError, fail
-from ..files import NotRegularFile, atomic_write, git, locked_dir, read_regular, real_path
+from ..files import NotRegularFile, atomic_write, git, in_git, key_file_paths, locked_dir, read_regular, real_path
 from ..keyhelper import BASE_URL_VARIABLE, EXPIRES_VARIABLE, KEY_VARIABLE, is_plain, plain_values
 from ..secret import ClientKey
 from ._rewrite import render_bytes, render_update  # noqa: F401 (render_update: part of this module's interface)
@@ -169,49 +169,33 @@ def update_env(path: Path, updates: Mapping[str, str | None]) -> bool:
         raise
 
 
-def _inside(path: Path, top: Path) -> str | None:
-    try:
-        return path.relative_to(top).as_posix()
-    except ValueError:
-        return None
-
-
-def _repository(path: Path) -> Path | None:
-    """The top level of the git work tree holding `path` (its nearest existing folder), or None."""
-    folder = next(parent for parent in path.parents if parent.is_dir())
-    top = git(folder, "rev-parse", "--show-toplevel")
-    return Path(top.stdout.strip()).resolve() if top is not None and top.returncode == 0 else None
-
-
 def unignored(path: Path) -> tuple[Path, list[str]] | None:
     """What git could commit of `path`, without changing anything: (the repository's top level,
     the paths in it that git does not ignore), or None outside git. Refuses (raises) when git
     tracks the file or the file a link points to, or the link points outside the repository.
 
-    A symbolic link `.env -> conf/dotenv` is checked as both files: git would commit either the
-    link (its text is the target's name, harmless, but a tracked link is replaced by nothing of
-    ours) or the target (the key). A link whose target lies outside the repository (or, outside
-    git, outside the link's folder), or inside another repository nested in it (a clone, a
-    submodule: our .gitignore does not reach into it), is refused: nothing there can be made ignored.
+    The files are those of the one git-exposure guard (files.key_file_paths: a symbolic link
+    `.env -> conf/dotenv` is both the link, whose tracked text would be replaced by nothing of
+    ours, and the target, the key), each asked in its own repository (files.in_git). On top, since
+    our .gitignore line must reach both: a link whose target lies outside the repository (or,
+    outside git, outside the link's folder), or inside another repository nested in it (a clone,
+    a submodule: our .gitignore does not reach into it), is refused.
     """
-    is_link = os.path.islink(path)
-    target = key_file(path)
-    folder = next(parent for parent in path.parents if parent.is_dir())  # .env's folder may not exist yet
-    link = folder.resolve() / path.relative_to(folder)  # the link itself, not where it points
-    target = target.resolve() if is_link else link
-    top = git(folder, "rev-parse", "--show-toplevel")
-    in_git = top is not None and top.returncode == 0
-    top_level = Path(top.stdout.strip()).resolve() if in_git else link.parent
-    if is_link and (_inside(target, top_level) is None or _repository(target) not in (None, top_level if in_git else None)):
+    key_file(path)  # a link loop or a folder where the file belongs: the catalogued error first
+    link, target = key_file_paths(path)
+    link_git = in_git(link)
+    target_git = link_git if target == link else in_git(target)
+    top_level = link_git.top_level if link_git else link.parent
+    repositories = (link_git and link_git.top_level, target_git and target_git.top_level)
+    if target != link and (not target.is_relative_to(top_level) or repositories[0] != repositories[1]):
         raise fail("env-link-outside", env_file=path, target=target, top=top_level)
-    if not in_git:
+    if link_git is None:
         return None
-    relpaths = list(dict.fromkeys(rel for rel in (_inside(link, top_level), _inside(target, top_level)) if rel))
-    for relpath in relpaths:
-        tracked = git(top_level, "ls-files", "--error-unmatch", "--", relpath)
-        if tracked is not None and tracked.returncode == 0:
-            raise fail("env-tracked", env_file=path, relpath=relpath)
-    return top_level, _not_ignored(top_level, relpaths)
+    found = [link_git] if target_git is link_git else [link_git, target_git]
+    for each in found:
+        if each and each.tracked:
+            raise fail("env-tracked", env_file=path, relpath=each.relpath)
+    return top_level, list(dict.fromkeys(each.relpath for each in found if each and not each.ignored))
 
 
 def _not_ignored(top_level: Path, relpaths: list[str]) -> list[str]:

@@ -21,7 +21,7 @@ from ...console import Console, neutralised
 from ...errors import LitellmKeyError, fail
 from ...secret import ClientKey, MasterKey, refuse_cleartext
 from ...settings import Settings
-from .. import add_allow_http_flag, add_setting_flag, settings_from
+from .. import add_allow_http_flag, add_setting_flag, interactive, settings_from
 
 MASTER_KEY_VARIABLE = "LITELLM_MASTER_KEY"
 _DURATION = re.compile(r"\d+(s|m|h|d|w|mo)")
@@ -48,10 +48,6 @@ def admin_settings(args: argparse.Namespace) -> Settings:
     --url, the environment or your own config file only: `keys` run inside someone else's checkout
     ignores what its files say about them (settings_declared: YOURS_ONLY)."""
     return settings_from(args)
-
-
-def interactive() -> bool:
-    return sys.stdin.isatty() and sys.stdout.isatty()
 
 
 def master_key(args: argparse.Namespace, settings: Settings) -> MasterKey:
@@ -147,11 +143,10 @@ def confirm(question: str, *, yes: bool, action: str) -> None:
 
 
 def write_key_file(path: Path, new: NewKey) -> None:
-    """The new key into a .env with setup's writer: git-ignored first, atomic, 0600, other lines kept."""
-    from ...envfile import EXPIRES_VARIABLE, ensure_gitignored, normalized_expiry, update_env
-    from ...keyhelper import KEY_VARIABLE
+    """The new key into a .env with setup's writer, so with its git-exposure guard (update_env makes
+    the file git-ignored before the key goes in, or refuses): atomic, 0600, other lines kept."""
+    from ...envfile import EXPIRES_VARIABLE, KEY_VARIABLE, normalized_expiry, update_env
 
-    ensure_gitignored(path)
     update_env(path, {KEY_VARIABLE: new.key.reveal(), EXPIRES_VARIABLE: normalized_expiry(new.record.expires)})
 
 
@@ -234,3 +229,20 @@ def check_models(admin: Admin, models: Sequence[str]) -> None:
             hints.append(f"use {longer[0]} (not {model})")
     suggestion = ("Use the full names: " + "; ".join(hints) + ". ") if hints else ""
     raise fail("admin-model-unknown", models=", ".join(unknown), suggestion=suggestion, available=", ".join(served) or "nothing")
+
+
+def generate_body(
+    settings: Settings, args: argparse.Namespace, name: str, *, models: tuple[str, ...] | None = None, **extra: Any
+) -> dict[str, Any]:
+    """The /key/generate body `generate` and `onboard` both send: one alias pattern, one metadata
+    shape, so `onboard` recognises the keys `generate` made (and the other way round)."""
+    body: dict[str, Any] = {
+        "key_alias": alias_for(settings, name),
+        "models": list(models or settings.models),
+        "duration": check_duration(args.duration),
+        "max_budget": args.max_budget,
+        "budget_duration": check_duration(args.budget_duration),
+        "metadata": {"developer": name, "created_by": "litellm-key", "duration": args.duration},
+        **extra,
+    }
+    return {field: value for field, value in body.items() if value is not None}

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import argparse
 from pathlib import Path
-from typing import Any
 
 from ...admin import Admin, KeyRecord
 from ...console import Console
 from ...errors import fail
 from ...settings import Settings
 from .. import add_setting_flag
-from .common import alias_for, check_duration, check_models, confirm, discarded_on_failure, key_names, show_new_key, table, usd
+from .common import check_models, confirm, discarded_on_failure, generate_body, key_names, show_new_key, table, usd
 
 
 def add_key_options(parser: argparse.ArgumentParser) -> None:
@@ -20,21 +19,6 @@ def add_key_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--duration", metavar="SPAN", help="lifetime: 30d, 12h, 2w, 1mo ... (default: never expires)")
     parser.add_argument("--max-budget", type=usd, metavar="USD", help="spend limit in USD")
     parser.add_argument("--budget-duration", metavar="SPAN", help="reset the spend every SPAN (30d, 1mo ...)")
-
-
-def generate_body(
-    settings: Settings, args: argparse.Namespace, name: str, *, models: tuple[str, ...] | None = None, **extra: Any
-) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "key_alias": alias_for(settings, name),
-        "models": list(models or settings.models),
-        "duration": check_duration(args.duration),
-        "max_budget": args.max_budget,
-        "budget_duration": check_duration(args.budget_duration),
-        "metadata": {"developer": name, "created_by": "litellm-key", "duration": args.duration},
-        **extra,
-    }
-    return {field: value for field, value in body.items() if value is not None}
 
 
 def ensure_alias_free(admin: Admin, alias: str) -> None:

@@ -21,8 +21,7 @@ from ...console import Console
 from ...errors import LitellmKeyError, fail
 from ...settings import Settings
 from ...settings_files import MAX_NODES
-from .common import alias_for, check_models, confirm, discarded_on_failure, name_from_alias, table, twin_of, usd, write_key_file
-from .manage import generate_body
+from .common import alias_for, check_models, confirm, discarded_on_failure, generate_body, name_from_alias, table, twin_of, usd, write_key_file
 
 _NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 

@@ -12,12 +12,12 @@ import hashlib
 import json
 from pathlib import Path
 
-from ..console import Console
 from ..envfile import seconds_left
 from ..files import atomic_write, read_regular
 from ..keyhelper import RENEW_MARGIN
 from ..secret import ClientKey
 from ..settings import Settings
+from .progress import Progress
 
 
 def _lifetime_file(settings: Settings) -> Path:
@@ -49,14 +49,14 @@ def due(settings: Settings, expires: str | None, key: ClientKey | None = None, m
     return left is not None and left < margin
 
 
-def record_lifetime(settings: Settings, key: ClientKey, expires: str | None, console: Console) -> None:
+def record_lifetime(settings: Settings, key: ClientKey, expires: str | None, progress: Progress) -> None:
     """Remember how long the key renewal just stored lives (for `due`), and say once, at the first
     such key, why the portal's short-lived keys are renewed at half their life."""
     lifetime = seconds_left(expires)
     margin = max(settings.renew_before, RENEW_MARGIN)
     last = _last_renewal(settings)
     if lifetime is not None and lifetime < margin and (last is None or last[1] >= margin):
-        console.warn(
+        progress.warn(
             f"the portal issues keys that live {max(int(lifetime // 60), 1)} min, less than the {int(margin // 60)} min "
             "before expiry at which keys are renewed: each is renewed once, when half its life is over",
             "Ask the portal admin for longer-lived keys, or set renew_before shorter than their life.",

@@ -12,11 +12,11 @@ from pathlib import Path
 from typing import NamedTuple
 from urllib.parse import urlsplit
 
-from ..console import Console
 from ..errors import KeyRejected, fail
 from ..portal import Portal, SessionToken, save_session_token, token_file
 from ..secret import refuse_cleartext
 from ..settings import Settings
+from .progress import Progress
 
 
 class BrowserLogin(NamedTuple):
@@ -27,7 +27,7 @@ class BrowserLogin(NamedTuple):
     changed: bool
 
 
-def login_from_browser(settings: Settings, console: Console, *, deadline: float | None = None) -> BrowserLogin:
+def login_from_browser(settings: Settings, progress: Progress, *, deadline: float | None = None) -> BrowserLogin:
     """Read the `session_cookie` for portal_url's host from `browser`, check it, store it."""
     if not settings.portal_url:
         raise fail("portal-not-configured")
@@ -39,7 +39,7 @@ def login_from_browser(settings: Settings, console: Console, *, deadline: float 
 
     host = urlsplit(settings.portal_url).hostname or ""
     found = read_session_cookie(settings.browser, host, settings.session_cookie, profile=settings.browser_profile)
-    console.ok(f"read the portal's `{settings.session_cookie}` cookie for {host} from {found.browser} ({found.store})")
+    progress.ok(f"read the portal's `{settings.session_cookie}` cookie for {host} from {found.browser} ({found.store})")
     token = SessionToken.parse(found.value)
     try:
         with Portal(settings.portal_url, token, timeout=settings.timeout, deadline=deadline, allow_http=settings.allow_http) as portal:
@@ -48,6 +48,6 @@ def login_from_browser(settings: Settings, console: Console, *, deadline: float 
         if error.reason != "portal-session-expired":
             raise
         raise fail("browser-session-expired", cookie=settings.session_cookie, browser=found.browser, host=host, url=settings.portal_url) from None
-    console.ok(f"session valid: logged in to {settings.portal_url} as {user}")
+    progress.ok(f"session valid: logged in to {settings.portal_url} as {user}")
     changed = save_session_token(path, token, settings.portal_url)
     return BrowserLogin(token, user, found.browser, path, changed)

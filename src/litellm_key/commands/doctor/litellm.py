@@ -11,10 +11,10 @@ from __future__ import annotations
 from typing import Any, Callable
 from urllib.parse import urlsplit
 
-from ..errors import LitellmKeyError, fail
-from ..secret import scrub
-from ..settings import Settings
-from .doctor_checks import FAIL, Finding, Probe, failed, ok, resolves, unresolved, warn
+from ...errors import LitellmKeyError, fail
+from ...secret import scrub
+from ...settings import Settings
+from .common import FAIL, Finding, Probe, failed, ok, resolves, unresolved, warn
 
 
 # ---- LiteLLM ----------------------------------------------------------------------------------
@@ -80,7 +80,7 @@ def not_master_key(probe: Probe) -> Finding:
 
 
 def models_reachable(probe: Probe) -> Finding:
-    from ..gateway import model_allowed
+    from ...gateway import model_allowed
 
     missing = [model for model in probe.settings.models if not model_allowed(model, probe.models)]
     if not missing:
@@ -119,8 +119,8 @@ def expiry(probe: Probe) -> Finding:
     fits how this key is renewed."""
     from datetime import timedelta
 
-    from ..envfile import normalized_expiry, seconds_left, stored_expiry
-    from ..sso import jwt_expiry
+    from ...envfile import normalized_expiry, seconds_left, stored_expiry
+    from ...sso import jwt_expiry
 
     assert probe.key is not None
     raw = probe.key_info.get("expires") or stored_expiry(probe.settings.env_file) or jwt_expiry(probe.key)
@@ -153,8 +153,8 @@ def _renewal_fix(probe: Probe) -> str:
 
 def portal_session(probe: Probe) -> Finding:
     """Renewal needs a valid portal session; an expired one is found now, not when the key runs out."""
-    from ..portal import Portal
-    from .renewal import available_session
+    from ...portal import Portal
+    from ...services.renewal import available_session
 
     session = available_session(probe.settings)
     if session is None and probe.settings.session_source == "browser":
@@ -178,8 +178,8 @@ def portal_session(probe: Probe) -> Finding:
 
 def _browser_session(probe: Probe):
     """What renewal would read from the browser (`session_source: browser`), read but not stored."""
-    from ..browser import read_session_cookie
-    from ..portal import SessionToken
+    from ...browser import read_session_cookie
+    from ...portal import SessionToken
 
     settings = probe.settings
     host = urlsplit(str(settings.portal_url)).hostname or ""

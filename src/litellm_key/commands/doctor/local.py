@@ -1,98 +1,34 @@
-"""The checks behind `litellm-key doctor` inside the container (the .env file, name resolution,
-nginx and the proxy, the clients), and what every check shares; the checks that talk to LiteLLM
-live in doctor_litellm.py. Each is a plain function.
-
-A check reads what earlier checks learned from the `Probe` and returns one `Finding`. The runner
-(`doctor.py`) runs a check only when every check it `needs` passed (ok or warning), so one cause
-gives one ✗, not a cascade. Nothing here writes a file: `doctor` only looks. Every network call
-has a short timeout, so a run with everything down still ends in seconds.
+"""The `litellm-key doctor` checks inside the container: the .env file, the state folder, name
+resolution, nginx and the proxy, the clients. Nothing here writes a file: `doctor` only looks.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-import threading
-from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 from urllib.parse import urlsplit
 
-from ..errors import LitellmKeyError, fail
-from ..secret import ClientKey
-from ..settings import Settings
-
-OK, WARN, FAIL, SKIPPED = "ok", "warning", "failed", "skipped"
-NETWORK_TIMEOUT = 2.0  # per request: doctor must answer in seconds when everything is down
-
-
-@dataclass(frozen=True)
-class Finding:
-    status: str
-    summary: str
-    fix: str = ""
-    reason: str = ""  # the catalogue reason, when the finding is a catalogued failure
-    exit_code: int = 0
-
-
-def ok(summary: str) -> Finding:
-    return Finding(OK, summary)
-
-
-def warn(summary: str, fix: str) -> Finding:
-    """A ! line always carries its fix: the user must know what to do about it."""
-    return Finding(WARN, summary, fix)
-
-
-def failed(error: LitellmKeyError) -> Finding:
-    return Finding(FAIL, error.message, error.fix, error.reason, error.exit_code)
-
-
-def within_deadline(finding: Finding) -> Finding:
-    """A timeout's fix says "raise LITELLM_TIMEOUT", which the real commands follow but doctor's
-    own per-request deadline does not: say so, or the user raises it and sees the same ✗."""
-    if finding.reason not in ("gateway-timeout", "portal-timeout"):
-        return finding
-    note = f" (doctor waits at most {NETWORK_TIMEOUT:g} s per request, to end in seconds; the other commands wait LITELLM_TIMEOUT)"
-    return Finding(finding.status, finding.summary, finding.fix + note, finding.reason, finding.exit_code)
-
-
-@dataclass
-class Probe:
-    """What the checks learn on the way down, for the checks below them."""
-
-    settings: Settings
-    key: ClientKey | None = None
-    models: tuple[str, ...] = ()
-    key_info: dict[str, Any] = field(default_factory=dict)
-
-    @property
-    def timeout(self) -> float:
-        return min(self.settings.timeout, NETWORK_TIMEOUT)
-
-    def gateway(self, key: ClientKey | None, *, timeout: float | None = None):
-        """`timeout`: a request that must be given longer than the probes' deadline (a model's answer)."""
-        from ..gateway import Gateway
-
-        return Gateway(self.settings.base_url, key, timeout=timeout or self.timeout)
-
+from ...errors import LitellmKeyError, fail
+from ...known_clients import ENVIRONMENT_CLIENTS_TEXT
+from .common import FAIL, WARN, Finding, Probe, failed, ok, resolves, unresolved, warn
 
 # ---- settings and .env ------------------------------------------------------------------------
 
 
 def env_file(probe: Probe) -> Finding:
     """The stored key, wherever `key_store` keeps it (with `keyring`, .env holds no key on purpose)."""
-    from . import key_location, load_key
+    from ...services.key_store import key_store
 
     path = probe.settings.env_file
+    store = key_store(probe.settings)
     try:
-        probe.key = load_key(probe.settings)
+        probe.key = store.require()
     except LitellmKeyError as error:
         return failed(error)
-    if probe.key is None:
-        return failed(fail("key-missing", where=key_location(probe.settings)))
-    if probe.settings.key_store != "env":
-        return ok(f"key {probe.key.mask()} in the OS credential store ({probe.settings.key_store})")
+    if store.where != str(path):
+        return ok(f"key {probe.key.mask()} in {store.where} ({probe.settings.key_store})")
     mode = path.stat().st_mode & 0o777
     if mode & 0o077:
         return warn(f"{path} is readable by others (mode {mode:04o})", f"chmod 600 {path}")
@@ -101,7 +37,7 @@ def env_file(probe: Probe) -> Finding:
 
 def env_git(probe: Probe) -> Finding:
     """Read-only: git neither tracks nor would add .env (or the file a link points to)."""
-    from ..envfile import unignored
+    from ...envfile import unignored
 
     try:
         exposure = unignored(probe.settings.env_file)
@@ -120,7 +56,7 @@ def env_git(probe: Probe) -> Finding:
 
 def _lists(gitignore: Path, relpaths: list[str]) -> bool:
     """Whether .gitignore already has the line setup would add (so something else defeats it)."""
-    from ..files import read_regular
+    from ...files import read_regular
 
     try:  # a named pipe in its place must not hold doctor: read_regular refuses it
         lines = {line.strip() for line in read_regular(gitignore).decode(errors="replace").splitlines()}
@@ -131,36 +67,13 @@ def _lists(gitignore: Path, relpaths: list[str]) -> bool:
 
 def state_dir(probe: Probe) -> Finding:
     """The undo records and the proxy's files: a root-owned leftover breaks setup, apply and logout."""
-    from . import state_dir_problem
+    from ...services.state_dir import state_dir_problem
 
     problem = state_dir_problem(probe.settings)
     return failed(problem) if problem else ok(f"state folder {probe.settings.state_dir} is usable")
 
 
 # ---- names and the proxy ----------------------------------------------------------------------
-
-
-def resolves(host: str, timeout: float) -> bool | None:
-    """Whether `host` has an address; None when the resolver did not answer within `timeout`.
-    getaddrinfo has no timeout of its own (a dead DNS server takes 5 s per try), so it runs in a
-    daemon thread that doctor stops waiting for."""
-    answer: list[bool] = []
-
-    def look_up() -> None:
-        try:
-            socket.getaddrinfo(host, None, type=socket.SOCK_STREAM)
-            answer.append(True)
-        except (socket.gaierror, UnicodeError):
-            answer.append(False)
-
-    thread = threading.Thread(target=look_up, daemon=True)
-    thread.start()
-    thread.join(timeout)
-    return answer[0] if answer else None
-
-
-def unresolved(resolved: bool | None, timeout: float) -> str:
-    return "no address for it" if resolved is False else f"the resolver did not answer within {timeout:g} s"
 
 
 def resolve_localhost(probe: Probe) -> Finding:
@@ -183,7 +96,7 @@ def resolve_upstream(probe: Probe) -> Finding:
 
 
 def nginx_installed(probe: Probe) -> Finding:
-    from .. import proxy
+    from ... import proxy
 
     try:
         return ok(f"nginx installed: {proxy.nginx_binary(probe.settings)}")
@@ -192,8 +105,8 @@ def nginx_installed(probe: Probe) -> Finding:
 
 
 def proxy_running(probe: Probe) -> Finding:
-    from .. import proxy
-    from .steps import first_proxy_problem
+    from ... import proxy
+    from ...services.verification import first_proxy_problem
 
     report = proxy.status(probe.settings, check_upstream=False)
     problem = first_proxy_problem(report, probe.settings)
@@ -210,7 +123,7 @@ def proxy_running(probe: Probe) -> Finding:
 def _port_taken(probe: Probe) -> LitellmKeyError | None:
     """Our nginx is not running, yet something answers on its port (often the older set-up scripts'
     nginx on 8080): `proxy start` would fail there, so that program is the cause to name."""
-    from .. import proxy
+    from ... import proxy
 
     settings = probe.settings
     try:
@@ -227,8 +140,8 @@ def _port_taken(probe: Probe) -> LitellmKeyError | None:
 
 def client_check(name: str) -> Callable[[Probe], Finding]:
     def check(probe: Probe) -> Finding:
-        from ..clients import CONFIGURED, DRIFTED, ClientContext, get_client
-        from .steps import token_command
+        from ...clients import CONFIGURED, DRIFTED, ClientContext, get_client
+        from ...services.client_setup import token_command
 
         ctx = ClientContext.current(probe.settings, probe.key, token_command(probe.settings))
         state = get_client(name).describe(ctx)
@@ -241,7 +154,7 @@ def client_check(name: str) -> Callable[[Probe], Finding]:
 
 
 def shell_block(probe: Probe) -> Finding:
-    from .. import shell_profile
+    from ... import shell_profile
 
     home = Path.home()
     if shell_profile.installed(home):
@@ -249,7 +162,7 @@ def shell_block(probe: Probe) -> Finding:
     for rc in (home / name for name in shell_profile.RC_FILES):
         if os.path.lexists(rc) and not rc.is_file():  # a folder, a named pipe, a link loop: apply cannot write it
             return failed(fail("shell-rc-not-a-file", path=rc, detail="it is not a regular file"))
-    return Finding(FAIL, f"no litellm-key block in {home}/.bashrc or .zshrc: codex, gemini and opencode will not find the key", "litellm-key apply", exit_code=3)
+    return Finding(FAIL, f"no litellm-key block in {home}/.bashrc or .zshrc: {ENVIRONMENT_CLIENTS_TEXT} will not find the key", "litellm-key apply", exit_code=3)
 
 
 def claude_overrides(probe: Probe) -> Finding:

@@ -10,13 +10,14 @@ import argparse
 from dataclasses import dataclass
 from typing import Callable
 
-from ..console import Console
-from ..errors import LitellmKeyError
-from ..settings import Settings
-from . import add_connection_flags, add_output_flags, settings_from
-from . import doctor_checks as checks
-from . import doctor_litellm as litellm_checks
-from .doctor_checks import FAIL, OK, SKIPPED, WARN, Finding, Probe
+from ...console import Console
+from ...errors import LitellmKeyError
+from ...known_clients import ENVIRONMENT_CLIENTS
+from ...settings import Settings
+from .. import add_connection_flags, add_output_flags, settings_from
+from . import litellm as litellm_checks
+from . import local as checks
+from .common import FAIL, OK, SKIPPED, WARN, Finding, Probe, failed, within_deadline
 
 DESCRIPTION = """Check every hop from the clients to the model and say how to fix what is broken:
 settings (valid, and which files and variables they were read from), the .env file (present, git-ignored, mode 0600, a well-formed client key, not the
@@ -79,8 +80,6 @@ def plan(settings: Settings, *, live: bool) -> list[Check]:
     if settings.portal_url:
         tree.append(Check("portal-session", litellm_checks.portal_session))
     tree += [Check(f"client-{name}", checks.client_check(name), ("env-file", "state-dir")) for name in settings.clients]
-    from .steps import ENVIRONMENT_CLIENTS
-
     environment_clients = tuple(f"client-{name}" for name in settings.clients if name in ENVIRONMENT_CLIENTS)
     if environment_clients:  # `apply` writes the block with those clients: not configured is one ✗, not two
         tree.append(Check("shell-block", checks.shell_block, ("env-file", *environment_clients)))
@@ -107,9 +106,9 @@ def diagnose(settings: Settings, *, live: bool = False, report: Callable[[str, F
             try:
                 finding = check.run(probe)
             except LitellmKeyError as error:
-                finding = checks.failed(error)
+                finding = failed(error)
             if check.deadline:
-                finding = checks.within_deadline(finding)
+                finding = within_deadline(finding)
         outcomes[check.id] = finding.status
         results.append((check.id, finding))
         report(check.id, finding)
@@ -133,8 +132,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     try:
         settings = settings_from(args)
     except LitellmKeyError as error:
-        _print(console, "settings", checks.failed(error))
-        console.emit({"ok": False, "checks": [_as_dict("settings", checks.failed(error))]})
+        _print(console, "settings", failed(error))
+        console.emit({"ok": False, "checks": [_as_dict("settings", failed(error))]})
         return error.exit_code
     settings_ok = Finding(OK, f"settings valid (workspace {settings.workspace}); {_read_from(settings)}")
     _print(console, "settings", settings_ok)
