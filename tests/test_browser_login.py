@@ -314,3 +314,23 @@ def test_a_store_the_running_browser_holds_locked_says_to_close_it(bcli, tmp_pat
     assert result.returncode == 6, result.output
     assert "Close firefox" in result.stderr
     assert not token_file.exists()
+
+
+@needs_chromium
+@pytest.mark.parametrize("command", [("portal", "login", "--from-browser", "chromium"), ("renew",)], ids=["portal-login", "renew"])
+def test_a_portal_url_from_the_checkout_gets_no_cookie_from_your_browser(bcli, cli, workspace, portal, standin, token_file, chromium_profile, command):  # noqa: F811
+    """A parent-domain cookie reaches every sibling host, so a checkout naming `evil.example.com`
+    as its portal would be handed the real portal's session: no browser is read for it."""
+    standin.keys[GOOD_KEY].expires = PAST
+    store(workspace, GOOD_KEY, PAST)
+    del cli.env["LITELLM_PORTAL_URL"]
+    (workspace / ".devcontainer").mkdir(exist_ok=True)
+    (workspace / ".devcontainer" / "litellm-key.yaml").write_text(f"portal_url: {portal.url}\n")
+    cli.env.update(LITELLM_SESSION_SOURCE="browser", LITELLM_BROWSER_PROFILE=str(chromium_profile), LITELLM_CLIENTS="roo")
+
+    result = bcli(*command)
+
+    assert result.returncode == 8, result.output
+    assert "read only for a portal you chose" in result.stderr and "litellm-key.yaml" in result.stderr
+    assert portal.requests == []
+    assert not token_file.exists()

@@ -406,6 +406,13 @@ CATALOGUE: dict[str, tuple[type[LitellmKeyError], str, str]] = {
         "Unlock {keyring} (sign in to the desktop session, or open it in Passwords and Keys / Keychain Access), "
         "then run the command again; or paste the token: `litellm-key portal login`.",
     ),
+    "browser-portal-not-yours": (
+        SafetyRefusal,
+        "Your browser's session cookies are read only for a portal you chose, and the portal_url {portal_url} comes from "
+        "{origin}: a sibling host of your portal would receive its session, so no browser was read.",
+        "Set portal_url in your own ~/.config/litellm-key/config.yaml, in LITELLM_PORTAL_URL or with --portal-url; "
+        "or paste the session token: `litellm-key portal login`.",
+    ),
     "browser-no-cookie": (
         KeyRejected,
         "{browser} has no `{cookie}` cookie for {host} ({path}).",

@@ -16,6 +16,7 @@ from ..errors import KeyRejected, fail
 from ..portal import Portal, SessionToken, save_session_token, token_file
 from ..secret import refuse_cleartext
 from ..settings import Settings
+from ..settings_declared import YOURS_ONLY
 from .progress import Progress
 
 
@@ -27,17 +28,29 @@ class BrowserLogin(NamedTuple):
     changed: bool
 
 
-def login_from_browser(settings: Settings, progress: Progress, *, deadline: float | None = None) -> BrowserLogin:
-    """Read the `session_cookie` for portal_url's host from `browser`, check it, store it."""
+def browser_portal_host(settings: Settings) -> str:
+    """The host whose cookie may be read, checked before any browser store is opened.
+
+    A browser sends a `Domain=.example.com` cookie to every sibling host, so a `portal_url` that a
+    checkout's settings file names (`evil.example.com`) would be handed the real portal's session:
+    the cookie is read only for a portal the user chose (own config file, environment, flag)."""
     if not settings.portal_url:
         raise fail("portal-not-configured")
-    refuse_cleartext(settings.portal_url, "portal session token", allow_http=settings.allow_http)  # before reading it
+    origin = settings.source_of("portal_url")
+    if origin.kind not in YOURS_ONLY:
+        raise fail("browser-portal-not-yours", portal_url=settings.portal_url, origin=origin)
+    refuse_cleartext(settings.portal_url, "portal session token", allow_http=settings.allow_http)
+    return urlsplit(settings.portal_url).hostname or ""
+
+
+def login_from_browser(settings: Settings, progress: Progress, *, deadline: float | None = None) -> BrowserLogin:
+    """Read the `session_cookie` for portal_url's host from `browser`, check it, store it."""
+    host = browser_portal_host(settings)
     path = token_file(settings.session_token_file)
     if path.absolute().resolve().is_relative_to(settings.workspace.resolve()):  # as `portal login` refuses it
         raise fail("session-token-in-workspace", path=path, workspace=settings.workspace)
     from ..browser import read_session_cookie  # sqlite3 and the stores only when a browser is read
 
-    host = urlsplit(settings.portal_url).hostname or ""
     found = read_session_cookie(settings.browser, host, settings.session_cookie, profile=settings.browser_profile)
     progress.ok(f"read the portal's `{settings.session_cookie}` cookie for {host} from {found.browser} ({found.store})")
     token = SessionToken.parse(found.value)

@@ -25,6 +25,7 @@ from ..keyhelper import RENEW_MARGIN
 from ..portal import Portal, SessionToken, same_portal, session_token, token_file
 from ..secret import ClientKey
 from ..settings import Settings
+from ..settings_declared import YOURS_ONLY
 from .browser_session import login_from_browser
 from .client_setup import configure_clients
 from .key_lifetime import due, record_lifetime
@@ -96,10 +97,6 @@ def require_portal(settings: Settings) -> str:
     return settings.portal_url
 
 
-# Where a setting comes from when the user chose it, not a checkout's settings file.
-USER_CHOSEN = ("environment", "flag", "user")
-
-
 def available_session(settings: Settings) -> SessionToken | None:
     """The session token from the environment or the token file; never asks (apply, token).
 
@@ -113,7 +110,7 @@ def available_session(settings: Settings) -> SessionToken | None:
     portal_url = require_portal(settings)
     origin = settings.source_of("portal_url")
     if found.from_environment:
-        bound = portal_url if origin.kind in USER_CHOSEN else None
+        bound = portal_url if origin.kind in YOURS_ONLY else None
         nowhere = "no portal (the variable goes only to a portal_url set in the environment, by a flag or in your own config file)"
     else:
         bound, nowhere = found.portal_url, "no portal (an older file: the token was stored without its portal)"

@@ -180,9 +180,10 @@ def _browser_session(probe: Probe):
     """What renewal would read from the browser (`session_source: browser`), read but not stored."""
     from ...browser import read_session_cookie
     from ...portal import SessionToken
+    from ...services.browser_session import browser_portal_host
 
     settings = probe.settings
-    host = urlsplit(str(settings.portal_url)).hostname or ""
+    host = browser_portal_host(settings)
     return SessionToken.parse(read_session_cookie(settings.browser, host, settings.session_cookie, profile=settings.browser_profile).value)
 
 
