@@ -153,7 +153,7 @@ def main() -> None:
     )
     extra_kib = _median(stored["setup, big .env"], 1) - _median(stored["setup, 1 KB .env"], 1)
     rows.append(
-        (f"`setup` peak memory above the 1 KB case", f"{extra_kib / 1024:.1f} MiB", f"{extra_kib * 1024 / big_size:.2f}x file", "<= 2x file size")
+        ("`setup` peak memory above the 1 KB case", f"{extra_kib / 1024:.1f} MiB", f"{extra_kib * 1024 / big_size:.2f}x file", "<= 2x file size")
     )
     print(f"litellm-key key store: {runs} interleaved rounds, medians; {os.cpu_count()} CPUs; {_cpu_model()}")
     print()
