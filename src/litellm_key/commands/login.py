@@ -22,6 +22,7 @@ from ..settings import Settings
 from ..services.client_setup import configure_clients
 from ..services.key_store import key_store
 from ..services.verification import master_key_warning
+from ..services import step_report
 from . import add_client_flags, add_connection_flags, add_output_flags, interactive, render, settings_from
 
 DESCRIPTION = """Get a client credential from LiteLLM's SSO (LiteLLM 1.84 or later with SSO configured),
@@ -178,7 +179,7 @@ def _wait_for_credential(client: sso.SsoClient, login: sso.Login, args: argparse
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
     gitignore_change = ensure_gitignored(settings.env_file)
-    proxy_outcome = render.start_proxy(settings, console)  # LiteLLM must see our Host header
+    proxy_outcome = step_report.start_proxy(settings, console)  # LiteLLM must see our Host header
     with sso.SsoClient(settings.base_url, timeout=settings.timeout) as client:
         login = None if args.no_wait else _take_saved_login(settings)
         if login is None:
@@ -204,13 +205,13 @@ def run(args: argparse.Namespace, console: Console) -> int:
     console.ok(f"signed in{f' as {credential.user_id}' if credential.user_id else ''}: credential {key.mask()}")
     console.step(f"checking the credential against {settings.base_url}/v1/models")
     verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True)
-    render.notice(console, master_key_warning(key, verification))  # as for a pasted key: never the master key into .env
-    render.verified(console, key, verification)
+    step_report.notice(console, master_key_warning(key, verification))  # as for a pasted key: never the master key into .env
+    step_report.verified(console, key, verification)
     if gitignore_change:
         console.info(gitignore_change)
     expires = sso.jwt_expiry(key)
-    changed = render.stored(console, key_store(settings).save(key, expires=expires))
-    client_changes = render.client_setup(console, configure_clients(settings, key))
+    changed = step_report.stored(console, key_store(settings).save(key, expires=expires))
+    client_changes = step_report.client_setup(console, configure_clients(settings, key))
     console.info(f"the credential expires {expires or 'at an unknown time'}; run `litellm-key login` again then")
     console.emit(
         {

@@ -10,7 +10,7 @@ from ..errors import fail
 from ..settings import Settings
 from . import add_connection_flags, add_output_flags, settings_from
 from ..services.verification import first_proxy_problem
-from . import render
+from ..services import step_report
 
 DESCRIPTION = """Render, start, stop, reload or inspect the nginx proxy that forwards the clients'
 requests (http://localhost:8080) to the upstream (Traefik on the host) with the Host header LiteLLM
@@ -89,6 +89,6 @@ def run(args: argparse.Namespace, console: Console) -> int:
             console.info(f"the proxy was not running ({settings.proxy_url})")
         console.emit({"ok": True, "stopped": stopped})
         return 0
-    outcome = render.start_proxy(settings, console)
+    outcome = step_report.start_proxy(settings, console)
     console.emit({"ok": True, "proxy": outcome, "proxy_url": settings.proxy_url, "upstream": settings.upstream})
     return 0

@@ -11,9 +11,10 @@ import argparse
 from ..console import Console
 from ..services.key_store import key_store
 from ..services.verification import record_expiry
-from . import add_key_source_flags, ask_session_token, interactive, render, settings_from
+from . import add_key_source_flags, ask_session_token, interactive, settings_from
 from ..services.client_setup import configure_clients
 from ..services.renewal import Health, check_key, renew_locked, require_portal, require_session
+from ..services import step_report
 
 DESCRIPTION = """Check the stored key against LiteLLM; when it is expired, rejected or expires within
 `renew_before` (default 1d), get a working one from the key portal (`portal_url`): the portal's
@@ -55,7 +56,7 @@ def _report(health: Health, console: Console, key_shown: str) -> None:
 
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
-    key = render.replaceable_key(console, key_store(settings))
+    key = step_report.replaceable_key(console, key_store(settings))
     shown = key.mask() if key else None
     document: dict[str, object] = {"ok": True, "key": shown, "env_file": str(settings.env_file)}
     if not args.force:
@@ -74,7 +75,7 @@ def run(args: argparse.Namespace, console: Console) -> int:
     session = require_session(settings, console, ask=ask_session_token if interactive(args) else None)
     renewal = renew_locked(settings, console, session, old_key=key)
     if renewal.stored is not None:
-        render.client_setup(console, configure_clients(settings, renewal.key))
+        step_report.client_setup(console, configure_clients(settings, renewal.key))
     console.ok(f"key {renewal.key.mask()} in use ({renewal.source}); expires: {renewal.expires or 'never'}")
     console.emit(
         {

@@ -1,25 +1,18 @@
 """`litellm-key setup`: from "I was handed a key" to "every client works", in one command.
 
-Order matters for "loses nothing": refuse a git-tracked .env before asking for anything, verify
-the new key before it replaces the old one, and only then write .env.
+The command parses the flags, holds the prompts (a person at a terminal answers them) and renders;
+the order that "loses nothing" rests on is `services.setup_flow.set_up`'s.
 """
 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 
 from ..console import Console
-from ..envfile import KEY_VARIABLE, ensure_gitignored
-from ..errors import KeyRejected, LitellmKeyError, SafetyRefusal, fail
-from ..gateway import Verification, verify
+from ..errors import KeyRejected, fail
 from ..secret import ClientKey
-from ..settings import Settings
-from ..settings_files import record_choices, recorded_choices_path
-from ..services.client_setup import configure_clients
-from ..services.key_store import key_store
-from ..services.verification import master_key_warning
+from ..services.setup_flow import KeySource, Prompts, set_up
 from . import add_key_source_flags, ask_session_token, given_flags, interactive, render, settings_from
 
 DESCRIPTION = """Get a LiteLLM client key, verify it against /v1/models, and store it in the workspace .env
@@ -107,101 +100,23 @@ def _prompt_for_key(console: Console) -> ClientKey:
     return key
 
 
-def obtain_key(args: argparse.Namespace, settings: Settings, console: Console) -> tuple[ClientKey, str]:
-    """The key to set up and where it came from: stdin, environment, prompt, or the stored one."""
-    if args.from_portal:
-        from ..services.renewal import key_from_portal
-
-        return key_from_portal(settings, console, ask=ask_session_token if interactive(args) else None), "the key portal"
-    if args.key_stdin:
-        line = sys.stdin.readline()
-        if not line.strip():
-            raise fail("empty-stdin")
-        key, source = ClientKey.parse(line), "stdin"
-    else:
-        current = render.replaceable_key(console, key_store(settings))
-        from_environment = os.environ.get(KEY_VARIABLE, "")
-        # A shell that ran `eval "$(litellm-key env)"` exports the stored key: that is no new key.
-        if from_environment.strip() and ClientKey.parse(from_environment) != current:
-            key, source = ClientKey.parse(from_environment), f"the {KEY_VARIABLE} environment variable"
-        elif not interactive(args):
-            if current is None:
-                raise fail("no-key-source")
-            return current, "the stored key"
-        elif current is not None and not _confirm(f"A key is stored ({current.mask()}). Replace it?"):
-            return current, "the stored key"
-        else:
-            return _prompt_for_key(console), "the prompt"
-    if not key.looks_virtual:
-        console.warn(f"{key.mask()} does not start with sk-: LiteLLM virtual keys do.")
-    return key, source
-
-
-def _guard_choices(settings: Settings, choices: dict[str, object]) -> str | None:
-    """Before anything is asked: the recorded choices must stay out of git, like .env."""
-    if not choices:
-        return None
-    path = recorded_choices_path(settings.workspace)
-    try:
-        return ensure_gitignored(path)
-    except SafetyRefusal as error:
-        if error.reason != "env-tracked":
-            raise
-        raise fail("choices-tracked", path=path, relpath=path.relative_to(settings.workspace).as_posix()) from None
-
-
 def run(args: argparse.Namespace, console: Console) -> int:
     settings = settings_from(args, uses_state=True)
     choices = {name: value for name, value in given_flags(args).items() if name in RECORDED_FLAGS}
-    gitignore_change = ensure_gitignored(settings.env_file)
-    choices_gitignore_change = _guard_choices(settings, choices)
-    # Before verifying, which goes through the proxy; for --from-portal before the key is fetched,
-    # as the portal's key is verified there (in a fresh container the proxy is not running yet).
-    if args.from_portal:
-        proxy_outcome = render.start_proxy(settings, console)
-    key, source = obtain_key(args, settings, console)
-    console.ok(f"key {key.mask()} from {source}")
-    if not args.from_portal:
-        proxy_outcome = render.start_proxy(settings, console)
-
-    verification: Verification | None = None
-    if args.no_verify:
-        console.warn("not verified (--no-verify): run `litellm-key status` once LiteLLM is reachable")
-    else:
-        console.step(f"checking the key against {settings.base_url}/v1/models")
-        verification = verify(
-            settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True
-        )
-        render.verified(console, key, verification)
-        render.notice(console, master_key_warning(key, verification))
-
-    for change in (gitignore_change, choices_gitignore_change):
-        if change:
-            console.info(change)
-    expires = verification.info.expires if verification and verification.info else None
-    changed = render.stored(console, key_store(settings).save(key, expires=expires))
-    client_failure: LitellmKeyError | None = None
-    try:
-        client_changes = render.client_setup(console, configure_clients(settings, key))
-    except LitellmKeyError as error:  # a malformed client config: the others are configured, the key stored
-        client_failure, client_changes = error, []
-    if choices:  # in effect once the key is stored, so a rebuild restores them even after a client failure
-        unchanged = "" if record_choices(settings.workspace, choices) else ", unchanged"
-        where = recorded_choices_path(settings.workspace)
-        console.ok(f"recorded {', '.join(choices)} in {where} for rebuilds{unchanged}")
-    if client_failure:
-        raise client_failure
+    prompts = Prompts(_confirm, lambda: _prompt_for_key(console), ask_session_token) if interactive(args) else None
+    source = KeySource(args.from_portal, args.key_stdin, sys.stdin.readline, prompts)
+    done = set_up(settings, source, console, verify_key=not args.no_verify, choices=choices)
     console.emit(
         {
             "ok": True,
-            "key": key.mask(),
-            "source": source,
+            "key": done.key.mask(),
+            "source": done.source,
             "env_file": str(settings.env_file),
-            "proxy": proxy_outcome,
-            "env_changed": changed,
-            "clients": render.changes_as_dict(client_changes),
-            "recorded_choices": sorted(choices),
-            **render.verification_as_dict(verification),
+            "proxy": done.proxy,
+            "env_changed": done.env_changed,
+            "clients": render.changes_as_dict(done.client_changes),
+            "recorded_choices": list(done.recorded_choices),
+            **render.verification_as_dict(done.verification),
         }
     )
     return 0

@@ -13,6 +13,7 @@ from ..settings import Settings
 from ..services.client_setup import describe_clients
 from ..services.key_store import key_store
 from ..services.verification import first_proxy_problem, login_expiry, master_key_warning
+from ..services import step_report
 from . import add_connection_flags, add_output_flags, render, settings_from
 
 if TYPE_CHECKING:
@@ -73,8 +74,8 @@ def run(args: argparse.Namespace, console: Console) -> int:
     client_states = render.client_states(console, describe_clients(settings, key))
     proxy_report = _check_proxy(settings, console) if settings.proxy else None
     verification = verify(settings.base_url, key, required_models=settings.models, timeout=settings.timeout, check_role=True)
-    render.notice(console, master_key_warning(key, verification))
-    render.verified(console, key, verification)
+    step_report.notice(console, master_key_warning(key, verification))
+    step_report.verified(console, key, verification)
     console.emit(
         {
             "ok": True,

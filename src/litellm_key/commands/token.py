@@ -21,7 +21,7 @@ from ..console import Console
 from ..keyhelper import config_files, expires_soon, find_workspace
 from ..services.key_store import KeyStore, key_store
 from ..settings import Settings
-from . import add_location_flags, render, settings_from
+from . import add_location_flags, settings_from
 
 DESCRIPTION = """Print the stored client key followed by a newline, and nothing else.
 
@@ -70,9 +70,10 @@ def run(args: argparse.Namespace, console: Console) -> int:
     store = key_store(settings)
     key = store.require()
     if key.is_jwt:  # a login credential is renewed by logging in again: only warn
+        from ..services import step_report
         from ..services.verification import login_expiry_warning
 
-        render.notice(console, login_expiry_warning(settings, key))
+        step_report.notice(console, login_expiry_warning(settings, key))
     elif _expiry_near(store):
         from ..services.renewal import renew_for_helper
 
