@@ -3,26 +3,17 @@ running yet), and a portal whose keys live shorter than the renewal margin."""
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from conftest import GOOD_KEY
-from proxy_helpers import free_port, needs_nginx
+from proxy_helpers import needs_nginx
 from conftest import env_value, in_hours, store
-from litellm_key import proxy
-from litellm_key.settings import Settings
 
 
 @needs_nginx[0]
 @needs_nginx[1]
-def test_setup_from_portal_starts_the_proxy_before_it_verifies_the_portals_key(pcli, cli, workspace, portal, standin):
-    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}"}
-    state_dir = Path(cli.env["XDG_STATE_HOME"]) / "litellm-key"
-    try:
-        result = pcli("setup", "--from-portal", env=env)
-    finally:
-        proxy.stop(Settings(workspace=workspace, env_file=workspace / ".env", state_dir=state_dir))
+def test_setup_from_portal_starts_the_proxy_before_it_verifies_the_portals_key(pcli, workspace, portal, standin, proxy_env):
+    result = pcli("setup", "--from-portal", env=proxy_env)
 
     assert result.returncode == 0, result.output
     assert "proxy started" in result.stdout

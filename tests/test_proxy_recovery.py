@@ -17,18 +17,9 @@ from conftest import GOOD_KEY
 from litellm_key import proxy
 from litellm_key.proxy import nginx
 from litellm_key.settings import Settings
-from proxy_helpers import alive, children, free_port, masters, needs_nginx, proxy_settings, send, wait_for
+from proxy_helpers import alive, children, masters, needs_nginx, proxy_settings, send, wait_for
 
 pytestmark = needs_nginx
-
-
-@pytest.fixture
-def proxy_env(cli):
-    """`cli` with the proxy on, on a fresh port; whatever nginx of ours is left is stopped afterwards."""
-    env = {"LITELLM_PROXY": "true", "LITELLM_LISTEN": f"127.0.0.1:{free_port()}", "LITELLM_UPSTREAM": cli.standin.url}
-    yield env
-    state_dir = Path(cli.env["XDG_STATE_HOME"]) / "litellm-key"
-    proxy.stop(Settings(workspace=cli.workspace, env_file=cli.workspace / ".env", state_dir=state_dir))
 
 
 def _kill_master(settings: Settings) -> list[int]:
