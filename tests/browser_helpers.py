@@ -5,23 +5,21 @@ once the store is on disk (no sleeping: the process's exit is the signal)."""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import shutil
 import subprocess
-import time
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 from werkzeug import Request, Response
+
+import secret_service
 
 CHROMIUM = shutil.which("chromium")
 FIREFOX = shutil.which("firefox-esr") or shutil.which("firefox")
 needs_chromium = pytest.mark.skipif(CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)")
 needs_secret_service = pytest.mark.skipif(
-    not (shutil.which("dbus-daemon") and shutil.which("gnome-keyring-daemon")),
-    reason="no Secret Service to run (apt-get install dbus gnome-keyring)",
+    bool(secret_service.missing_tools()), reason="no Secret Service to run (apt-get install dbus gnome-keyring)"
 )
 needs_firefox = pytest.mark.skipif(FIREFOX is None, reason="firefox-esr is not installed (apt-get install firefox-esr)")
 
@@ -85,39 +83,3 @@ def firefox_visit(url: str, profile: Path, home: Path) -> Path:
     store = profile / "cookies.sqlite"
     assert store.is_file(), f"firefox left no cookie store in {profile}"
     return store
-
-
-@contextlib.contextmanager
-def secret_service(folder: Path) -> Iterator[dict[str, str]]:
-    """A private D-Bus session with gnome-keyring's Secret Service, its login keyring unlocked:
-    the environment that reaches it. Both daemons are ours and are stopped by their pids."""
-    import secretstorage
-    from jeepney.io.blocking import open_dbus_connection
-
-    folder.mkdir(parents=True, exist_ok=True)
-    environ = {**_quiet_env(folder), "XDG_DATA_HOME": str(folder / "data"), "XDG_RUNTIME_DIR": str(folder)}
-    os.chmod(folder, 0o700)
-    bus = subprocess.Popen(["dbus-daemon", "--session", "--nofork", "--print-address=1"], stdout=subprocess.PIPE, text=True, env=environ)
-    keyring = None
-    try:
-        address = bus.stdout.readline().strip()  # type: ignore[union-attr]
-        environ["DBUS_SESSION_BUS_ADDRESS"] = address
-        keyring = subprocess.Popen(
-            ["gnome-keyring-daemon", "--foreground", "--unlock", "--components=secrets"],
-            stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=environ,
-        )
-        keyring.stdin.write(b"test-password")  # type: ignore[union-attr]  (--unlock reads the password)
-        keyring.stdin.close()  # type: ignore[union-attr]
-        deadline = time.monotonic() + 20
-        while True:
-            with contextlib.closing(open_dbus_connection(address)) as connection:
-                if secretstorage.check_service_availability(connection):
-                    break
-            assert time.monotonic() < deadline, "gnome-keyring's Secret Service did not come up"
-            time.sleep(0.05)  # polling the service's start with a deadline
-        yield {"DBUS_SESSION_BUS_ADDRESS": address, "XDG_DATA_HOME": environ["XDG_DATA_HOME"], "XDG_RUNTIME_DIR": str(folder)}
-    finally:
-        for process in (keyring, bus):
-            if process is not None:
-                process.terminate()
-                process.wait(timeout=10)

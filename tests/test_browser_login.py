@@ -5,7 +5,6 @@ prefix of database version 24; Firefox's cookies.sqlite), read-only, for the por
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import json
 import shutil
@@ -17,7 +16,8 @@ import pytest
 from pytest_httpserver import HTTPServer
 from werkzeug import Response
 
-from browser_helpers import chromium_visit, firefox_visit, needs_chromium, needs_firefox, needs_secret_service, secret_service, sign_in_page
+import secret_service
+from browser_helpers import chromium_visit, firefox_visit, needs_chromium, needs_firefox, needs_secret_service, sign_in_page
 from conftest import GOOD_KEY, PAST, env_value, store
 from portal_standin import SESSION_TOKEN, stored_session
 
@@ -157,18 +157,15 @@ def test_token_renews_with_the_browser_session_when_none_is_stored(bcli, cli, wo
 @needs_secret_service
 def test_a_keyring_encrypted_chromium_cookie_is_read_and_a_locked_keyring_is_named(bcli, portal, sign_in_url, token_file, tmp_path):  # noqa: F811
     """Chromium with gnome-keyring writes `v11` values keyed from its Secret Service password."""
-    import secretstorage
-    from jeepney.io.blocking import open_dbus_connection
-
-    with secret_service(tmp_path / "session") as bus:
+    with secret_service.secret_service(tmp_path / "session") as service:
+        bus = {name: service[name] for name in ("DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR")}  # the CLI keeps its HOME
         chromium_visit(sign_in_url, tmp_path / "user-data", tmp_path / "browser-home", bus)
         result = bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(tmp_path / "user-data"), env=bus)
         assert result.returncode == 0, result.output
         assert token_file.read_text() == stored_session(portal.url)
 
         token_file.unlink()
-        with contextlib.closing(open_dbus_connection(bus["DBUS_SESSION_BUS_ADDRESS"])) as connection:
-            secretstorage.get_default_collection(connection).lock()
+        secret_service.lock(service)
         result = bcli("portal", "login", "--from-browser", "chromium", "--browser-profile", str(tmp_path / "user-data"), env=bus)
     assert result.returncode == 3, result.output
     assert "it is locked (key kept in: the keyring 'Login')" in result.stderr
