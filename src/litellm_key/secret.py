@@ -66,19 +66,24 @@ def refuse_cleartext(url: str, secret: str, *, allow_http: bool) -> None:
     each of which opens more than one key — over plain http to another machine, where anyone on the
     way reads it. Loopback (a port-forward, our own proxy) never leaves this machine; `allow_http`
     is the user's explicit opt-in for a network that is theirs alone."""
-    import ipaddress
     from urllib.parse import urlsplit
 
     parts = urlsplit(url)
     host = (parts.hostname or "").lower()
-    if parts.scheme.lower() != "http" or allow_http or host == "localhost":
+    if parts.scheme.lower() != "http" or allow_http or is_loopback(host):
         return
-    try:
-        if ipaddress.ip_address(host).is_loopback:
-            return
-    except ValueError:
-        pass
     raise fail("cleartext-refused", secret=secret, url=url, host=host)
+
+
+def is_loopback(host: str) -> bool:
+    """`localhost` or an address in 127.0.0.0/8 or ::1: traffic that never leaves this machine (the
+    proxy's `listen` must be one; a secret may travel there over plain http)."""
+    import ipaddress
+
+    try:
+        return host == "localhost" or ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
 
 
 class _MaskedSecret:

@@ -80,16 +80,12 @@ def _port(raw: Any) -> int:
 def listen(raw: Any) -> tuple[str, int]:
     """`127.0.0.1:8080` or just `8080`. The proxy stays on a loopback address (it forwards a key
     nobody else may use), on a port its unprivileged nginx may open."""
-    import ipaddress
+    from .secret import is_loopback
 
     text = str(raw).strip()
     host, _, port = text.rpartition(":")
     host = host.strip("[]") or "127.0.0.1"
-    try:
-        loopback = host == "localhost" or ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        loopback = False
-    if not loopback:
+    if not is_loopback(host):
         raise ValueError(f"{host} is not a loopback address", "The proxy listens on loopback only, e.g. 127.0.0.1:8080")
     number = _port(port)
     if number < 1024:
